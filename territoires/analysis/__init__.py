@@ -1,0 +1,1 @@
+"""Analyses: placement, aggregation, coverage, underserved score, suggestions, profiles."""

@@ -1,0 +1,41 @@
+"""One error hierarchy. Every error carries a French ``user_message`` that pages show as is."""
+
+from __future__ import annotations
+
+
+class TerritoiresError(Exception):
+    """Base class of every error the app reports to a user.
+
+    Parameters
+    ----------
+    user_message : str
+        What a user reads, in French.
+    """
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+class GeodataError(TerritoiresError):
+    """The geographic reference cannot be built or loaded."""
+
+
+class UnknownCodeError(TerritoiresError):
+    """A commune, EPCI or territory code is unknown."""
+
+
+class TerritoryDefinitionError(TerritoiresError):
+    """A named-territory definition is invalid."""
+
+
+class ImportFileError(TerritoiresError):
+    """An import file cannot be read at all: nothing is imported."""
+
+
+class StoreError(TerritoiresError):
+    """The database cannot be opened, migrated or written."""
+
+
+class ExportError(TerritoiresError):
+    """An export cannot be produced."""

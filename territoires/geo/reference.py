@@ -1,0 +1,173 @@
+"""The in-memory geographic reference and its public API.
+
+``GeoReference`` holds plain (Geo)DataFrames. It is built from the cache by
+``territoires.geo.cache.load_reference`` (see ``docs/architecture.md``) or, in tests, directly
+from tiny frames with ``GeoReference.from_frames``.
+
+Frames and their columns (INSEE codes are always strings):
+
+- ``communes`` (GeoDataFrame, EPSG:4326, full resolution, repaired):
+  ``code_insee, nom, departement_code, departement_nom, region_code, region_nom, epci_code,
+  epci_nom, population, superficie_km2, densite, geometry``
+- ``epci``, ``departements``, ``regions`` (GeoDataFrame, EPSG:4326):
+  ``code, nom, population, superficie_km2, geometry`` (regions/departements may add parent codes)
+- ``aliases`` (DataFrame): ``nom, code_insee, type`` where ``type`` is ``COMD`` or ``COMA``
+  and ``code_insee`` the current (parent) commune
+- ``postal_codes`` (DataFrame): ``code_postal, code_insee``
+- ``territories``: ``dict[str, NamedTerritory]`` keyed by the territory id
+- ``display``: ``dict[Level, GeoDataFrame]`` simplified layers for maps (same ``code``/``nom``)
+- ``manifest``: ``dict`` with sources, vintages, counts and residual holes
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from territoires.errors import UnknownCodeError
+
+Level = Literal["commune", "epci", "departement", "region", "territoire"]
+LEVELS: tuple[Level, ...] = ("commune", "epci", "departement", "region", "territoire")
+ScopeLevel = Literal["france", "region", "departement", "epci", "territoire", "commune"]
+SCOPE_LEVELS: tuple[ScopeLevel, ...] = (
+    "france",
+    "region",
+    "departement",
+    "epci",
+    "territoire",
+    "commune",
+)
+
+LEVEL_LABELS: dict[str, str] = {
+    "france": "France",
+    "commune": "Commune",
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "territoire": "Territoire nommé",
+}
+
+# Column of ``communes`` that holds the parent code at each level.
+PARENT_COLUMN: dict[str, str] = {
+    "commune": "code_insee",
+    "epci": "epci_code",
+    "departement": "departement_code",
+    "region": "region_code",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A territorial scope: all of France, or one territory at a level."""
+
+    level: ScopeLevel = "france"
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.level not in SCOPE_LEVELS:
+            raise ValueError(f"expected a scope level in {SCOPE_LEVELS}, got {self.level!r}")
+        if self.level != "france" and not self.code:
+            raise ValueError(f"scope level {self.level!r} needs a code")
+
+
+@dataclass(frozen=True)
+class NamedTerritory:
+    """A named grouping of communes (e.g. Centre-Bretagne)."""
+
+    id: str
+    label: str
+    description: str
+    status: str
+    epci: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()  # ids of other territories whose communes are included
+
+
+@dataclass
+class GeoReference:
+    """The loaded geographic reference. See the module docstring for the frames."""
+
+    communes: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame
+    departements: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    aliases: pd.DataFrame
+    postal_codes: pd.DataFrame
+    territories: dict[str, NamedTerritory] = field(default_factory=dict)
+    display: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
+    # code_insee -> (level, label, vintage, source) when an official rurality file is imported.
+    rurality_override: pd.DataFrame | None = None
+
+    @classmethod
+    def from_frames(
+        cls,
+        communes: gpd.GeoDataFrame,
+        *,
+        aliases: pd.DataFrame | None = None,
+        postal_codes: pd.DataFrame | None = None,
+        territories: Mapping[str, NamedTerritory] | None = None,
+        manifest: dict | None = None,
+    ) -> GeoReference:
+        """Build a reference from a communes frame alone (tests, tiny fixtures).
+
+        Upper levels are dissolved from the communes, with no repair or simplification.
+        """
+        from territoires.geo.levels import dissolve_levels
+
+        levels = dissolve_levels(communes)
+        return cls(
+            communes=communes,
+            epci=levels["epci"],
+            departements=levels["departement"],
+            regions=levels["region"],
+            aliases=aliases
+            if aliases is not None
+            else pd.DataFrame(columns=["nom", "code_insee", "type"]),
+            postal_codes=postal_codes
+            if postal_codes is not None
+            else pd.DataFrame(columns=["code_postal", "code_insee"]),
+            territories=dict(territories or {}),
+            display={},
+            manifest=dict(manifest or {}),
+        )
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def commune(self, code_insee: str) -> pd.Series:
+        """Return one commune's row by its INSEE code, or raise ``UnknownCodeError``."""
+        rows = self.communes.loc[self.communes["code_insee"] == code_insee]
+        if rows.empty:
+            raise UnknownCodeError(f"Code commune inconnu : « {code_insee} ».")
+        return rows.iloc[0]
+
+    def parents(self, code_insee: str) -> dict[str, str | None]:
+        """Return the commune's parent code at each level (epci, departement, region)."""
+        row = self.commune(code_insee)
+        return {level: row[col] for level, col in PARENT_COLUMN.items() if level != "commune"}
+
+    def communes_of(self, level: ScopeLevel, code: str | None = None) -> list[str]:
+        """Return the INSEE codes of the communes in a territory (``france``: all)."""
+        if level == "france":
+            return self.communes["code_insee"].tolist()
+        if level == "territoire":
+            return list(self.territory_communes(code or ""))
+        column = PARENT_COLUMN[level]
+        codes = self.communes.loc[self.communes[column] == code, "code_insee"].tolist()
+        if not codes:
+            raise UnknownCodeError(f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {code} ».")
+        return codes
+
+    def scope_communes(self, scope: Scope) -> list[str]:
+        """Return the INSEE codes of the communes in a scope."""
+        return self.communes_of(scope.level, scope.code)
+
+    def territory_communes(self, territory_id: str) -> tuple[str, ...]:
+        """Return a named territory's communes, sorted, includes resolved."""
+        from territoires.geo.territories import resolve_territory
+
+        return resolve_territory(self, territory_id)
