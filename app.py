@@ -1,0 +1,37 @@
+"""Territoires d'engagement — Streamlit entry point (thin: config, navigation, shared chrome)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from territoires import texts
+from territoires.ui.bootstrap import ensure_ready
+from territoires.ui.chrome import render_chrome
+
+st.set_page_config(
+    page_title=texts.APP_TITLE,
+    page_icon=":material/diversity_3:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+presentation = st.query_params.get("presentation") == "1"
+
+PAGES = [
+    st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True),
+    st.Page("pages/couverture.py", title="Couverture", icon=":material/travel_explore:",
+            url_path="couverture"),
+    st.Page("pages/fiche.py", title="Fiche territoire", icon=":material/location_city:",
+            url_path="fiche"),
+    st.Page("pages/initiatives.py", title="Initiatives", icon=":material/table_rows:",
+            url_path="initiatives"),
+    st.Page("pages/importer.py", title="Importer", icon=":material/upload_file:",
+            url_path="importer"),
+    st.Page("pages/methodologie.py", title="Méthodologie et sources", icon=":material/menu_book:",
+            url_path="methodologie"),
+]
+
+page = st.navigation(PAGES, position="hidden" if presentation else "sidebar")
+if ensure_ready():
+    render_chrome(presentation=presentation)
+    page.run()
