@@ -93,3 +93,17 @@ def shared_reference_dir() -> Path:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def geodata_ready() -> Path:
+    """The built geodata cache (``make test`` builds it first), or skip when absent locally."""
+    from territoires.geo.cache import cache_is_complete
+    from territoires.settings import get_settings
+
+    directory = get_settings().geodata_dir
+    if not cache_is_complete(directory):
+        if in_ci():
+            pytest.fail("Cache géographique absent en CI : `make test` doit le construire.")
+        pytest.skip("Cache géographique absent : lancez `python -m territoires geodata build`.")
+    return directory

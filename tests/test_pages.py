@@ -1,0 +1,67 @@
+"""Smoke test of every page through the real entry point: no exception, a French title.
+
+Runs on the built geodata cache and the demo dataset, in a temporary data folder.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _declared_pages() -> list[tuple[str, str]]:
+    """(script path, title) of every st.Page declared in app.py, read from its source."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    pages = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            path = node.args[0].value
+            title = next(k.value.value for k in node.keywords if k.arg == "title")
+            pages.append((path, title))
+    return pages
+
+
+PAGES = _declared_pages()
+
+
+def test_every_page_script_is_declared_in_the_navigation():
+    scripts = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert scripts == {path for path, _ in PAGES}
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch, geodata_ready):
+    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TERRITOIRES_DEMO", "1")
+    monkeypatch.chdir(ROOT)
+    return tmp_path
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("script", "title"), PAGES, ids=[p for p, _ in PAGES])
+def test_page_runs_without_exception(app_env, script, title):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page(script)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [t.value for t in at.title]
+    assert titles, f"{script}: no title"
+    # Each page's heading starts with its French navigation title (« Carte », « Importer »…).
+    assert titles[0].startswith(title), (titles[0], title)
+
+
+@pytest.mark.realdata
+def test_presentation_mode_hides_navigation_and_still_renders(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["presentation"] = "1"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
