@@ -1,0 +1,407 @@
+"""Filters on initiatives: a frozen value object, a pure ``apply_filters``, a URL round trip.
+
+``Filters`` is shared by every page (the sidebar keeps one in session state and mirrors it in
+``st.query_params``). ``apply_filters`` is pure: it returns a new frame and never mutates its
+inputs. ``filters_to_params`` / ``filters_from_params`` give a lossless round trip through
+``dict[str, str]`` query parameters; only non-default values are written, so a default view has a
+short URL.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal
+from urllib.parse import unquote
+
+import pandas as pd
+
+from territoires.errors import TerritoiresError
+from territoires.geo.reference import SCOPE_LEVELS, GeoReference, Scope
+
+ThemeLogic = Literal["any", "all"]
+FunderLogic = Literal["or", "and"]
+THEME_LOGICS: tuple[ThemeLogic, ...] = ("any", "all")
+FUNDER_LOGICS: tuple[FunderLogic, ...] = ("or", "and")
+
+# Query-parameter names, one per filter field (map/page state uses other names).
+PARAM_NAMES: dict[str, str] = {
+    "themes": "themes",
+    "themes_logic": "themes_mode",
+    "funders": "financeurs",
+    "funders_logic": "financeurs_mode",
+    "cofunded_only": "cofinancees",
+    "year_min": "annee_min",
+    "year_max": "annee_max",
+    "types": "types",
+    "amount_min": "montant_min",
+    "amount_max": "montant_max",
+    "scope": "perimetre",
+    "rural_only": "rural",
+    "search": "q",
+}
+
+
+class FilterParamError(TerritoiresError):
+    """A filter value in a URL or form cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Every filter the sidebar offers. The default value filters nothing.
+
+    Attributes
+    ----------
+    themes : tuple of str
+        Theme codes; empty means no theme filter.
+    themes_logic : {"any", "all"}
+        « au moins un » (any selected theme) or « tous » (every selected theme).
+    funders : tuple of str
+        Funders' full names; empty means no funder filter.
+    funders_logic : {"or", "and"}
+        Any selected funder, or every selected funder.
+    cofunded_only : bool
+        Keep only initiatives with at least two distinct funders.
+    year_min, year_max : int or None
+        Inclusive decision-year bounds. An initiative with no year is left out when a bound is set.
+    types : tuple of str
+        Initiative types; empty means every type.
+    amount_min, amount_max : float or None
+        Inclusive bounds on the total amount in €. Unknown amounts are left out when a bound is set.
+    scope : Scope
+        Territorial scope; an initiative is in scope when any commune it serves is.
+    rural_only : bool
+        Keep only initiatives serving at least one rural commune (in the scope).
+    search : str
+        Words searched in title, porteur and description (accents and case ignored, all words).
+    """
+
+    themes: tuple[str, ...] = ()
+    themes_logic: ThemeLogic = "any"
+    funders: tuple[str, ...] = ()
+    funders_logic: FunderLogic = "or"
+    cofunded_only: bool = False
+    year_min: int | None = None
+    year_max: int | None = None
+    types: tuple[str, ...] = ()
+    amount_min: float | None = None
+    amount_max: float | None = None
+    scope: Scope = field(default_factory=Scope)
+    rural_only: bool = False
+    search: str = ""
+
+    def __post_init__(self) -> None:
+        if self.themes_logic not in THEME_LOGICS:
+            raise ValueError(f"expected themes_logic in {THEME_LOGICS}, got {self.themes_logic!r}")
+        if self.funders_logic not in FUNDER_LOGICS:
+            raise ValueError(
+                f"expected funders_logic in {FUNDER_LOGICS}, got {self.funders_logic!r}"
+            )
+        for name in ("themes", "funders", "types"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                raise TypeError(f"expected a tuple for {name}, got {type(value).__name__}")
+
+    @property
+    def is_default(self) -> bool:
+        """True when no filter is set."""
+        return self == Filters()
+
+    def active_count(self) -> int:
+        """Number of filters that differ from the default (for a « n filtres actifs » hint)."""
+        default = Filters()
+        skip = {"themes_logic", "funders_logic"}
+        return sum(
+            1
+            for f in fields(self)
+            if f.name not in skip and getattr(self, f.name) != getattr(default, f.name)
+        )
+
+    def with_scope(self, scope: Scope) -> Filters:
+        """Return a copy with another territorial scope."""
+        return replace(self, scope=scope)
+
+
+# --- applying filters --------------------------------------------------------------------
+
+
+def normalize_text(text: object) -> str:
+    """Lower-case, accent-free form of a text, for searching (``None``/NaN give ``""``)."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def _as_list(value: object) -> list:
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if hasattr(value, "tolist"):
+        return list(value.tolist())
+    return [value]
+
+
+def _list_mask(column: pd.Series, selected: tuple[str, ...], logic: str) -> pd.Series:
+    wanted = set(selected)
+    if logic in ("all", "and"):
+        values = [wanted.issubset(_as_list(v)) for v in column]
+    else:
+        values = [bool(wanted.intersection(_as_list(v))) for v in column]
+    return pd.Series(values, index=column.index, dtype=bool)
+
+
+def _range_mask(column: pd.Series, low: float | None, high: float | None) -> pd.Series:
+    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
+    mask = numbers.notna()
+    if low is not None:
+        mask &= numbers >= low
+    if high is not None:
+        mask &= numbers <= high
+    return mask.fillna(False).astype(bool)
+
+
+def _search_mask(initiatives: pd.DataFrame, search: str) -> pd.Series:
+    words = normalize_text(search).split()
+    columns = [c for c in ("titre", "porteur", "description") if c in initiatives.columns]
+    haystack = [
+        " ".join(normalize_text(v) for v in row)
+        for row in initiatives[columns].itertuples(index=False)
+    ]
+    values = [all(word in text for word in words) for text in haystack]
+    return pd.Series(values, index=initiatives.index, dtype=bool)
+
+
+def _rural_codes(rurality: pd.DataFrame) -> set[str]:
+    missing = {"code_insee", "rural"} - set(rurality.columns)
+    if missing:
+        raise ValueError(f"expected columns {sorted(missing)} in the rurality frame")
+    rural = rurality["rural"].fillna(False).astype(bool)
+    return set(rurality.loc[rural, "code_insee"].astype(str))
+
+
+def _territorial_mask(
+    initiatives: pd.DataFrame,
+    filters: Filters,
+    reference: GeoReference,
+    rurality: pd.DataFrame | None,
+    placement: pd.DataFrame | None,
+) -> pd.Series:
+    from territoires.analysis.placement import served_communes
+
+    served = placement if placement is not None else served_communes(initiatives, reference)
+    codes = served["code_insee"].astype(str)
+    keep = pd.Series(True, index=served.index)
+    if filters.scope.level != "france":
+        keep &= codes.isin(set(reference.scope_communes(filters.scope)))
+    if filters.rural_only:
+        if rurality is None:
+            from territoires.geo.rurality import rurality_frame
+
+            rurality = rurality_frame(reference)
+        keep &= codes.isin(_rural_codes(rurality))
+    ids = set(served.loc[keep, "initiative_id"])
+    return initiatives["id"].isin(ids)
+
+
+def apply_filters(
+    initiatives: pd.DataFrame,
+    filters: Filters,
+    reference: GeoReference,
+    *,
+    rurality: pd.DataFrame | None = None,
+    placement: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the initiatives that pass every filter (a new frame, same columns and index).
+
+    Parameters
+    ----------
+    initiatives : DataFrame
+        As returned by ``Store.list_initiatives()`` (see docs/architecture.md).
+    filters : Filters
+        The filters to apply.
+    reference : GeoReference
+        Used for the territorial scope and, by default, for rurality.
+    rurality : DataFrame, optional
+        ``code_insee, rural`` per commune; defaults to
+        ``territoires.geo.rurality.rurality_frame(reference)`` when ``rural_only`` is set.
+    placement : DataFrame, optional
+        Precomputed ``served_communes(initiatives, reference)``, to save recomputing it.
+    """
+    if not isinstance(filters, Filters):
+        raise TypeError(f"expected Filters, got {type(filters).__name__}")
+    mask = pd.Series(True, index=initiatives.index, dtype=bool)
+    if filters.themes:
+        mask &= _list_mask(initiatives["themes"], filters.themes, filters.themes_logic)
+    if filters.funders:
+        mask &= _list_mask(initiatives["financeurs"], filters.funders, filters.funders_logic)
+    if filters.cofunded_only:
+        mask &= initiatives["financeurs"].map(lambda v: len(set(_as_list(v))) >= 2).astype(bool)
+    if filters.year_min is not None or filters.year_max is not None:
+        mask &= _range_mask(initiatives["annee"], filters.year_min, filters.year_max)
+    if filters.types:
+        mask &= initiatives["type"].isin(filters.types)
+    if filters.amount_min is not None or filters.amount_max is not None:
+        mask &= _range_mask(initiatives["montant"], filters.amount_min, filters.amount_max)
+    if filters.search.strip():
+        mask &= _search_mask(initiatives, filters.search)
+    if (filters.scope.level != "france" or filters.rural_only) and mask.any():
+        subset = initiatives.loc[mask]
+        sub_placement = None
+        if placement is not None:
+            sub_placement = placement.loc[placement["initiative_id"].isin(set(subset["id"]))]
+        mask.loc[subset.index] &= _territorial_mask(
+            subset, filters, reference, rurality, sub_placement
+        )
+    return initiatives.loc[mask].copy()
+
+
+# --- options offered by the sidebar ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """Values found in the initiatives, to fill the sidebar widgets."""
+
+    themes: tuple[str, ...]
+    funders: tuple[str, ...]
+    types: tuple[str, ...]
+    year_range: tuple[int, int] | None
+    amount_range: tuple[float, float] | None
+
+
+def filter_options(initiatives: pd.DataFrame) -> FilterOptions:
+    """Return the themes, funders, types, year and amount ranges present in the initiatives."""
+
+    def distinct(column: str) -> tuple[str, ...]:
+        values: set[str] = set()
+        for value in initiatives.get(column, pd.Series(dtype=object)):
+            values.update(str(v) for v in _as_list(value) if v not in (None, ""))
+        return tuple(sorted(values, key=normalize_text))
+
+    years = pd.to_numeric(initiatives.get("annee"), errors="coerce").dropna()
+    amounts = pd.to_numeric(initiatives.get("montant"), errors="coerce").dropna()
+    return FilterOptions(
+        themes=distinct("themes"),
+        funders=distinct("financeurs"),
+        types=distinct("type"),
+        year_range=(int(years.min()), int(years.max())) if not years.empty else None,
+        amount_range=(float(amounts.min()), float(amounts.max())) if not amounts.empty else None,
+    )
+
+
+# --- query-parameter round trip ----------------------------------------------------------
+
+
+def _encode_list(values: Iterable[str]) -> str:
+    return ",".join(str(v).replace("%", "%25").replace(",", "%2C") for v in values)
+
+
+def _decode_list(text: str) -> tuple[str, ...]:
+    return tuple(unquote(part) for part in text.split(",") if part != "")
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def filters_to_params(filters: Filters) -> dict[str, str]:
+    """Return the query parameters for the non-default filters (lossless, see the inverse)."""
+    default = Filters()
+    params: dict[str, str] = {}
+    for f in fields(filters):
+        value = getattr(filters, f.name)
+        if value == getattr(default, f.name):
+            continue
+        key = PARAM_NAMES[f.name]
+        if isinstance(value, tuple):
+            params[key] = _encode_list(value)
+        elif isinstance(value, bool):
+            params[key] = "1" if value else "0"
+        elif isinstance(value, Scope):
+            params[key] = f"{value.level}:{value.code}" if value.code else value.level
+        elif isinstance(value, int | float) and f.name.startswith("amount"):
+            params[key] = _format_number(value)
+        else:
+            params[key] = str(value)
+    return params
+
+
+def _parse_int(key: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».") from exc
+
+
+def _parse_float(key: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».") from exc
+    if not math.isfinite(value):
+        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+    return value
+
+
+def _parse_scope(text: str) -> Scope:
+    level, _, code = text.partition(":")
+    if level not in SCOPE_LEVELS or (level != "france" and not code):
+        raise FilterParamError(f"Périmètre non reconnu : « {text} ».")
+    return Scope(level, code or None) if level != "france" else Scope()
+
+
+def _parse_one(name: str, key: str, text: str) -> object:
+    if name in ("themes", "funders", "types"):
+        return _decode_list(text)
+    if name in ("cofunded_only", "rural_only"):
+        if text not in ("0", "1"):
+            raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+        return text == "1"
+    if name in ("year_min", "year_max"):
+        return _parse_int(key, text)
+    if name in ("amount_min", "amount_max"):
+        return _parse_float(key, text)
+    if name == "scope":
+        return _parse_scope(text)
+    if name == "themes_logic" and text not in THEME_LOGICS:
+        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+    if name == "funders_logic" and text not in FUNDER_LOGICS:
+        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+    return text
+
+
+def parse_filter_params(params: Mapping[str, str]) -> tuple[Filters, list[str]]:
+    """Read filters from query parameters; return them with French messages for ignored values.
+
+    Unknown keys are ignored (they belong to other state); a value that cannot be read is left
+    at its default and reported, so a damaged link still opens.
+    """
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for name, key in PARAM_NAMES.items():
+        if key not in params:
+            continue
+        raw = params[key]
+        text = raw[-1] if isinstance(raw, list) else str(raw)
+        try:
+            values[name] = _parse_one(name, key, text)
+        except FilterParamError as exc:
+            problems.append(exc.user_message)
+    return Filters(**values), problems
+
+
+def filters_from_params(params: Mapping[str, str]) -> Filters:
+    """Inverse of ``filters_to_params``; values that cannot be read are left at their default."""
+    filters, _ = parse_filter_params(params)
+    return filters
+
+
+def count_label(shown: int, total: int) -> str:
+    """« n initiatives sur N », in French."""
+    noun = "initiative" if shown <= 1 else "initiatives"
+    return f"{shown:,} {noun} sur {total:,}".replace(",", "\u202f")
