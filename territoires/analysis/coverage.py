@@ -1,0 +1,379 @@
+"""Coverage measures: who is reached, how far the nearest initiative is, what is missing where.
+
+Rules (documented for users in ``docs/methodologie.md``):
+
+- **Reached commune**: a commune served by an initiative (its area served, else its commune).
+- **Distance** from a commune to the nearest initiative: between the commune's representative
+  point (a point inside it) and the nearest initiative point — its exact latitude/longitude
+  when given, else its commune's representative point — or the representative point of any
+  reached commune (an area served brings the initiative to each of its communes). In km, in
+  the metric CRS of ``territoires.geo.crs`` (Lambert-93 for metropolitan France and Corsica,
+  the local UTM CRS of each overseas departement). Only initiatives of the same zone count
+  (Corsica, each overseas departement and the mainland are separate zones). A reached commune
+  is at distance 0. With no initiative in its zone a commune has an infinite distance, shown
+  empty.
+- **Uncovered population**: people living in communes farther than X km (default 15).
+
+All functions are pure (a memo keeps the communes' projected points per reference object).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from territoires.analysis.aggregate import (
+    FRANCE,
+    THEMES,
+    AggregateLevel,
+    _check_initiatives,
+    _per_territory,
+    membership,
+    theme_label,
+)
+from territoires.analysis.placement import served_communes
+from territoires.geo.crs import METROPOLE_CRS, OVERSEAS_CRS
+from territoires.geo.reference import GeoReference, Scope
+
+DEFAULT_RADIUS_KM = 15.0
+
+COVERAGE_COLUMNS = [
+    "code",
+    "nom",
+    "population",
+    "population_rurale",
+    "part_rurale",
+    "initiatives",
+    "montant",
+    "initiatives_10k_hab",
+    "euros_par_hab",
+    "nb_themes",
+    "themes_presents",
+    "themes_manquants",
+    "nb_themes_manquants",
+    "financeurs",
+    "population_touchee",
+    "part_population_touchee",
+    "distance_mediane_km",
+    "distance_moyenne_km",
+    "population_non_couverte",
+    "part_population_non_couverte",
+    "part_population_frr",
+]
+
+_POINTS_MEMO: dict[int, tuple[weakref.ref, int, pd.DataFrame]] = {}
+
+
+# --- points ---------------------------------------------------------------------------------
+
+
+def zone_of(departement_codes: pd.Series) -> np.ndarray:
+    """Return the distance zone of each departement code (``metropole``, ``corse``, ``97x``)."""
+    dep = departement_codes.fillna("").astype(str)
+    overseas = dep.str.startswith("97")
+    corse = dep.isin(["2A", "2B", "20"])
+    return np.where(overseas, dep.str[:3], np.where(corse, "corse", "metropole"))
+
+
+def _zone_crs(zone: str, lon: np.ndarray, lat: np.ndarray) -> CRS:
+    if zone in ("metropole", "corse"):
+        return CRS.from_user_input(METROPOLE_CRS)
+    if zone in OVERSEAS_CRS:
+        return CRS.from_user_input(OVERSEAS_CRS[zone])
+    from pyproj.aoi import AreaOfInterest
+    from pyproj.database import query_utm_crs_info
+
+    area = AreaOfInterest(
+        float(np.nanmin(lon)), float(np.nanmin(lat)), float(np.nanmax(lon)), float(np.nanmax(lat))
+    )
+    infos = query_utm_crs_info(datum_name="WGS 84", area_of_interest=area)
+    return CRS.from_epsg(infos[0].code) if infos else CRS.from_epsg(2154)
+
+
+def project(zones: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat (EPSG:4326) to metres in each zone's metric CRS."""
+    x = np.full(len(lon), np.nan)
+    y = np.full(len(lon), np.nan)
+    for zone in pd.unique(zones):
+        mask = zones == zone
+        crs = _zone_crs(str(zone), lon[mask], lat[mask])
+        transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        x[mask], y[mask] = transformer.transform(lon[mask], lat[mask])
+    return x, y
+
+
+def commune_points(reference: GeoReference) -> pd.DataFrame:
+    """Return ``code_insee, zone, lon, lat, x, y``: each commune's representative point.
+
+    ``x, y`` are metres in the zone's metric CRS. The result is memoised per reference object.
+    """
+    key = id(reference)
+    memo = _POINTS_MEMO.get(key)
+    if memo is not None and memo[0]() is reference and memo[1] == id(reference.communes):
+        return memo[2]
+    communes = reference.communes
+    points = shapely.point_on_surface(communes.geometry.to_numpy())
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    zones = zone_of(communes["departement_code"])
+    x, y = project(zones, lon, lat)
+    frame = pd.DataFrame(
+        {
+            "code_insee": communes["code_insee"].to_numpy(),
+            "zone": zones,
+            "lon": lon,
+            "lat": lat,
+            "x": x,
+            "y": y,
+        }
+    )
+    _POINTS_MEMO[key] = (weakref.ref(reference), id(reference.communes), frame)
+    weakref.finalize(reference, _POINTS_MEMO.pop, key, None)
+    return frame
+
+
+def initiative_points(initiatives: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """Return ``initiative_id, zone, x, y`` for each initiative that can be located.
+
+    The point is the exact latitude/longitude when both are given, else the representative point
+    of the initiative's commune. The zone is always the commune's (an initiative without a known
+    commune but with coordinates is taken as mainland).
+    """
+    by_code = points.set_index("code_insee")
+    commune = initiatives["commune_code"].astype(object)
+    known = commune.isin(by_code.index)
+    base = by_code.reindex(commune.where(known))
+    coords = initiatives.reindex(columns=["latitude", "longitude"])
+    lat = pd.to_numeric(coords["latitude"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(coords["longitude"], errors="coerce").to_numpy(dtype=float)
+    exact = np.isfinite(lat) & np.isfinite(lon)
+    zones = np.where(known.to_numpy(), base["zone"].to_numpy(dtype=object), "metropole")
+    x, y = base["x"].to_numpy(dtype=float).copy(), base["y"].to_numpy(dtype=float).copy()
+    if exact.any():
+        x[exact], y[exact] = project(zones[exact], lon[exact], lat[exact])
+    frame = pd.DataFrame(
+        {"initiative_id": initiatives["id"].to_numpy(), "zone": zones, "x": x, "y": y}
+    )
+    return frame.loc[np.isfinite(frame["x"]) & np.isfinite(frame["y"])].reset_index(drop=True)
+
+
+# --- distances ----------------------------------------------------------------------------
+
+
+def nearest_distance_km(
+    targets: pd.DataFrame, sources: pd.DataFrame, *, return_index: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Return, for each target point, the distance in km to the nearest source of its zone.
+
+    Both frames have ``zone, x, y``. Targets with no source in their zone get ``inf``. With
+    ``return_index``, also the positional index of the nearest source (-1 when none).
+    """
+    distances = np.full(len(targets), np.inf)
+    nearest = np.full(len(targets), -1, dtype=np.int64)
+    target_zones = targets["zone"].to_numpy()
+    source_zones = sources["zone"].to_numpy()
+    for zone in pd.unique(target_zones):
+        source_pos = np.flatnonzero(source_zones == zone)
+        if not len(source_pos):
+            continue
+        target_pos = np.flatnonzero(target_zones == zone)
+        tree = shapely.STRtree(
+            shapely.points(sources["x"].to_numpy()[source_pos], sources["y"].to_numpy()[source_pos])
+        )
+        query = shapely.points(
+            targets["x"].to_numpy()[target_pos], targets["y"].to_numpy()[target_pos]
+        )
+        (input_idx, tree_idx), dist = tree.query_nearest(
+            query, return_distance=True, all_matches=False
+        )
+        distances[target_pos[input_idx]] = dist / 1000.0
+        nearest[target_pos[input_idx]] = source_pos[tree_idx]
+    return (distances, nearest) if return_index else distances
+
+
+def commune_coverage(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    *,
+    radius_km: float = DEFAULT_RADIUS_KM,
+) -> pd.DataFrame:
+    """Return one row per commune: ``code_insee, population, touchee, distance_km, couverte``.
+
+    ``touchee``: served by an initiative. ``distance_km``: to the nearest initiative (0 when
+    reached, ``inf`` when none in its zone). ``couverte``: ``distance_km <= radius_km``.
+    """
+    _check_radius(radius_km)
+    points = commune_points(reference)
+    reached = set(served_communes(initiatives, reference)["code_insee"])
+    touched = points["code_insee"].isin(reached).to_numpy()
+    sources = pd.concat(
+        [initiative_points(initiatives, points)[["zone", "x", "y"]], points.loc[touched]],
+        ignore_index=True,
+    )[["zone", "x", "y"]]
+    distance = np.where(touched, 0.0, nearest_distance_km(points, sources))
+    return pd.DataFrame(
+        {
+            "code_insee": points["code_insee"].to_numpy(),
+            "population": reference.communes["population"].to_numpy(),
+            "touchee": touched,
+            "distance_km": distance,
+            "couverte": distance <= radius_km,
+        }
+    )
+
+
+def _check_radius(radius_km: float) -> None:
+    if not np.isfinite(radius_km) or radius_km <= 0:
+        raise ValueError(f"expected a positive radius in km, got {radius_km!r}")
+
+
+# --- per-territory coverage --------------------------------------------------------------
+
+
+def frr_codes_from(frame: pd.DataFrame | None) -> set[str] | None:
+    """Return the INSEE codes classed FRR (fully or partly) from ``DataFrame(code_insee, frr)``.
+
+    ``frr`` may be a boolean or the official label (« Non classée » means not classed).
+    """
+    if frame is None:
+        return None
+    values = frame["frr"]
+    if values.dtype == bool:
+        classed = values
+    else:
+        text = values.fillna("").astype(str).str.strip().str.lower()
+        classed = ~text.isin(["", "non classée", "non classee", "non", "false", "0", "nan"])
+    return set(frame.loc[classed.to_numpy(), "code_insee"].astype(str))
+
+
+def _labels(codes: list[str]) -> str:
+    return ", ".join(theme_label(code) for code in codes)
+
+
+def _lists_per_territory(
+    initiatives: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index
+) -> pd.DataFrame:
+    """Return themes present/missing and funders per territory code."""
+    pairs = touched[["code", "initiative_id"]].drop_duplicates()
+    info = initiatives[["id", "themes", "financeurs"]].rename(columns={"id": "initiative_id"})
+    info = info.drop_duplicates(subset="initiative_id")
+    merged = pairs.merge(info, on="initiative_id")
+    present: dict[str, set[str]] = {}
+    funders: dict[str, set[str]] = {}
+    for code, themes, names in merged[["code", "themes", "financeurs"]].itertuples(index=False):
+        present.setdefault(code, set()).update(themes if _is_list(themes) else [])
+        funders.setdefault(code, set()).update(names if _is_list(names) else [])
+    rows = []
+    for code in codes:
+        here = present.get(code, set())
+        missing = [t for t in THEMES if t not in here]
+        rows.append(
+            {
+                "code": code,
+                "themes_presents": _labels([t for t in THEMES if t in here]),
+                "themes_manquants": _labels(missing),
+                "nb_themes_manquants": len(missing),
+                "financeurs": ", ".join(sorted(funders.get(code, set()))),
+            }
+        )
+    return pd.DataFrame(rows, columns=["code", *COVERAGE_COLUMNS[10:14]]).set_index("code")
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple | np.ndarray)
+
+
+def _distance_measures(
+    members: pd.DataFrame,
+    communes: pd.DataFrame,
+    radius_km: float,
+    rural_codes: set[str] | None,
+    frr_codes: set[str] | None,
+) -> pd.DataFrame:
+    frame = members.merge(communes, on="code_insee", how="left")
+    pop = frame["population"].fillna(0)
+    frame["pop_touchee"] = pop.where(frame["touchee"], 0)
+    frame["pop_loin"] = pop.where(frame["distance_km"] > radius_km, 0)
+    frame["pop_rurale"] = pop.where(frame["code_insee"].isin(rural_codes or set()), 0)
+    frame["pop_frr"] = pop.where(frame["code_insee"].isin(frr_codes or set()), 0)
+    weight = pop.where(pop > 0, 0)
+    frame["poids"] = weight
+    frame["distance_ponderee"] = np.where(weight > 0, weight * frame["distance_km"], 0.0)
+    grouped = frame.groupby("code", sort=True)
+    weights = grouped["poids"].sum()
+    weighted_mean = grouped["distance_ponderee"].sum() / weights.where(weights > 0)
+    result = pd.DataFrame(
+        {
+            "population_touchee": grouped["pop_touchee"].sum(),
+            "population_non_couverte": grouped["pop_loin"].sum(),
+            "population_rurale": grouped["pop_rurale"].sum(),
+            "population_frr": grouped["pop_frr"].sum(),
+            "distance_mediane_km": grouped["distance_km"].median(),
+            # population-weighted; a territory without inhabitants takes the plain mean
+            "distance_moyenne_km": weighted_mean.fillna(grouped["distance_km"].mean()),
+        }
+    )
+    if rural_codes is None:
+        result["population_rurale"] = np.nan
+    if frr_codes is None:
+        result["population_frr"] = np.nan
+    return result
+
+
+def coverage(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    level: AggregateLevel,
+    scope: Scope = FRANCE,
+    *,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    rural_codes: set[str] | None = None,
+    frr_codes: set[str] | None = None,
+    communes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the coverage measures of every territory of ``level`` in ``scope``.
+
+    Parameters
+    ----------
+    initiatives : DataFrame
+        The (filtered) initiatives, store contract.
+    reference : GeoReference
+        The geographic reference.
+    level : {"commune", "epci", "departement", "region", "territoire", "france"}
+        The level of the rows.
+    scope : Scope
+        Only communes of the scope count; distances still consider every initiative.
+    radius_km : float
+        The reach X: population farther than this is « non couverte ».
+    rural_codes, frr_codes : set of str, optional
+        INSEE codes of rural communes and of FRR communes; without them the rural and FRR
+        columns are NaN.
+    communes : DataFrame, optional
+        A precomputed ``commune_coverage(initiatives, reference, radius_km=...)``.
+
+    Returns
+    -------
+    DataFrame
+        ``COVERAGE_COLUMNS``, one row per territory, sorted by code. Shares are in [0, 1];
+        distances in km, ``inf`` when no initiative exists in the zone.
+    """
+    _check_initiatives(initiatives)
+    _check_radius(radius_km)
+    members = membership(reference, level, scope)
+    base, touched = _per_territory(initiatives, reference, level, members)
+    base = base.set_index("code")
+    if communes is None:
+        communes = commune_coverage(initiatives, reference, radius_km=radius_km)
+    measures = _distance_measures(
+        members, communes.drop(columns="couverte"), radius_km, rural_codes, frr_codes
+    )
+    result = base.join(measures).join(_lists_per_territory(initiatives, touched, base.index))
+    pop = result["population"].where(result["population"] > 0)
+    result["part_rurale"] = result["population_rurale"] / pop
+    result["part_population_touchee"] = result["population_touchee"] / pop
+    result["part_population_non_couverte"] = result["population_non_couverte"] / pop
+    result["part_population_frr"] = result["population_frr"] / pop
+    return result.reset_index()[COVERAGE_COLUMNS]
