@@ -39,3 +39,7 @@ class StoreError(TerritoiresError):
 
 class ExportError(TerritoiresError):
     """An export cannot be produced."""
+
+
+class AnalysisError(TerritoiresError):
+    """An analysis cannot be run with the given parameters (weights, radius, territory)."""
