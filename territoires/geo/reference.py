@@ -159,7 +159,9 @@ class GeoReference:
         column = PARENT_COLUMN[level]
         codes = self.communes.loc[self.communes[column] == code, "code_insee"].tolist()
         if not codes:
-            raise UnknownCodeError(f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {code} ».")
+            raise UnknownCodeError(
+                f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {code} »."
+            )
         return codes
 
     def scope_communes(self, scope: Scope) -> list[str]:

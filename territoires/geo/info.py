@@ -1,0 +1,50 @@
+"""A French text description of the loaded reference (``geodata info``)."""
+
+from __future__ import annotations
+
+from territoires.geo.reference import GeoReference
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def describe(reference: GeoReference) -> str:
+    """Counts per level, sources and vintages, repair and residual holes, rurality source."""
+    manifest = reference.manifest
+    lines = ["Référentiel géographique", ""]
+    lines.append("Effectifs :")
+    lines.append(f"  communes     : {_number(len(reference.communes))}")
+    lines.append(f"  EPCI         : {_number(len(reference.epci))}")
+    lines.append(f"  départements : {_number(len(reference.departements))}")
+    lines.append(f"  régions      : {_number(len(reference.regions))}")
+    lines.append(f"  territoires nommés : {len(reference.territories)}")
+    lines.append("")
+    lines.append("Sources :")
+    for source in manifest.get("sources", []):
+        lines.append(f"  - {source['name']} — millésime {source['vintage']} ({source['licence']})")
+    lines.append(f"  Population : millésime {manifest.get('population_vintage', '?')}")
+    lines.append("")
+    repair = manifest.get("repair", {})
+    residual = manifest.get("residual_holes", {})
+    lines.append("Réparation des contours :")
+    lines.append(
+        f"  communes complétées par leurs anciennes communes : "
+        f"{len(repair.get('completees_par_anciennes_communes', []))}"
+    )
+    lines.append(
+        f"  trous comblés : {repair.get('trous_combles', 0)} "
+        f"({repair.get('trous_combles_km2', 0)} km²)"
+    )
+    missing = repair.get("sans_contour", [])
+    lines.append(f"  communes sans contour : {len(missing)} {' '.join(missing)}".rstrip())
+    lines.append(
+        f"  trous résiduels non couverts : {residual.get('trous_non_couverts', '?')} "
+        f"({residual.get('superficie_km2', '?')} km²) ; enclaves réelles : "
+        f"{residual.get('enclaves_reelles', '?')}"
+    )
+    lines.append("")
+    lines.append(
+        f"Construit le {manifest.get('built_at', '?')} en {manifest.get('build_seconds')} s."
+    )
+    return "\n".join(lines)

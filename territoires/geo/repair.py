@@ -1,0 +1,136 @@
+"""Repair commune outlines so that the dissolved levels have no false holes.
+
+Two defects of the source are handled:
+
+1. a current commune without an outline, or with only one former commune's outline: its
+   outline becomes the union of its own and of its former communes' (``COMD``/``COMA``);
+2. gaps left between communes (a commune created by a merger whose former communes carry no
+   outline): each gap is given to the neighbouring commune that shares the longest border
+   with it.
+
+A hole in a dissolved département that another département's communes cover (an enclave,
+such as the Enclave des papes) is real and is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from territoires.geo.crs import area_km2
+
+# A gap smaller than this (km²) is numerical noise along a shared border, not a hole.
+MIN_GAP_KM2 = 1e-4
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An uncovered piece of territory, and the commune it was given to (if any)."""
+
+    geometry: BaseGeometry
+    area_km2: float
+    code_insee: str | None
+
+
+def merge_former_outlines(
+    geometries: pd.Series, former: pd.DataFrame
+) -> tuple[pd.Series, list[str]]:
+    """Union each commune's outline with its former communes' outlines.
+
+    Parameters
+    ----------
+    geometries : pandas.Series
+        Outlines of the current communes, indexed by ``code_insee`` (``None`` when missing).
+    former : pandas.DataFrame
+        ``parent_code, geometry`` of the former (délégué or associé) communes.
+
+    Returns
+    -------
+    (pandas.Series, list of str)
+        The repaired outlines and the codes whose outline changed.
+    """
+    former = former.loc[former["geometry"].notna() & former["parent_code"].isin(geometries.index)]
+    grouped = former.groupby("parent_code")["geometry"].agg(lambda s: shapely.union_all(s.values))
+    repaired = geometries.copy()
+    changed: list[str] = []
+    for code, union in grouped.items():
+        current = geometries.loc[code]
+        if current is None or shapely.is_empty(current):
+            merged = union
+        else:
+            if shapely.covers(current, union):
+                continue
+            merged = shapely.union(current, union)
+        repaired.loc[code] = merged
+        changed.append(str(code))
+    return repaired, changed
+
+
+def interior_holes(geometry: BaseGeometry) -> list[BaseGeometry]:
+    """Return the interior rings of a (multi)polygon as polygons."""
+    holes: list[BaseGeometry] = []
+    for part in shapely.get_parts(geometry):
+        if isinstance(part, shapely.Polygon):
+            holes.extend(shapely.Polygon(ring) for ring in part.interiors)
+    return holes
+
+
+def find_gaps(
+    containers: Iterable[BaseGeometry], communes: gpd.GeoDataFrame, crs_by_row: pd.Series
+) -> list[Gap]:
+    """Return the pieces of the containers' holes that no commune covers.
+
+    ``crs_by_row`` gives, for each commune row, the CRS in which to measure areas; gaps are
+    measured in their neighbours' CRS.
+    """
+    tree = shapely.STRtree(communes.geometry.values)
+    gaps: list[Gap] = []
+    for container in containers:
+        for hole in interior_holes(container):
+            hits = tree.query(hole, predicate="intersects")
+            cover = shapely.union_all(communes.geometry.values[hits]) if len(hits) else None
+            uncovered = hole if cover is None else shapely.difference(hole, cover)
+            if uncovered.is_empty:
+                continue
+            crs = crs_by_row.iloc[hits[0]] if len(hits) else "EPSG:2154"
+            for piece in shapely.get_parts(uncovered):
+                if not isinstance(piece, shapely.Polygon):
+                    continue
+                area = area_km2(piece, crs)
+                if area >= MIN_GAP_KM2:
+                    gaps.append(Gap(piece, area, None))
+    return gaps
+
+
+def assign_gaps(communes: gpd.GeoDataFrame, gaps: list[Gap]) -> tuple[pd.Series, list[Gap]]:
+    """Give each gap to the commune sharing the longest border with it.
+
+    Returns the new geometry column (same index as ``communes``) and the assignments.
+    """
+    geometries = communes.geometry.copy()
+    tree = shapely.STRtree(communes.geometry.values)
+    assigned: list[Gap] = []
+    additions: dict[int, list[BaseGeometry]] = {}
+    for gap in gaps:
+        hits = tree.query(shapely.buffer(gap.geometry, 1e-7), predicate="intersects")
+        if len(hits) == 0:
+            assigned.append(gap)
+            continue
+        boundary = shapely.boundary(gap.geometry)
+        shared = shapely.length(
+            shapely.intersection(boundary, shapely.buffer(communes.geometry.values[hits], 1e-7))
+        )
+        best = int(hits[int(np.argmax(shared))])
+        additions.setdefault(best, []).append(gap.geometry)
+        assigned.append(Gap(gap.geometry, gap.area_km2, str(communes["code_insee"].iloc[best])))
+    for position, pieces in additions.items():
+        label = communes.index[position]
+        merged = shapely.union_all([communes.geometry.iloc[position], *pieces])
+        geometries.loc[label] = shapely.make_valid(merged) if not merged.is_valid else merged
+    return geometries, assigned
