@@ -61,11 +61,31 @@ def theme_label(code: str) -> str:
 # --- membership: which communes of the scope belong to which territory ---------------------
 
 
+def in_set(values: pd.Series | np.ndarray, codes: set[str] | frozenset[str]) -> np.ndarray:
+    """Return a boolean array: which values are in ``codes`` (faster than ``isin`` on strings)."""
+    array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    return np.fromiter((value in codes for value in array), dtype=bool, count=len(array))
+
+
+def scope_mask(reference: GeoReference, scope: Scope) -> np.ndarray:
+    """Return a boolean array over ``reference.communes``: which communes are in the scope.
+
+    Raises ``UnknownCodeError`` when the scope's code is unknown.
+    """
+    communes = reference.communes
+    if scope.level == "france":
+        return np.ones(len(communes), dtype=bool)
+    if scope.level == "territoire":
+        return in_set(communes["code_insee"], set(reference.territory_communes(scope.code or "")))
+    mask = (communes[PARENT_COLUMN[scope.level]] == scope.code).to_numpy(dtype=bool, na_value=False)
+    if not mask.any():
+        reference.scope_communes(scope)  # raises the typed error with its French message
+    return mask
+
+
 def scope_codes(reference: GeoReference, scope: Scope) -> pd.Index:
     """Return the INSEE codes of the scope's communes as an index (raises on unknown codes)."""
-    if scope.level == "france":
-        return pd.Index(reference.communes["code_insee"])
-    return pd.Index(reference.scope_communes(scope))
+    return pd.Index(reference.communes["code_insee"].to_numpy()[scope_mask(reference, scope)])
 
 
 def membership(
@@ -78,9 +98,9 @@ def membership(
     """
     if level not in AGGREGATE_LEVELS:
         raise ValueError(f"expected a level in {AGGREGATE_LEVELS}, got {level!r}")
-    codes = scope_codes(reference, scope)
     communes = reference.communes
-    in_scope = communes.loc[communes["code_insee"].isin(codes)]
+    mask = scope_mask(reference, scope)
+    in_scope = communes.loc[mask] if not mask.all() else communes
     if level == "france":
         return pd.DataFrame({"code_insee": in_scope["code_insee"].to_numpy(), "code": FRANCE_CODE})
     if level == "territoire":
@@ -130,13 +150,18 @@ def _check_initiatives(initiatives: pd.DataFrame) -> None:
 
 
 def placed_in(
-    initiatives: pd.DataFrame, reference: GeoReference, members: pd.DataFrame
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    members: pd.DataFrame,
+    placement: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return ``initiative_id, code_insee, code, poids, montant_reparti`` for in-scope placements.
 
     ``montant_reparti`` is the initiative's amount times ``poids`` (0 when the amount is unknown).
+    ``placement`` is a precomputed ``served_communes(initiatives, reference)``.
     """
-    placement = served_communes(initiatives, reference)
+    if placement is None:
+        placement = served_communes(initiatives, reference)
     touched = placement.merge(members, on="code_insee", how="inner")
     amounts = pd.Series(
         pd.to_numeric(initiatives["montant"], errors="coerce").fillna(0.0).to_numpy(),
@@ -162,12 +187,13 @@ def _per_territory(
     reference: GeoReference,
     level: AggregateLevel,
     members: pd.DataFrame,
+    placement: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the aggregate frame and the ``touched`` placements it was built from."""
     population = reference.communes.set_index("code_insee")["population"]
     frame = members.assign(population=members["code_insee"].map(population).fillna(0))
     result = frame.groupby("code", sort=True).agg(population=("population", "sum"))
-    touched = placed_in(initiatives, reference, members)
+    touched = placed_in(initiatives, reference, members, placement)
     grouped = touched.groupby("code")
     result["initiatives"] = grouped["initiative_id"].nunique()
     result["montant"] = grouped["montant_reparti"].sum()
@@ -257,9 +283,9 @@ def key_figures(
         "part_population_rurale_touchee": None,
     }
     if rural_codes is not None:
-        rural = [code for code in members["code_insee"] if code in rural_codes]
+        rural = members["code_insee"].to_numpy()[in_set(members["code_insee"], rural_codes)]
         rural_population = int(population.reindex(rural).fillna(0).sum())
-        rural_reached = int(population.reindex([c for c in rural if c in reached]).sum())
+        rural_reached = int(population.reindex(rural[in_set(rural, reached)]).sum())
         figures["population_rurale"] = rural_population
         figures["population_rurale_touchee"] = rural_reached
         figures["part_population_rurale_touchee"] = _share(rural_reached, rural_population)

@@ -32,6 +32,7 @@ from territoires.analysis.aggregate import (
     AggregateLevel,
     _check_initiatives,
     _per_territory,
+    in_set,
     membership,
     theme_label,
 )
@@ -144,7 +145,7 @@ def initiative_points(initiatives: pd.DataFrame, points: pd.DataFrame) -> pd.Dat
     """
     by_code = points.set_index("code_insee")
     commune = initiatives["commune_code"].astype(object)
-    known = commune.isin(by_code.index)
+    known = pd.Series(in_set(commune, set(by_code.index)), index=commune.index)
     base = by_code.reindex(commune.where(known))
     coords = initiatives.reindex(columns=["latitude", "longitude"])
     lat = pd.to_numeric(coords["latitude"], errors="coerce").to_numpy(dtype=float)
@@ -199,6 +200,7 @@ def commune_coverage(
     reference: GeoReference,
     *,
     radius_km: float = DEFAULT_RADIUS_KM,
+    placement: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return one row per commune: ``code_insee, population, touchee, distance_km, couverte``.
 
@@ -207,8 +209,9 @@ def commune_coverage(
     """
     _check_radius(radius_km)
     points = commune_points(reference)
-    reached = set(served_communes(initiatives, reference)["code_insee"])
-    touched = points["code_insee"].isin(reached).to_numpy()
+    if placement is None:
+        placement = served_communes(initiatives, reference)
+    touched = in_set(points["code_insee"], set(placement["code_insee"]))
     sources = pd.concat(
         [initiative_points(initiatives, points)[["zone", "x", "y"]], points.loc[touched]],
         ignore_index=True,
@@ -249,37 +252,50 @@ def frr_codes_from(frame: pd.DataFrame | None) -> set[str] | None:
     return set(frame.loc[classed.to_numpy(), "code_insee"].astype(str))
 
 
-def _labels(codes: list[str]) -> str:
-    return ", ".join(theme_label(code) for code in codes)
+# theme bitmask (bit i = THEMES[i] present) -> (present labels, missing labels, missing count)
+_MASK_TEXTS: dict[int, tuple[str, str, int]] = {
+    mask: (
+        ", ".join(theme_label(t) for i, t in enumerate(THEMES) if mask >> i & 1),
+        ", ".join(theme_label(t) for i, t in enumerate(THEMES) if not mask >> i & 1),
+        sum(1 for i in range(len(THEMES)) if not mask >> i & 1),
+    )
+    for mask in range(2 ** len(THEMES))
+}
 
 
 def _lists_per_territory(
     initiatives: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index
 ) -> pd.DataFrame:
-    """Return themes present/missing and funders per territory code."""
+    """Return themes present/missing and funders per territory code (vectorised)."""
     pairs = touched[["code", "initiative_id"]].drop_duplicates()
     info = initiatives[["id", "themes", "financeurs"]].rename(columns={"id": "initiative_id"})
     info = info.drop_duplicates(subset="initiative_id")
+    bits = {theme: 1 << i for i, theme in enumerate(THEMES)}
     merged = pairs.merge(info, on="initiative_id")
-    present: dict[str, set[str]] = {}
-    funders: dict[str, set[str]] = {}
-    for code, themes, names in merged[["code", "themes", "financeurs"]].itertuples(index=False):
-        present.setdefault(code, set()).update(themes if _is_list(themes) else [])
-        funders.setdefault(code, set()).update(names if _is_list(names) else [])
-    rows = []
-    for code in codes:
-        here = present.get(code, set())
-        missing = [t for t in THEMES if t not in here]
-        rows.append(
-            {
-                "code": code,
-                "themes_presents": _labels([t for t in THEMES if t in here]),
-                "themes_manquants": _labels(missing),
-                "nb_themes_manquants": len(missing),
-                "financeurs": ", ".join(sorted(funders.get(code, set()))),
-            }
-        )
-    return pd.DataFrame(rows, columns=["code", *COVERAGE_COLUMNS[10:14]]).set_index("code")
+    masks: dict[str, int] = {}
+    names: dict[str, set[str]] = {}
+    for code, themes, funders in zip(
+        merged["code"].to_numpy(dtype=object),
+        merged["themes"].to_numpy(dtype=object),
+        merged["financeurs"].to_numpy(dtype=object),
+        strict=True,
+    ):
+        if _is_list(themes):
+            masks[code] = masks.get(code, 0) | sum(bits.get(t, 0) for t in set(themes))
+        if _is_list(funders) and len(funders):
+            names.setdefault(code, set()).update(funders)
+    code_list = codes.to_numpy(dtype=object)
+    texts = [_MASK_TEXTS[masks.get(code, 0)] for code in code_list]
+    joined = [", ".join(sorted(names[code])) if code in names else "" for code in code_list]
+    return pd.DataFrame(
+        {
+            "themes_presents": [text[0] for text in texts],
+            "themes_manquants": [text[1] for text in texts],
+            "nb_themes_manquants": [text[2] for text in texts],
+            "financeurs": joined,
+        },
+        index=codes,
+    )
 
 
 def _is_list(value: object) -> bool:
@@ -297,8 +313,8 @@ def _distance_measures(
     pop = frame["population"].fillna(0)
     frame["pop_touchee"] = pop.where(frame["touchee"], 0)
     frame["pop_loin"] = pop.where(frame["distance_km"] > radius_km, 0)
-    frame["pop_rurale"] = pop.where(frame["code_insee"].isin(rural_codes or set()), 0)
-    frame["pop_frr"] = pop.where(frame["code_insee"].isin(frr_codes or set()), 0)
+    frame["pop_rurale"] = pop.where(in_set(frame["code_insee"], rural_codes or set()), 0)
+    frame["pop_frr"] = pop.where(in_set(frame["code_insee"], frr_codes or set()), 0)
     weight = pop.where(pop > 0, 0)
     frame["poids"] = weight
     frame["distance_ponderee"] = np.where(weight > 0, weight * frame["distance_km"], 0.0)
@@ -363,10 +379,13 @@ def coverage(
     _check_initiatives(initiatives)
     _check_radius(radius_km)
     members = membership(reference, level, scope)
-    base, touched = _per_territory(initiatives, reference, level, members)
+    placement = served_communes(initiatives, reference)
+    base, touched = _per_territory(initiatives, reference, level, members, placement)
     base = base.set_index("code")
     if communes is None:
-        communes = commune_coverage(initiatives, reference, radius_km=radius_km)
+        communes = commune_coverage(
+            initiatives, reference, radius_km=radius_km, placement=placement
+        )
     measures = _distance_measures(
         members, communes.drop(columns="couverte"), radius_km, rural_codes, frr_codes
     )
