@@ -1,0 +1,92 @@
+"""Greedy suggestions on the tiny reference.
+
+Neighbours left/right are 7.4 km apart, up/down 11.1 km, diagonal 13.4 km. With a reach of 8 km
+a site covers itself and its left and right neighbours only. Row y=2 holds
+22009 (180,000), 22010 (200,000), 56011 (220,000), 56012 (240,000) inhabitants.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from territoires.analysis.suggest import greedy_cover, suggest_sites
+from territoires.analysis.synthetic import initiatives_frame
+from territoires.errors import AnalysisError
+from territoires.geo.reference import Scope
+
+ROW0 = ["22001", "22002", "56003", "56004"]  # 100, 200, 300, 400
+ROW1 = ["22005", "22006", "56007", "56008"]  # 500, 600, 700, 800
+
+
+def test_greedy_order_is_known(tiny_reference):
+    result = suggest_sites(initiatives_frame([]), tiny_reference, k=6, radius_km=8)
+    # 56011 covers 22010 + 56011 + 56012 = 660,000; then 22009 alone (180,000, first of a tie
+    # with 22010); then row 1: 56007 covers 22006 + 56007 + 56008 = 2,100; then row 0: 56003
+    # covers 22002 + 56003 + 56004 = 900, more than 22005 (500); then 22005; then 22001 (100).
+    assert list(result["code_insee"]) == ["56011", "22009", "56007", "56003", "22005", "22001"]
+    assert list(result["population_nouvellement_couverte"]) == [
+        660_000,
+        180_000,
+        2_100,
+        900,
+        500,
+        100,
+    ]
+    assert list(result["population_cumulee"]) == list(
+        np.cumsum([660_000, 180_000, 2_100, 900, 500, 100])
+    )
+    total = result.attrs["population_a_couvrir"]
+    assert total == 843_600
+    assert result["part_cumulee"].iloc[-1] == pytest.approx(1.0)
+    assert sorted(result["codes_couverts"].iloc[0]) == ["22010", "56011", "56012"]
+    assert list(result["rang"]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_stops_when_nothing_left(tiny_reference):
+    result = suggest_sites(initiatives_frame([]), tiny_reference, k=50, radius_km=8)
+    assert len(result) == 6
+
+
+def test_only_rural_uncovered_population_counts(tiny_reference):
+    # an initiative in 56011 covers the whole row 2 within 8 km except 22009
+    initiatives = initiatives_frame([{"commune_code": "56011"}])
+    rural = set(ROW0) | set(ROW1) | {"22009"}
+    result = suggest_sites(initiatives, tiny_reference, k=3, radius_km=8, rural_codes=rural)
+    assert result["code_insee"].iloc[0] in {"22009", "22010"}
+    assert result["population_nouvellement_couverte"].iloc[0] == 180_000
+    assert result["code_insee"].iloc[1] == "56007"
+
+
+def test_scope_limits_demand_and_candidates(tiny_reference):
+    result = suggest_sites(
+        initiatives_frame([]), tiny_reference, k=10, radius_km=8, scope=Scope("departement", "56")
+    )
+    assert all(code.startswith("56") for code in result["code_insee"])
+    covered = {code for codes in result["codes_couverts"] for code in codes}
+    assert all(code.startswith("56") for code in covered)
+    assert result.attrs["population_a_couvrir"] == 300 + 400 + 700 + 800 + 220_000 + 240_000
+
+
+def test_frr_only(tiny_reference):
+    frr = {"22005", "22009"}
+    result = suggest_sites(
+        initiatives_frame([]), tiny_reference, k=5, radius_km=8, frr_codes=frr, frr_only=True
+    )
+    assert set(result["code_insee"]) <= frr
+    assert list(result["code_insee"]) == ["22009", "22005"]
+    with pytest.raises(AnalysisError):
+        suggest_sites(initiatives_frame([]), tiny_reference, frr_only=True)
+    with pytest.raises(AnalysisError):
+        suggest_sites(initiatives_frame([]), tiny_reference, k=0)
+
+
+def test_greedy_cover_core():
+    # candidate 0 covers demands {0, 1}, candidate 1 covers {1, 2}, candidate 2 covers {3}
+    pair_c = np.array([0, 0, 1, 1, 2])
+    pair_d = np.array([0, 1, 1, 2, 3])
+    weights = np.array([5.0, 10.0, 4.0, 6.0])
+    steps = greedy_cover(pair_c, pair_d, weights, 3, 3)
+    assert [s[0] for s in steps] == [0, 2, 1]
+    assert [s[2] for s in steps] == [15.0, 6.0, 4.0]
+    assert list(steps[2][1]) == [2]
