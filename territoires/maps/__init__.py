@@ -1,0 +1,1 @@
+"""folium maps of initiatives over territories, with local assets only (no CDN)."""

@@ -1,0 +1,304 @@
+"""Build the folium map of initiatives over territories (pure: data in, map out).
+
+``build_map`` composes small layer functions (``layers.py``) over a folium ``Map`` that links
+only local assets (``assets.py``). ``MapOptions`` holds the map state and round-trips through
+query parameters, like ``territoires.filters.Filters``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Literal
+
+import folium
+import pandas as pd
+
+from territoires.analysis.aggregate import THEME_LABELS, aggregate
+from territoires.geo.reference import GeoReference, Scope
+from territoires.maps import geometry, layers
+from territoires.maps.assets import inline_assets, link_assets, needed_assets
+from territoires.maps.classify import METHODS, Classification, Method, classify
+from territoires.maps.legend import class_entries, legend_html, overlay_entries, theme_entries
+from territoires.maps.metrics import MAP_LEVELS, METRICS, MapLevel, format_metric
+from territoires.maps.palettes import (
+    NO_DATA_COLOR,
+    OUTLINE_COLOR,
+    RURAL_COLOR,
+    ZERO_COLOR,
+    class_colors,
+)
+
+Basemap = Literal["aucun", "osm", "clair"]
+BASEMAPS: tuple[Basemap, ...] = ("aucun", "osm", "clair")
+BASEMAP_LABELS: dict[str, str] = {
+    "aucun": "Aucun fond (hors ligne)",
+    "osm": "OpenStreetMap",
+    "clair": "Fond clair",
+}
+LEVEL_CHOICES: tuple[str, ...] = ("auto", *MAP_LEVELS)
+
+MAP_PARAM_NAMES: dict[str, str] = {
+    "level": "niveau",
+    "metric": "indicateur",
+    "method": "seuils",
+    "classes": "classes",
+    "basemap": "fond",
+    "points": "points",
+    "rural_overlay": "zones_rurales",
+}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """Map state: level, metric, class breaks, basemap and overlays.
+
+    ``level="auto"`` picks départements for France and communes for any smaller scope.
+    """
+
+    level: str = "auto"
+    metric: str = "initiatives"
+    method: Method = "quantiles"
+    classes: int = 5
+    basemap: Basemap = "aucun"
+    points: bool = True
+    rural_overlay: bool = False
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVEL_CHOICES:
+            raise ValueError(f"expected a level in {LEVEL_CHOICES}, got {self.level!r}")
+        if self.metric not in METRICS:
+            raise ValueError(f"expected a metric in {sorted(METRICS)}, got {self.metric!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"expected a method in {METHODS}, got {self.method!r}")
+        if not 2 <= self.classes <= 7:
+            raise ValueError(f"expected 2 <= classes <= 7, got {self.classes}")
+        if self.basemap not in BASEMAPS:
+            raise ValueError(f"expected a basemap in {BASEMAPS}, got {self.basemap!r}")
+
+    def resolved_level(self, scope: Scope) -> MapLevel:
+        """The level actually drawn for a scope."""
+        if self.level != "auto":
+            return self.level  # type: ignore[return-value]
+        return "departement" if scope.level == "france" else "commune"
+
+
+def map_options_to_params(options: MapOptions, default: MapOptions | None = None) -> dict[str, str]:
+    """Query parameters for the options that differ from ``default``."""
+    default = default or MapOptions()
+    params: dict[str, str] = {}
+    for f in fields(options):
+        value = getattr(options, f.name)
+        if value == getattr(default, f.name):
+            continue
+        params[MAP_PARAM_NAMES[f.name]] = (
+            ("1" if value else "0") if isinstance(value, bool) else str(value)
+        )
+    return params
+
+
+def map_options_from_params(
+    params: Mapping[str, str], default: MapOptions | None = None
+) -> MapOptions:
+    """Inverse of ``map_options_to_params``; a value that cannot be read keeps its default."""
+    default = default or MapOptions()
+    values: dict[str, object] = {}
+    for f in fields(MapOptions):
+        key = MAP_PARAM_NAMES[f.name]
+        if key not in params:
+            continue
+        text = str(params[key])
+        current = getattr(default, f.name)
+        if isinstance(current, bool):
+            if text in ("0", "1"):
+                values[f.name] = text == "1"
+        elif isinstance(current, int):
+            if text.isdigit():
+                values[f.name] = int(text)
+        else:
+            values[f.name] = text
+    merged = {f.name: getattr(default, f.name) for f in fields(MapOptions)}
+    for name, value in values.items():
+        trial = dict(merged, **{name: value})
+        try:
+            MapOptions(**trial)
+        except ValueError:
+            continue
+        merged = trial
+    return MapOptions(**merged)
+
+
+# --- choropleth data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoroplethData:
+    """Aggregated table aligned on the drawn layer, and its classification."""
+
+    level: MapLevel
+    metric: str
+    table: pd.DataFrame  # aggregate columns, one row per drawn territory, layer order
+    classification: Classification
+    colors: tuple[str, ...]
+
+
+def choropleth_data(
+    initiatives: pd.DataFrame, reference: GeoReference, scope: Scope, options: MapOptions
+) -> ChoroplethData:
+    """Aggregate the (already filtered) initiatives at the map level and classify the metric."""
+    level = options.resolved_level(scope)
+    layer = geometry.scope_layer(reference, level, scope)
+    table = aggregate(initiatives, reference, level, scope).set_index("code")
+    table = table.reindex(layer["code"]).rename_axis("code").reset_index()
+    table["nom"] = layer["nom"].to_numpy()
+    values = table[METRICS[options.metric].column].astype(float)
+    classification = classify(values.to_numpy(), options.method, options.classes)
+    colors = tuple(class_colors(classification.count))
+    return ChoroplethData(level, options.metric, table, classification, colors)
+
+
+def scope_label(reference: GeoReference, scope: Scope) -> str:
+    """French name of a scope (« France », a région's name, a named territory's label…)."""
+    if scope.level == "france":
+        return "France"
+    if scope.level == "territoire":
+        territory = reference.territories.get(scope.code or "")
+        return territory.label if territory else str(scope.code)
+    if scope.level == "commune":
+        return str(reference.commune(scope.code or "")["nom"])
+    frame = geometry.level_frame(reference, scope.level)
+    names = frame.loc[frame["code"].astype(str) == scope.code, "nom"]
+    return str(names.iloc[0]) if not names.empty else str(scope.code)
+
+
+# --- the map ----------------------------------------------------------------------------------
+
+
+def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> folium.Map:
+    fmap = folium.Map(
+        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        zoom_start=6,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        height=height or "100%",
+    )
+    layers.add_basemap(fmap, basemap)
+    fmap.fit_bounds(bounds)
+    return fmap
+
+
+def _add_choropleth(
+    fmap: folium.Map, reference: GeoReference, scope: Scope, data: ChoroplethData
+) -> None:
+    encoded = geometry.cached(
+        reference,
+        ("encoded", data.level, scope),
+        lambda: geometry.encode_frame(geometry.scope_layer(reference, data.level, scope)),
+    )
+    values = data.table[METRICS[data.metric].column].astype(float).tolist()
+    labels = [format_metric(v, data.metric) for v in values]
+    layers.choropleth_layer(
+        encoded,
+        list(data.classification.classes),
+        labels,
+        list(data.colors),
+        level=data.level,
+        zero_color=ZERO_COLOR,
+        no_data_color=NO_DATA_COLOR,
+    ).add_to(fmap)
+
+
+def _add_rural(
+    fmap: folium.Map, reference: GeoReference, scope: Scope, rural: frozenset[str]
+) -> None:
+    area = geometry.rural_area(reference, scope, rural)
+    style = {
+        "color": RURAL_COLOR,
+        "weight": 2,
+        "dashArray": "6 4",
+        "fillColor": RURAL_COLOR,
+        "fillOpacity": 0.08,
+    }
+    layers.shapes_layer(geometry.encode_frame(area), style, "TerritoiresRural").add_to(fmap)
+
+
+def _add_outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> None:
+    outline = geometry.scope_outline(reference, scope)
+    style = {"color": OUTLINE_COLOR, "weight": 3.5, "fill": False, "opacity": 0.95}
+    layers.shapes_layer(geometry.encode_frame(outline), style, "TerritoiresOutline").add_to(fmap)
+
+
+def _add_points(fmap: folium.Map, reference: GeoReference, initiatives: pd.DataFrame) -> None:
+    names = dict(
+        zip(reference.communes["code_insee"].astype(str), reference.communes["nom"], strict=True)
+    )
+    layer = layers.points_layer(
+        initiatives, geometry.commune_points(reference), names, THEME_LABELS
+    )
+    layer.add_to(fmap)
+
+
+def build_map(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    scope: Scope,
+    options: MapOptions,
+    *,
+    rural_codes: frozenset[str] | None = None,
+    data: ChoroplethData | None = None,
+    asset_base: str | None = None,
+    source: str = "",
+    height: int | None = None,
+) -> folium.Map:
+    """Build the map: choropleth, optional rural zones, scope outline, points, legend.
+
+    Parameters
+    ----------
+    initiatives : DataFrame
+        Already filtered initiatives (``territoires.filters.apply_filters``).
+    reference : GeoReference
+        The geographic reference.
+    scope : Scope
+        The territorial scope; the view fits it and, below France, its outline is drawn.
+    options : MapOptions
+        Level, metric, breaks, basemap and overlays.
+    rural_codes : frozenset of str, optional
+        Rural communes, needed for ``options.rural_overlay``.
+    data : ChoroplethData, optional
+        Precomputed ``choropleth_data(...)`` (to share it with the page's table and PNG).
+    asset_base : str, optional
+        URL under which the local assets are served (Streamlit). ``None`` inlines them, for a
+        standalone offline HTML file.
+    source : str
+        One-line source and vintage shown under the legend.
+    height : int, optional
+        Map height in pixels (standalone HTML uses the full page when omitted).
+    """
+    data = data or choropleth_data(initiatives, reference, scope, options)
+    fmap = _base_map(geometry.scope_bounds(reference, scope), options.basemap, height)
+    _add_choropleth(fmap, reference, scope, data)
+    if options.rural_overlay and rural_codes is not None:
+        _add_rural(fmap, reference, scope, rural_codes)
+    outline_label = None
+    if scope.level != "france":
+        _add_outline(fmap, reference, scope)
+        outline_label = scope_label(reference, scope)
+    if options.points and not initiatives.empty:
+        _add_points(fmap, reference, initiatives)
+    sections = [
+        (None, class_entries(data.classification, list(data.colors), data.metric)),
+        (
+            "Initiatives" if options.points else None,
+            theme_entries(THEME_LABELS) if options.points else [],
+        ),
+        (None, overlay_entries(outline_label, options.rural_overlay and rural_codes is not None)),
+    ]
+    title = METRICS[data.metric].title
+    layers.legend_control(legend_html(title, sections, source)).add_to(fmap)
+    assets = needed_assets(with_clusters=options.points)
+    if asset_base is None:
+        inline_assets(fmap, assets)
+    else:
+        link_assets(fmap, assets, asset_base)
+    return fmap

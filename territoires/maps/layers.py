@@ -1,0 +1,176 @@
+"""One small folium element per map layer, drawn by the local runtime (``territoires-map.js``).
+
+Each element renders only a ``script`` macro (what both folium and streamlit-folium use) that
+calls the runtime with a JSON payload. User text is HTML-escaped in Python before it enters a
+payload, and the payload itself is embedded with ``script_json`` (no ``</script>`` breakout).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import folium
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from territoires.maps.geometry import script_json
+from territoires.maps.metrics import format_amount
+from territoires.maps.palettes import theme_color
+
+_CALL = Template(
+    """
+    {% macro script(this, kwargs) %}
+    var {{ this.get_name() }} = TerritoiresMap.{{ this.function }}(
+        {{ this._parent.get_name() }}, {{ this.payload }}{{ this.extra }});
+    {% endmacro %}
+    """
+)
+
+
+class RuntimeLayer(MacroElement):
+    """A layer drawn by one function of the runtime, with a JSON payload."""
+
+    _template = _CALL
+
+    def __init__(self, function: str, payload: Any, name: str, extra: str = "") -> None:
+        super().__init__()
+        self._name = name
+        self.function = function
+        self.payload = script_json(payload)
+        self.extra = extra
+
+
+def choropleth_layer(
+    geometry: dict[str, Any],
+    classes: list[int],
+    labels: list[str],
+    colors: list[str],
+    *,
+    level: str,
+    zero_color: str,
+    no_data_color: str,
+) -> RuntimeLayer:
+    """Territories coloured from a class index (``-1`` no data, ``0`` zero, ``1..n``).
+
+    ``geometry`` comes from ``geometry.encode_frame``; ``colors[k]`` is class ``k``'s colour
+    (``colors[0]`` being the zero colour).
+    """
+    payload = dict(geometry)
+    payload.update(
+        {
+            "level": level,
+            "classes": classes,
+            "labels": labels,
+            "colors": [zero_color, *colors],
+            "nodata": no_data_color,
+        }
+    )
+    return RuntimeLayer("choropleth", payload, "TerritoiresChoropleth")
+
+
+def shapes_layer(geometry: dict[str, Any], style: dict[str, Any], name: str) -> RuntimeLayer:
+    """Non-interactive shapes with one style (scope outline, rural zones)."""
+    payload = dict(geometry)
+    payload["style"] = style
+    return RuntimeLayer("shapes", payload, name)
+
+
+def legend_control(legend_html: str, position: str = "bottomright") -> RuntimeLayer:
+    """A legend control; ``legend_html`` must already be escaped (see ``legend.py``)."""
+    return RuntimeLayer(
+        "legend", legend_html, "TerritoiresLegend", extra=f", {script_json(position)}"
+    )
+
+
+# --- initiatives -------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def _listing(value: object) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if hasattr(value, "tolist"):
+        return [str(v) for v in value.tolist()]
+    return []
+
+
+def popup_html(row: dict[str, Any], theme_labels: dict[str, str], commune_name: str) -> str:
+    """Popup of one initiative; every user value is HTML-escaped."""
+    esc = html.escape
+    themes = ", ".join(theme_labels.get(t, t) for t in _listing(row.get("themes")))
+    year = _text(row.get("annee"))
+    fields = [
+        ("Porteur", _text(row.get("porteur"))),
+        ("Financeurs", ", ".join(_listing(row.get("financeurs")))),
+        ("Montant", format_amount(row.get("montant"))),
+        ("Année", year),
+        ("Thèmes", themes),
+        ("Commune", commune_name),
+    ]
+    items = "".join(
+        f"<div><dt>{esc(label)} :</dt> <dd>{esc(value)}</dd></div>"
+        for label, value in fields
+        if value
+    )
+    title = esc(_text(row.get("titre")) or "Sans titre")
+    return f'<div class="territoires-popup"><h4>{title}</h4><dl>{items}</dl></div>'
+
+
+def points_layer(
+    initiatives: pd.DataFrame,
+    positions: pd.DataFrame,
+    commune_names: dict[str, str],
+    theme_labels: dict[str, str],
+) -> RuntimeLayer:
+    """Clustered circle markers coloured by theme, one per initiative with a known position.
+
+    ``positions`` (index ``code_insee``: ``latitude, longitude``) places initiatives without an
+    exact position at a point inside their commune.
+    """
+    palette: list[str] = []
+    points: list[list[Any]] = []
+    for row in initiatives.to_dict("records"):
+        lat, lon = row.get("latitude"), row.get("longitude")
+        code = _text(row.get("commune_code"))
+        if not (_finite(lat) and _finite(lon)):
+            if code not in positions.index:
+                continue
+            lat, lon = positions.at[code, "latitude"], positions.at[code, "longitude"]
+        color = theme_color(_listing(row.get("themes")))
+        if color not in palette:
+            palette.append(color)
+        popup = popup_html(row, theme_labels, commune_names.get(code, code))
+        points.append([round(float(lat), 5), round(float(lon), 5), palette.index(color), popup])
+    payload = {"points": points, "colors": palette, "radius": 7}
+    return RuntimeLayer("points", payload, "TerritoiresPoints")
+
+
+def add_basemap(fmap: folium.Map, basemap: str) -> None:
+    """Add the chosen tile layer; ``aucun`` adds none (offline, the presentation default)."""
+    if basemap == "osm":
+        folium.TileLayer(
+            tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            attr="© les contributeurs d'OpenStreetMap",
+            name="OpenStreetMap",
+            max_zoom=19,
+        ).add_to(fmap)
+    elif basemap == "clair":
+        folium.TileLayer(
+            tiles="https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+            attr="© les contributeurs d'OpenStreetMap, © CARTO",
+            name="Fond clair",
+            max_zoom=19,
+            subdomains="abcd",
+        ).add_to(fmap)

@@ -1,0 +1,97 @@
+"""Legends: the same entries feed the web legend (escaped HTML) and the static PNG."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from territoires.maps.classify import Classification
+from territoires.maps.metrics import METRICS, format_number
+from territoires.maps.palettes import (
+    NO_DATA_COLOR,
+    OUTLINE_COLOR,
+    RURAL_COLOR,
+    SEVERAL_THEMES_COLOR,
+    THEME_COLORS,
+    ZERO_COLOR,
+)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One legend line: a swatch kind (``case``, ``sans-donnee``, ``rond``, ``trait``)."""
+
+    kind: str
+    color: str
+    label: str
+
+
+def class_entries(
+    classification: Classification, colors: list[str], metric: str
+) -> list[LegendEntry]:
+    """Entries for the classes (``a – b``), then zero and missing values."""
+    decimals = METRICS[metric].decimals
+    entries: list[LegendEntry] = []
+    low = classification.lower
+    for color, high in zip(colors, classification.breaks, strict=True):
+        if low is None:
+            break
+        a, b = format_number(low, decimals), format_number(high, decimals)
+        entries.append(LegendEntry("case", color, a if a == b else f"{a} – {b}"))
+        low = high
+    entries.append(LegendEntry("case", ZERO_COLOR, "Aucune initiative (0)"))
+    if -1 in classification.classes:
+        entries.append(LegendEntry("sans-donnee", NO_DATA_COLOR, "Donnée manquante"))
+    return entries
+
+
+def theme_entries(theme_labels: dict[str, str]) -> list[LegendEntry]:
+    """Point colours by theme."""
+    entries = [
+        LegendEntry("rond", color, theme_labels.get(code, code))
+        for code, color in THEME_COLORS.items()
+    ]
+    entries.append(LegendEntry("rond", SEVERAL_THEMES_COLOR, "Plusieurs thèmes"))
+    return entries
+
+
+def overlay_entries(outline_label: str | None, rural: bool) -> list[LegendEntry]:
+    """Entries for the scope outline and the rural-zones overlay."""
+    entries = []
+    if outline_label:
+        entries.append(LegendEntry("trait", OUTLINE_COLOR, outline_label))
+    if rural:
+        entries.append(LegendEntry("trait-tirets", RURAL_COLOR, "Communes rurales"))
+    return entries
+
+
+def _swatch(entry: LegendEntry) -> str:
+    color = html.escape(entry.color)
+    if entry.kind == "rond":
+        return f'<span class="rond" style="background:{color}"></span>'
+    if entry.kind == "trait":
+        return f'<span class="trait" style="border-top:3px solid {color}"></span>'
+    if entry.kind == "trait-tirets":
+        return f'<span class="trait" style="border-top:3px dashed {color}"></span>'
+    if entry.kind == "sans-donnee":
+        return '<span class="case sans-donnee"></span>'
+    return f'<span class="case" style="background:{color}"></span>'
+
+
+def legend_html(
+    title: str, sections: list[tuple[str | None, list[LegendEntry]]], source: str
+) -> str:
+    """The legend control's HTML, every text escaped."""
+    parts = [f'<div class="titre">{html.escape(title)}</div>']
+    for heading, entries in sections:
+        if not entries:
+            continue
+        if heading:
+            parts.append(f'<div class="titre">{html.escape(heading)}</div>')
+        parts.extend(
+            f'<div class="ligne">{_swatch(e)}<span>{html.escape(e.label)}</span></div>'
+            for e in entries
+        )
+    if source:
+        parts.append(f'<div class="source">{html.escape(source)}</div>')
+    return "".join(parts)

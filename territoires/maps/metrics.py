@@ -1,0 +1,73 @@
+"""Map metrics (columns of ``aggregate``), their French labels, units and number formats."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Metric = Literal["initiatives", "montant", "initiatives_10k_hab", "euros_par_hab", "nb_themes"]
+MapLevel = Literal["commune", "epci", "departement", "region"]
+MAP_LEVELS: tuple[MapLevel, ...] = ("commune", "epci", "departement", "region")
+MAP_LEVEL_LABELS: dict[str, str] = {
+    "commune": "Communes",
+    "epci": "EPCI",
+    "departement": "Départements",
+    "region": "Régions",
+}
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A map metric: its column, French label, unit and decimals."""
+
+    column: Metric
+    label: str
+    unit: str
+    decimals: int
+
+    @property
+    def title(self) -> str:
+        """Legend title: the label, with the unit when it is not a count."""
+        if self.column in ("initiatives", "nb_themes", "initiatives_10k_hab"):
+            return self.label
+        return f"{self.label} ({self.unit})"
+
+
+METRICS: dict[str, MetricSpec] = {
+    "initiatives": MetricSpec("initiatives", "Nombre d'initiatives", "initiatives", 0),
+    "montant": MetricSpec("montant", "Montant total", "€", 0),
+    "initiatives_10k_hab": MetricSpec(
+        "initiatives_10k_hab", "Initiatives pour 10 000 habitants", "pour 10 000 hab.", 1
+    ),
+    "euros_par_hab": MetricSpec("euros_par_hab", "Euros par habitant", "€ par hab.", 1),
+    "nb_themes": MetricSpec("nb_themes", "Nombre de thèmes présents", "thèmes", 0),
+}
+
+
+def format_number(value: float | int | None, decimals: int = 0) -> str:
+    """French number format: narrow no-break space for thousands, comma for decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def format_amount(value: float | None) -> str:
+    """An amount in euros, rounded to the euro (``12 500 €``), or ``–`` when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{format_number(value, 0)}\u00a0€"
+
+
+def format_metric(value: float | int | None, metric: str) -> str:
+    """A metric value with its unit, e.g. ``3 initiatives``, ``12 500 €``, ``4,2 € par hab.``."""
+    spec = METRICS[metric]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "donnée manquante"
+    number = format_number(value, spec.decimals)
+    if spec.column == "initiatives":
+        return f"{number} initiative" + ("s" if value > 1 else "")
+    if spec.column == "nb_themes":
+        return f"{number} thème" + ("s" if value > 1 else "")
+    return f"{number}\u00a0{spec.unit}"

@@ -1,0 +1,232 @@
+"""Map building on the tiny reference: assert on the folium HTML (layers, legend, escaping,
+local assets only), on class breaks, and on the static exports."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from territoires.analysis.synthetic import initiatives_frame
+from territoires.errors import ExportError
+from territoires.geo.reference import Scope
+from territoires.maps import geometry
+from territoires.maps.build import (
+    MapOptions,
+    build_map,
+    choropleth_data,
+    map_options_from_params,
+    map_options_to_params,
+)
+from territoires.maps.classify import classify
+from territoires.maps.export import remote_assets, standalone_html, static_png
+from territoires.maps.palettes import ZERO_COLOR, class_colors
+
+EVIL = "<script>alert('x')</script>"
+# XML namespaces, Leaflet's attribution link, bug links in leaflet.css comments
+ALLOWED_TEXT_URLS = (
+    "http://www.w3.org/",
+    "https://leafletjs.com",
+    "https://bugs.chromium.org/",
+    "https://bugzilla.mozilla.org/",
+)
+ASSET_URL = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
+
+
+@pytest.fixture
+def initiatives() -> pd.DataFrame:
+    return initiatives_frame(
+        [
+            {
+                "titre": EVIL,
+                "porteur": "Porteur & <b>associés</b>",
+                "commune_code": "22001",
+                "themes": ["prendre-soin"],
+                "financeurs": ["Fondation de France"],
+                "montant": 1000.0,
+                "annee": 2022,
+            },
+            {
+                "titre": "Tiers-lieu",
+                "commune_code": "22002",
+                "themes": ["prendre-soin", "cultures-savoirs"],
+                "montant": 4000.0,
+                "latitude": 48.05,
+                "longitude": -3.35,
+            },
+            {"titre": "Jardin", "commune_code": "56012", "themes": ["espaces-cooperation"]},
+        ]
+    )
+
+
+def render(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def payload_of(html_text: str, function: str) -> dict:
+    match = re.search(rf"TerritoiresMap\.{function}\(\s*\S+,\s*(\{{.*?\}})\);", html_text, re.S)
+    assert match, f"no {function} layer"
+    return json.loads(match.group(1))
+
+
+def legend_of(html_text: str) -> str:
+    match = re.search(
+        r"TerritoiresMap\.legend\(\s*\S+,\s*(\".*?\"),\s*\"bottomright\"", html_text, re.S
+    )
+    assert match, "no legend"
+    return json.loads(match.group(1))
+
+
+def test_streamlit_map_links_only_local_assets(tiny_reference, initiatives):
+    fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="../assets")
+    text = render(fmap)
+    urls = ASSET_URL.findall(text)
+    assert "../assets/leaflet/leaflet.js" in urls
+    assert "../assets/markercluster/leaflet.markercluster.js" in urls
+    assert "../assets/territoires/territoires-map.js" in urls
+    assert all(url.startswith("../assets/") for url in urls), urls
+    assert "cdn" not in text and "jquery" not in text.lower()
+    assert remote_assets(text) == []
+
+
+def test_standalone_html_inlines_assets_and_has_no_remote_url(tiny_reference, initiatives):
+    fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base=None)
+    text = standalone_html(fmap, "Carte des initiatives").decode("utf-8")
+    assert re.findall(r"<script[^>]*\bsrc=|<link[^>]*\bhref=", text) == []
+    assert "Leaflet 1.9.4" in text and "MarkerClusterGroup" in text
+    assert "url(images/" not in text and "data:image/png;base64," in text
+    # what remains are XML namespaces and link targets inside the libraries, never fetched
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", text))
+    assert all(u.startswith(ALLOWED_TEXT_URLS) for u in urls), urls
+    assert "<title>Carte des initiatives</title>" in text
+
+
+def test_tile_basemap_is_the_only_remote_url(tiny_reference, initiatives):
+    fmap = build_map(
+        initiatives, tiny_reference, Scope(), MapOptions(basemap="osm"), asset_base="../a"
+    )
+    text = render(fmap)
+    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in text
+    assert remote_assets(text) == []
+    offline = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    assert "tile.openstreetmap" not in offline and "L.tileLayer" not in offline
+
+
+def test_user_text_is_escaped_in_popups(tiny_reference, initiatives):
+    text = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    assert EVIL not in text
+    assert "<b>associés</b>" not in text
+    points = payload_of(text, "points")["points"]
+    popups = " ".join(p[3] for p in points)
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in popups
+    assert "Porteur &amp; &lt;b&gt;associés&lt;/b&gt;" in popups
+    assert "1\u202f000\u00a0€" in popups and "Fondation de France" in popups
+    # exact position when given, else a point inside the commune
+    assert [48.05, -3.35] in [p[:2] for p in points]
+    assert len(points) == 3
+
+
+def test_choropleth_layer_classes_and_legend(tiny_reference, initiatives):
+    options = MapOptions(level="epci")
+    text = render(build_map(initiatives, tiny_reference, Scope(), options, asset_base="a"))
+    layer = payload_of(text, "choropleth")
+    assert layer["codes"] == ["200000001", "200000002", "200000003"]
+    assert layer["names"] == ["CC Un", "CC Deux", "CC Trois"]
+    assert layer["level"] == "epci"
+    # EPCI 1 has two initiatives, EPCI 2 none, EPCI 3 one
+    assert layer["labels"] == ["2 initiatives", "0 initiative", "1 initiative"]
+    assert layer["classes"][1] == 0 and layer["classes"][0] > layer["classes"][2] > 0
+    assert layer["colors"][0] == ZERO_COLOR
+    # one style function in the runtime, no per-feature switch in the page
+    assert "switch" not in text.split("TerritoiresMap.choropleth")[1]
+    legend = legend_of(text)
+    assert "Nombre d&#x27;initiatives" in legend and "Aucune initiative (0)" in legend
+    assert "Prendre soin" in legend  # theme legend of the points
+
+
+def test_scope_outline_fit_and_level_auto(tiny_reference, initiatives):
+    scope = Scope("territoire", "tiny-ouest")
+    text = render(build_map(initiatives, tiny_reference, scope, MapOptions(), asset_base="a"))
+    layer = payload_of(text, "choropleth")
+    assert layer["level"] == "commune"
+    assert sorted(layer["codes"]) == ["22001", "22002", "22005", "22006"]
+    assert "TerritoiresMap.shapes" in text and "Tiny Ouest" in legend_of(text)
+    bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", text, re.S).group(1)
+    (south, west), (north, east) = json.loads(bounds)
+    assert (south, west, north, east) == pytest.approx((48.0, -3.5, 48.2, -3.3))
+    assert "TerritoiresMap.shapes" not in render(
+        build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a")
+    )
+
+
+def test_rural_overlay_and_points_toggle(tiny_reference, initiatives):
+    options = MapOptions(rural_overlay=True, points=False)
+    rural = frozenset({"22001", "22002"})
+    text = render(
+        build_map(initiatives, tiny_reference, Scope(), options, rural_codes=rural, asset_base="a")
+    )
+    assert "Communes rurales" in legend_of(text) and "TerritoiresMap.shapes" in text
+    assert "TerritoiresMap.points" not in text and "markercluster" not in text
+
+
+def test_compact_encoding_round_trips(tiny_reference):
+    frame = geometry.display_frame(tiny_reference, "commune")
+    encoded = geometry.encode_frame(frame)
+    ring = encoded["geoms"][0][0][0]
+    xs = np.cumsum(ring[0::2]) / encoded["scale"]
+    ys = np.cumsum(ring[1::2]) / encoded["scale"]
+    minx, miny, maxx, maxy = frame.geometry.iloc[0].bounds
+    assert (xs.min(), ys.min(), xs.max(), ys.max()) == pytest.approx((minx, miny, maxx, maxy))
+    assert len(ring) == 8  # four corners, closing point dropped
+
+
+def test_script_json_cannot_close_the_script():
+    assert "</script>" not in geometry.script_json({"a": "</script><script>"})
+
+
+def test_classify_keeps_zero_and_missing_apart():
+    values = [0, np.nan, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    result = classify(values, "quantiles", 5)
+    assert result.classes[0] == 0 and result.classes[1] == -1
+    assert result.count == 5 and result.breaks[-1] == 10
+    assert list(result.classes[2:]) == sorted(result.classes[2:])
+    jenks = classify([0, 1, 1, 1, 10, 10, 11], "jenks", 2)
+    assert jenks.classes == (0, 1, 1, 1, 2, 2, 2)
+    assert classify([0, 0], "quantiles", 5).count == 0
+    with pytest.raises(ValueError):
+        classify([1], "equal", 5)
+
+
+def test_palette_is_distinct_from_zero():
+    colors = class_colors(5)
+    assert len(set(colors)) == 5 and ZERO_COLOR not in colors
+
+
+def test_map_options_round_trip():
+    options = MapOptions(
+        level="epci",
+        metric="euros_par_hab",
+        method="jenks",
+        classes=4,
+        basemap="clair",
+        points=False,
+        rural_overlay=True,
+    )
+    params = map_options_to_params(options)
+    assert map_options_from_params(params) == options
+    assert map_options_to_params(MapOptions()) == {}
+    assert map_options_from_params({"niveau": "planete", "classes": "99"}) == MapOptions()
+
+
+def test_static_png_and_export_guard(tiny_reference, initiatives):
+    data = choropleth_data(initiatives, tiny_reference, Scope("departement", "22"), MapOptions())
+    png = static_png(
+        tiny_reference, Scope("departement", "22"), data, title="Titre", source="Source : test"
+    )
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="https://x")
+    with pytest.raises(ExportError):
+        standalone_html(fmap, "Carte")
