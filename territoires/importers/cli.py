@@ -1,0 +1,90 @@
+"""Sub-commands ``import`` and ``export`` of ``python -m territoires``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from territoires.errors import ExportError
+from territoires.geo.reference import GeoReference
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``import`` and ``export`` sub-commands."""
+    parser = subparsers.add_parser(
+        "import",
+        help="importer des initiatives depuis un fichier CSV ou XLSX",
+        description=(
+            "Importe un fichier CSV ou XLSX en une seule transaction. Statut de sortie : 0 si "
+            "toutes les lignes sont importées, 1 si des lignes sont rejetées (les autres sont "
+            "importées), 2 si le fichier est illisible (rien n'est importé)."
+        ),
+    )
+    parser.add_argument("file", metavar="FICHIER", type=Path)
+    parser.add_argument("--db", help="adresse de la base (défaut : TERRITOIRES_DATABASE_URL)")
+    parser.add_argument("--dry-run", action="store_true", help="simuler sans rien enregistrer")
+    parser.add_argument("--rejects", type=Path, help="fichier des lignes rejetées (.csv ou .xlsx)")
+    parser.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLONNE=CHAMP",
+        help="forcer la correspondance d'une colonne (répétable), ex. « Ville=commune »",
+    )
+    parser.set_defaults(func=run_import)
+
+    parser = subparsers.add_parser("export", help="exporter les initiatives")
+    parser.add_argument("--db", help="adresse de la base (défaut : TERRITOIRES_DATABASE_URL)")
+    parser.add_argument("--format", choices=("csv", "xlsx", "geojson"), default="csv")
+    parser.add_argument("--output", type=Path, required=True, metavar="CHEMIN")
+    parser.set_defaults(func=run_export)
+
+
+def _reference() -> GeoReference:
+    from territoires.geo.cache import load_reference
+
+    return load_reference()
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from territoires.importers.headers import parse_mapping_options
+    from territoires.importers.pipeline import import_file
+    from territoires.store import open_store
+
+    mapping = parse_mapping_options(args.map)
+    store = open_store(args.db)
+    try:
+        report = import_file(
+            args.file,
+            store,
+            _reference(),
+            sheet=args.sheet,
+            mapping=mapping,
+            dry_run=args.dry_run,
+            rejects_path=args.rejects,
+        )
+    finally:
+        store.close()
+    print("\n".join(report.summary_lines()))
+    if report.rejected and args.rejects is None:
+        print("Astuce : --rejects rejets.csv écrit les lignes rejetées pour les corriger.")
+    return report.exit_code
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from territoires.exports import export_initiatives
+    from territoires.store import open_store
+
+    store = open_store(args.db)
+    try:
+        initiatives = store.list_initiatives()
+    finally:
+        store.close()
+    data = export_initiatives(initiatives, _reference(), args.format)
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise ExportError(f"Impossible d'écrire {args.output} ({exc.strerror}).") from exc
+    print(f"{len(initiatives)} initiatives exportées dans {args.output} ({args.format}).")
+    return 0

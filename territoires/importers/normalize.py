@@ -1,0 +1,51 @@
+"""Text normalisation shared by header matching, alias tables and commune names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ARTICLE_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\(\s*(?P<article>les|la|le|l['’]?)\s*\)\s*$", re.I)
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def strip_accents(text: str) -> str:
+    """Return ``text`` lower-cased, without accents, ligatures expanded."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_key(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key with words kept apart.
+
+    >>> words_key("Fondation Daniel & Nina Carasso")
+    'fondation daniel nina carasso'
+    """
+    return " ".join(_NON_ALNUM.split(strip_accents(text))).strip()
+
+
+def compact_key(text: str) -> str:
+    """Key with every non-alphanumeric character removed (headers: « Financeur(s) »)."""
+    return _NON_ALNUM.sub("", strip_accents(text))
+
+
+def commune_key(name: str) -> str:
+    """Normalise a commune name for matching.
+
+    Case-, accent-, hyphen- and apostrophe-insensitive; ``St``/``Ste`` become ``Saint``/``Sainte``;
+    ``œ`` becomes ``oe``; a trailing article in parentheses moves to the front
+    (« Faouët (Le) » = « Le Faouët »).
+    """
+    text = name.strip()
+    match = _ARTICLE_SUFFIX.match(text)
+    if match:
+        text = f"{match.group('article')} {match.group('name')}"
+    words = words_key(text).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+def is_article(text: str) -> bool:
+    """Whether ``text`` is a French article as found in « Faouët (Le) »."""
+    return words_key(text) in ("le", "la", "les", "l")

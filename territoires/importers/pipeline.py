@@ -1,0 +1,401 @@
+"""The import: read a file, turn rows into records or rejections, apply them in one transaction.
+
+``prepare_import`` is pure (a table in, a plan out). ``import_file`` reads, prepares, applies
+through ``Store.import_batch`` and, when asked, writes the rejected rows. The CLI and the
+import page both call ``import_file`` (or ``prepare_import`` + ``apply_plan``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from territoires.errors import ExportError, UnknownCodeError
+from territoires.geo.reference import GeoReference
+from territoires.importers.headers import ColumnMapping, match_columns
+from territoires.importers.locate import CommuneLocator, LocationError
+from territoires.importers.normalize import words_key
+from territoires.importers.reading import SourceTable, read_table
+from territoires.importers.values import (
+    AliasTable,
+    cell_text,
+    code_text,
+    is_empty,
+    parse_amount,
+    parse_date,
+    parse_float,
+    parse_type,
+    parse_year,
+    split_values,
+)
+from territoires.store import Store, record_key
+
+REJECT_COLUMN = "erreur"
+_TEXT_FIELDS = ("reference", "titre", "description", "porteur", "statut", "site_web", "contact")
+# Record field(s) fed by each source field, to know what a file provides.
+_PROVIDES: dict[str, tuple[str, ...]] = {
+    **{name: (name,) for name in _TEXT_FIELDS},
+    "type": ("type",),
+    "themes": ("themes",),
+    "financeurs": ("financements",),
+    "montant": ("montant",),
+    "annee": ("annee",),
+    "date_debut": ("date_debut",),
+    "date_fin": ("date_fin",),
+    "zone_intervention": ("zone_intervention",),
+}
+
+
+@dataclass
+class Vocabulary:
+    """Theme and funder alias tables, seeded from the store; grows with new funders."""
+
+    themes: AliasTable
+    funders: AliasTable
+    new_funders: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_store(cls, store: Store) -> Vocabulary:
+        return cls(
+            AliasTable.build(store.theme_aliases()), AliasTable.build(store.funder_aliases())
+        )
+
+    def funder_names(self, value: object) -> list[str]:
+        """Canonical funders of a cell; unknown ones are created (and remembered)."""
+        found, unknown = self.funders.resolve(value)
+        for name in unknown:
+            self.funders.aliases[words_key(name)] = name
+            self.new_funders.append(name)
+            found.append(name)
+        return list(dict.fromkeys(found))
+
+
+@dataclass
+class ImportPlan:
+    """The outcome of reading rows: records to apply, rejected rows and warnings."""
+
+    table: SourceTable
+    mapping: ColumnMapping
+    records: list[dict[str, Any]]
+    rejected: list[tuple[int, int, str]]  # (row index, file line, reason)
+    warnings: list[str]
+    new_funders: list[str]
+    empty_rows: int
+    fields: tuple[str, ...]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would do, for a dry run)."""
+
+    plan: ImportPlan
+    nouvelles: int = 0
+    modifiees: int = 0
+    inchangees: int = 0
+    fictives_supprimees: int = 0
+    dry_run: bool = False
+    rejects_path: Path | None = None
+
+    @property
+    def rejected(self) -> list[tuple[int, int, str]]:
+        return self.plan.rejected
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was imported, 1 when some rows were rejected."""
+        return 1 if self.plan.rejected else 0
+
+    def summary_lines(self) -> list[str]:
+        """The French summary printed by the CLI and shown by the import page."""
+        plan = self.plan
+        verb = "seraient" if self.dry_run else "ont été"
+        read = len(plan.table.frame) - plan.empty_rows
+        lines = [
+            f"Fichier « {plan.table.name} » : {plan.table.describe()}.",
+            _count(read, "ligne lue", "lignes lues")
+            + (
+                f" ({_count(plan.empty_rows, 'ligne vide ignorée', 'lignes vides ignorées')})"
+                if plan.empty_rows
+                else ""
+            )
+            + ".",
+        ]
+        if self.dry_run:
+            lines.append("Simulation : rien n'a été enregistré.")
+        lines.append(
+            "Initiatives : "
+            + ", ".join(
+                [
+                    _count(self.nouvelles, "nouvelle", "nouvelles"),
+                    _count(self.modifiees, "modifiée", "modifiées"),
+                    _count(self.inchangees, "inchangée", "inchangées"),
+                    _count(len(plan.rejected), "rejetée", "rejetées"),
+                ]
+            )
+            + "."
+        )
+        if self.fictives_supprimees:
+            lines.append(
+                f"Les {self.fictives_supprimees} initiatives de démonstration fictives {verb} "
+                "supprimées : la base ne contient plus que des données réelles."
+            )
+        if plan.new_funders:
+            lines.append(f"Financeurs créés : {', '.join(plan.new_funders)}.")
+        mapping = plan.mapping
+        if mapping.unknown:
+            lines.append(f"Colonnes non reconnues (ignorées) : {', '.join(mapping.unknown)}.")
+        if mapping.duplicates:
+            lines.append(
+                f"Colonnes en double (ignorées, une autre colonne fournit déjà ce champ) : "
+                f"{', '.join(mapping.duplicates)}."
+            )
+        if mapping.derived:
+            lines.append(
+                f"Colonnes calculées depuis la commune (ignorées) : {', '.join(mapping.derived)}."
+            )
+        lines.extend(f"Avertissement : {w}" for w in plan.warnings)
+        lines.extend(f"Ligne {line} rejetée : {reason}" for _, line, reason in plan.rejected)
+        if self.rejects_path is not None:
+            lines.append(f"Lignes rejetées écrites dans {self.rejects_path}.")
+        return lines
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    """« 1 ligne lue », « 0 ligne lue », « 2 lignes lues » (French: 0 and 1 are singular)."""
+    return f"{number} {singular if number < 2 else plural}"
+
+
+# --- rows -----------------------------------------------------------------------------------
+class _RowError(ValueError):
+    pass
+
+
+@dataclass
+class _Context:
+    locator: CommuneLocator
+    reference: GeoReference
+    vocabulary: Vocabulary
+    source: str
+    warnings: list[str]
+    _zones: dict[str, dict[str, str]] | None = None
+
+    def zone_lookup(self) -> dict[str, dict[str, str]]:
+        """Normalised names and ids of named territories, EPCI and départements."""
+        if self._zones is None:
+            table: dict[str, dict[str, str]] = {}
+            for ident, territory in self.reference.territories.items():
+                table[words_key(ident)] = {"level": "territoire", "code": ident}
+                table[words_key(territory.label)] = {"level": "territoire", "code": ident}
+            for code, nom in zip(
+                self.reference.epci["code"], self.reference.epci["nom"], strict=True
+            ):
+                table.setdefault(words_key(str(nom)), {"level": "epci", "code": str(code)})
+                table.setdefault(str(code), {"level": "epci", "code": str(code)})
+            for key, code in self.locator.dep_by_key.items():
+                table.setdefault(key, {"level": "departement", "code": code})
+            self._zones = table
+        return self._zones
+
+
+def _zone(cell: object, ctx: _Context) -> list[dict[str, str]]:
+    """Parse an area served: communes, EPCI, départements or named territories."""
+    parts: list[dict[str, str]] = []
+    for part in split_values(cell):
+        level, sep, code = part.partition(":")
+        if sep and level.strip() in ("commune", "epci", "departement", "region", "territoire"):
+            item = {"level": level.strip(), "code": code.strip()}
+            try:
+                ctx.reference.communes_of(item["level"], item["code"])  # type: ignore[arg-type]
+            except (UnknownCodeError, KeyError):
+                raise _RowError(f"Zone d'intervention : « {part} » inconnue") from None
+        else:
+            item = _zone_part(part, ctx)
+        if item not in parts:
+            parts.append(item)
+    return parts
+
+
+def _zone_part(part: str, ctx: _Context) -> dict[str, str]:
+    code = code_text(part, 5)
+    if code in ctx.locator.codes:
+        return {"level": "commune", "code": code}  # type: ignore[dict-item]
+    found = ctx.zone_lookup().get(words_key(part)) or ctx.zone_lookup().get(part.strip())
+    if found:
+        return dict(found)
+    try:
+        return {"level": "commune", "code": ctx.locator.locate(name=part).code_insee}
+    except LocationError as exc:
+        raise _RowError(f"Zone d'intervention : {exc}") from None
+
+
+def _build_record(cells: Mapping[str, object], line: int, ctx: _Context) -> dict[str, Any]:
+    record: dict[str, Any] = {name: cell_text(cells.get(name)) for name in _TEXT_FIELDS}
+    if not record["titre"]:
+        raise _RowError("Titre manquant")
+    record["type"], warning = parse_type(cells.get("type"))
+    if warning:
+        ctx.warnings.append(f"ligne {line} : {warning}")
+    themes, unknown = ctx.vocabulary.themes.resolve(cells.get("themes"))
+    for name in unknown:
+        ctx.warnings.append(f"ligne {line} : thème inconnu « {name} » ignoré")
+    record["themes"] = themes
+    try:
+        record["montant"] = parse_amount(cells.get("montant"))
+        record["annee"] = parse_year(cells.get("annee"))
+        record["date_debut"] = parse_date(cells.get("date_debut"))
+        record["date_fin"] = parse_date(cells.get("date_fin"))
+        record["latitude"] = parse_float(cells.get("latitude"), "Latitude")
+        record["longitude"] = parse_float(cells.get("longitude"), "Longitude")
+        record["commune_code"] = ctx.locator.locate(
+            code=cells.get("code_insee"),
+            name=cell_text(cells.get("commune")),
+            postal_code=cells.get("code_postal"),
+            departement=cells.get("departement"),
+            latitude=record["latitude"],
+            longitude=record["longitude"],
+        ).code_insee
+    except ValueError as exc:
+        raise _RowError(str(exc)) from None
+    record["zone_intervention"] = _zone(cells.get("zone_intervention"), ctx)
+    funders = ctx.vocabulary.funder_names(cells.get("financeurs"))
+    single = record["montant"] if len(funders) == 1 else None
+    record["financements"] = [{"financeur": name, "montant": single} for name in funders]
+    record.update(source_fichier=ctx.source, source_ligne=line, fictif=False)
+    return record
+
+
+def prepare_import(
+    table: SourceTable,
+    reference: GeoReference,
+    vocabulary: Vocabulary,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    locator: CommuneLocator | None = None,
+) -> ImportPlan:
+    """Turn a source table into records and rejections (no database access).
+
+    Parameters
+    ----------
+    table : SourceTable
+        From ``read_table``.
+    reference : GeoReference
+        Communes, aliases and postal codes used to locate each row.
+    vocabulary : Vocabulary
+        Theme and funder aliases (``Vocabulary.from_store``).
+    mapping : mapping, optional
+        Explicit ``{source column: field}`` overriding the header synonyms.
+    locator : CommuneLocator, optional
+        Reuse prebuilt indexes (the import page keeps one per reference).
+    """
+    columns = match_columns(table.frame.columns, mapping)
+    ctx = _Context(locator or CommuneLocator(reference), reference, vocabulary, table.name, [])
+    fields = list(columns.columns)
+    values = [table.frame[columns.columns[f]].tolist() for f in fields]
+    records: list[dict[str, Any]] = []
+    rejected: list[tuple[int, int, str]] = []
+    seen: dict[str, int] = {}
+    empty = 0
+    for index, row in enumerate(zip(*values, strict=True) if values else []):
+        line = table.first_line + index
+        if all(is_empty(v) for v in row):
+            empty += 1
+            continue
+        try:
+            record = _build_record(dict(zip(fields, row, strict=True)), line, ctx)
+            key = record_key(record)
+            other = seen.get(key)
+            if other is not None:
+                raise _RowError(f"Doublon de la ligne {other}")
+        except _RowError as exc:
+            rejected.append((index, line, str(exc)))
+            continue
+        seen[key] = line
+        records.append(record)
+    if not values:
+        empty = len(table.frame)
+    provided = {"commune_code"} | {p for f in fields for p in _PROVIDES.get(f, ())}
+    if "latitude" in fields and "longitude" in fields:
+        provided |= {"latitude", "longitude"}
+    return ImportPlan(
+        table,
+        columns,
+        records,
+        rejected,
+        ctx.warnings,
+        vocabulary.new_funders,
+        empty,
+        tuple(sorted(provided)),
+    )
+
+
+def apply_plan(store: Store, plan: ImportPlan, *, dry_run: bool = False) -> ImportReport:
+    """Apply a plan in one transaction. The first real import replaces the demo records."""
+    replace_demo = bool(plan.records) and store.count(fictif=True) > 0
+    result = store.import_batch(
+        plan.records,
+        fields=plan.fields,
+        new_funders=plan.new_funders,
+        source=plan.table.name,
+        replace_demo=replace_demo,
+        dry_run=dry_run,
+    )
+    return ImportReport(
+        plan,
+        result.nouvelles,
+        result.modifiees,
+        result.inchangees,
+        result.fictives_supprimees,
+        dry_run,
+    )
+
+
+def rejects_frame(plan: ImportPlan) -> pd.DataFrame:
+    """Rejected rows in the source's own columns, plus an ``erreur`` column."""
+    frame = plan.table.frame.iloc[[index for index, _, _ in plan.rejected]].copy()
+    frame[REJECT_COLUMN] = [reason for _, _, reason in plan.rejected]
+    return frame.reset_index(drop=True)
+
+
+def write_rejects(plan: ImportPlan, path: str | Path) -> Path:
+    """Write the rejected rows as CSV (UTF-8 BOM, ``;``) or XLSX, by ``path``'s suffix."""
+    from territoires.exports import to_csv_bytes, to_xlsx_bytes
+
+    path = Path(path)
+    frame = rejects_frame(plan)
+    data = (
+        to_xlsx_bytes(frame, "Rejets")
+        if path.suffix.lower() in (".xlsx", ".xlsm")
+        else to_csv_bytes(frame)
+    )
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ExportError(f"Impossible d'écrire les rejets dans {path} ({exc.strerror}).") from exc
+    return path
+
+
+def import_file(
+    source: str | Path | bytes,
+    store: Store,
+    reference: GeoReference,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    rejects_path: str | Path | None = None,
+) -> ImportReport:
+    """Read, check and import a CSV/XLSX file in one transaction; see ``ImportReport``.
+
+    Raises ``ImportFileError`` when the file cannot be read (nothing is imported).
+    """
+    table = read_table(source, name=name, sheet=sheet)
+    plan = prepare_import(table, reference, Vocabulary.from_store(store), mapping=mapping)
+    report = apply_plan(store, plan, dry_run=dry_run)
+    if rejects_path is not None and plan.rejected:
+        report.rejects_path = write_rejects(plan, rejects_path)
+    return report

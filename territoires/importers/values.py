@@ -1,0 +1,249 @@
+"""Cell values: amounts, years, codes, multi-valued cells and alias tables.
+
+Each parser takes a raw cell (``str`` from a CSV, or ``int``/``float``/``datetime`` from an XLSX)
+and returns a Python value, ``None`` for an empty cell, or raises ``ValueError`` with a French
+message when a non-empty cell cannot be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from territoires.importers.normalize import words_key
+
+# Cells starting with these characters are prefixed with « ' » on export (formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_SEPARATORS = re.compile(r"\s*(?:;|\+|/|,|\r?\n)\s*")
+_AMOUNT_CLEAN = re.compile(r"[\s\u00a0\u202f€]|eur(?:os?)?$", re.I)
+_YEAR = re.compile(r"^(\d{4})(?:\.0+)?$")
+_DATE_FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+
+INITIATIVE_TYPES = ("projet associatif", "fondation territoriale", "autre")
+_TYPE_ALIASES = {
+    "projet associatif": "projet associatif",
+    "projet": "projet associatif",
+    "association": "projet associatif",
+    "associatif": "projet associatif",
+    "fondation territoriale": "fondation territoriale",
+    "fondation": "fondation territoriale",
+    "autre": "autre",
+}
+
+
+def is_empty(value: object) -> bool:
+    """Whether a cell is empty (``None``, NaN, NaT or blank text)."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(value != value)  # NaT and other NA scalars
+    except (TypeError, ValueError):
+        return False
+
+
+def cell_text(value: object) -> str | None:
+    """Return a cell as stripped text with the export's anti-formula prefix undone, or ``None``."""
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        text = text[1:]
+    return text
+
+
+def neutralise(text: str) -> str:
+    """Prefix a cell that a spreadsheet would read as a formula with « ' »."""
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def parse_amount(value: object) -> float | None:
+    """Read « 12 000 € », « 45.000 € », « 4 200,50 € », plain or Excel numbers."""
+    if is_empty(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"Montant illisible : « {value} »")
+    if isinstance(value, int | float):
+        return float(value)
+    raw = str(value).strip()
+    text = _AMOUNT_CLEAN.sub("", raw.removeprefix("'"))
+    text = re.sub(r"(?i)k€?$", "000", text) if re.fullmatch(r"(?i)\d+k€?", text) else text
+    number = _amount_number(text)
+    if number is None:
+        raise ValueError(f"Montant illisible : « {raw} »")
+    return number
+
+
+def _amount_number(text: str) -> float | None:
+    if not re.fullmatch(r"-?[\d.,']+", text) or not re.search(r"\d", text):
+        return None
+    text = text.replace("'", "")
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        text = text.replace(thousands, "").replace(decimal, ".")
+    elif "," in text:
+        head, _, tail = text.rpartition(",")
+        if text.count(",") == 1 and len(tail) != 3:
+            text = f"{head}.{tail}"
+        elif all(len(part) == 3 for part in text.split(",")[1:]):
+            text = text.replace(",", "")
+        else:
+            return None
+    elif "." in text:
+        parts = text.split(".")
+        if len(parts) > 2 or len(parts[-1]) == 3:
+            if not all(len(part) == 3 for part in parts[1:]):
+                return None
+            text = text.replace(".", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_year(value: object) -> int | None:
+    """Read a decision year from « 2024 », « 15/03/2023 », « 2022-09-01 » or an Excel date."""
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.date):
+        return _check_year(value.year, value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer():
+            return _check_year(int(value), value)
+        raise ValueError(f"Année illisible : « {value} »")
+    text = str(value).strip()
+    for pattern, group in ((_YEAR, 1), (_DATE_FR, 3), (_DATE_ISO, 1)):
+        match = pattern.match(text)
+        if match:
+            return _check_year(int(match.group(group)), value)
+    raise ValueError(f"Année illisible : « {text} »")
+
+
+def _check_year(year: int, raw: object) -> int:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise ValueError(f"Année illisible : « {raw} »")
+    return year
+
+
+def parse_date(value: object) -> str | None:
+    """Read a date as ISO ``YYYY-MM-DD`` (« 15/03/2023 », « 2023-03-15 », Excel date)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        match = _DATE_FR.match(text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day).isoformat()
+        match = _DATE_ISO.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"Date illisible : « {text} »")
+
+
+def parse_float(value: object, label: str) -> float | None:
+    """Read a decimal number with a dot or a comma (coordinates)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{label} illisible : « {value} »") from None
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"{label} illisible : « {value} »")
+    return number
+
+
+def parse_type(value: object) -> tuple[str, str | None]:
+    """Return ``(type, warning)``; empty means « projet associatif », unknown means « autre »."""
+    if is_empty(value):
+        return "projet associatif", None
+    key = words_key(str(value))
+    if key in _TYPE_ALIASES:
+        return _TYPE_ALIASES[key], None
+    return "autre", f"Type inconnu « {str(value).strip()} » : classé « autre »"
+
+
+def code_text(value: object, width: int) -> str | None:
+    """Read a code that Excel may have turned into a number: restore its leading zeros."""
+    if is_empty(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().upper().removeprefix("'")
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if text.isdigit() and len(text) < width:
+        text = text.zfill(width)
+    return text
+
+
+def split_values(value: object) -> list[str]:
+    """Split a multi-valued cell on ``;`` ``+`` ``/`` ``,`` or a newline (never on « et »)."""
+    text = cell_text(value)
+    if text is None:
+        return []
+    return [part for part in (p.strip() for p in _SEPARATORS.split(text)) if part]
+
+
+@dataclass
+class AliasTable:
+    """Map normalised aliases to canonical values (theme codes or funders' full names)."""
+
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, pairs: Iterable[tuple[str, str]]) -> AliasTable:
+        """Build from ``(alias, canonical)`` pairs; the canonical value is its own alias."""
+        table: dict[str, str] = {}
+        for alias, canonical in pairs:
+            table.setdefault(words_key(canonical), canonical)
+            table.setdefault(words_key(alias), canonical)
+        return cls(table)
+
+    def get(self, text: str) -> str | None:
+        """Return the canonical value for ``text``, or ``None``."""
+        return self.aliases.get(words_key(text))
+
+    def resolve(self, value: object) -> tuple[list[str], list[str]]:
+        """Return ``(canonical values, unknown parts)`` of a multi-valued cell.
+
+        The whole cell is tried first, so that an alias containing a separator (a theme label
+        with a comma) still matches.
+        """
+        text = cell_text(value)
+        if text is None:
+            return [], []
+        whole = self.get(text)
+        if whole is not None:
+            return [whole], []
+        found: list[str] = []
+        unknown: list[str] = []
+        for part in split_values(text):
+            canonical = self.get(part)
+            if canonical is None:
+                unknown.append(part)
+            elif canonical not in found:
+                found.append(canonical)
+        return found, unknown
