@@ -262,8 +262,8 @@ def _build_record(cells: Mapping[str, object], line: int, ctx: _Context) -> dict
         raise _RowError(str(exc)) from None
     record["zone_intervention"] = _zone(cells.get("zone_intervention"), ctx)
     funders = ctx.vocabulary.funder_names(cells.get("financeurs"))
-    single = record["montant"] if len(funders) == 1 else None
-    record["financements"] = [{"financeur": name, "montant": single} for name in funders]
+    # Files carry one total amount: per-funder amounts stay unknown (None).
+    record["financements"] = [{"financeur": name, "montant": None} for name in funders]
     record.update(source_fichier=ctx.source, source_ligne=line, fictif=False)
     return record
 

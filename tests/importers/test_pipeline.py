@@ -62,7 +62,7 @@ def test_realistic_file(store: Store, tiny_reference: GeoReference, tmp_path) ->
     assert frame.loc["R1", "themes"] == ["prendre-soin"] and frame.loc["R1", "annee"] == 2023
     assert frame.loc["R2", "montant"] == 4200.5 and frame.loc["R2", "annee"] == 2022
     assert frame.loc["R2", "financements"] == [
-        {"financeur": "Fondation JM Bruneau", "montant": 4200.5}
+        {"financeur": "Fondation JM Bruneau", "montant": None}
     ]
     assert frame.loc["R6", "commune_code"] == "56004"
     assert (

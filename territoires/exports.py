@@ -1,0 +1,201 @@
+"""Exports of initiatives (CSV, XLSX, GeoJSON) and of any table (CSV, XLSX).
+
+Text cells starting with ``=`` ``+`` ``-`` ``@`` get a « ' » prefix so that a spreadsheet never
+runs them as formulas; the importer removes that prefix, so export → import is lossless.
+Numeric columns are written as numbers and never prefixed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Literal
+
+import pandas as pd
+
+from territoires.errors import ExportError
+from territoires.geo.reference import GeoReference
+from territoires.importers.values import neutralise
+
+ExportFormat = Literal["csv", "xlsx", "geojson"]
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "geojson")
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "reference",
+    "titre",
+    "porteur",
+    "type",
+    "themes",
+    "financeurs",
+    "montant",
+    "annee",
+    "commune_code",
+    "commune_nom",
+    "epci_code",
+    "departement_code",
+    "region_code",
+    "latitude",
+    "longitude",
+    "description",
+)
+LIST_SEPARATOR = " ; "
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+}
+_MAX_WIDTH = 60
+
+
+def initiatives_table(initiatives: pd.DataFrame, reference: GeoReference) -> pd.DataFrame:
+    """The export table of initiatives, with exactly ``EXPORT_COLUMNS``.
+
+    ``themes`` holds theme codes and ``financeurs`` full names, joined by `` ; ``; ``montant``
+    is a number (NaN when unknown); commune name and parent codes come from ``reference``.
+    """
+    missing = {"titre", "commune_code", "themes", "financeurs"} - set(initiatives.columns)
+    if missing:
+        raise ValueError(f"expected columns {sorted(missing)} in initiatives")
+    communes = reference.communes.set_index("code_insee")
+    codes = initiatives["commune_code"]
+    table = pd.DataFrame(index=initiatives.index)
+    for name in EXPORT_COLUMNS:
+        if name in ("themes", "financeurs"):
+            table[name] = [
+                LIST_SEPARATOR.join(v) if isinstance(v, list) else "" for v in initiatives[name]
+            ]
+        elif name == "commune_nom":
+            table[name] = codes.map(communes["nom"])
+        elif name in ("epci_code", "departement_code", "region_code"):
+            table[name] = codes.map(communes[name])
+        elif name in ("montant", "latitude", "longitude"):
+            table[name] = pd.to_numeric(initiatives.get(name), errors="coerce").astype("float64")
+        elif name == "annee":
+            table[name] = pd.array(initiatives[name], dtype="Int64")
+        else:
+            table[name] = initiatives[name].astype(object) if name in initiatives else None
+    for name in table.columns:
+        if table[name].dtype == object or pd.api.types.is_string_dtype(table[name]):
+            table[name] = table[name].astype(object).where(table[name].notna(), None)
+    return table.reset_index(drop=True)
+
+
+def _is_text(series: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
+
+
+def _number_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    number = float(value)  # type: ignore[arg-type]
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def _cell_text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return neutralise(str(value))
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV for French Excel: UTF-8 with BOM, ``;`` separator, formulas neutralised.
+
+    Numbers use a dot decimal and no exponent (« 12000 », « 4200.5 »); empty when missing.
+    """
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        if _is_text(column):
+            out[str(name)] = [_cell_text(v) for v in column]
+        else:
+            out[str(name)] = [_number_text(v) for v in column]
+    text = out.to_csv(sep=";", index=False, lineterminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Données") -> bytes:
+    """XLSX with a bold header, a frozen first row and sensible widths; formulas neutralised."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    bold = workbook.add_format({"bold": True})
+    worksheet.freeze_panes(1, 0)
+    for col, name in enumerate(frame.columns):
+        column = frame[name]
+        worksheet.write_string(0, col, str(name), bold)
+        text = _is_text(column)
+        widths = [len(str(name))]
+        for row, value in enumerate(column.tolist(), start=1):
+            if text:
+                cell = _cell_text(value)
+                if cell:
+                    worksheet.write_string(row, col, cell)
+                widths.append(max((len(part) for part in cell.splitlines()), default=0))
+            elif _number_text(value):
+                worksheet.write_number(row, col, float(value))
+                widths.append(len(_number_text(value)))
+        worksheet.set_column(col, col, min(max(widths) + 2, _MAX_WIDTH))
+    workbook.close()
+    return buffer.getvalue()
+
+
+def initiatives_geojson(initiatives: pd.DataFrame, reference: GeoReference) -> bytes:
+    """GeoJSON points: the exact position when given, else a point inside the commune.
+
+    Properties are the export columns (lists as lists) plus ``position`` (« exacte » or
+    « commune »).
+    """
+    table = initiatives_table(initiatives, reference)
+    needed = set(table["commune_code"].dropna())
+    communes = reference.communes.loc[reference.communes["code_insee"].isin(needed)]
+    points = dict(
+        zip(communes["code_insee"], communes.geometry.representative_point(), strict=True)
+    )
+    features = []
+    for index, row in enumerate(table.to_dict("records")):
+        exact = _number_text(row["latitude"]) and _number_text(row["longitude"])
+        if exact:
+            coordinates = [float(row["longitude"]), float(row["latitude"])]
+        elif row["commune_code"] in points:
+            point = points[row["commune_code"]]
+            coordinates = [round(point.x, 6), round(point.y, 6)]
+        else:
+            coordinates = None
+        properties = {k: _json_value(v) for k, v in row.items()}
+        properties["themes"] = list(initiatives["themes"].iloc[index] or [])
+        properties["financeurs"] = list(initiatives["financeurs"].iloc[index] or [])
+        properties["position"] = "exacte" if exact else "commune"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": coordinates} if coordinates else None,
+                "properties": properties,
+            }
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def _json_value(value: object) -> object:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if hasattr(value, "item"):
+        return value.item()  # numpy scalars
+    return value
+
+
+def export_initiatives(
+    initiatives: pd.DataFrame, reference: GeoReference, fmt: ExportFormat
+) -> bytes:
+    """Export initiatives (all or filtered) as ``csv``, ``xlsx`` or ``geojson`` bytes."""
+    if fmt == "csv":
+        return to_csv_bytes(initiatives_table(initiatives, reference))
+    if fmt == "xlsx":
+        return to_xlsx_bytes(initiatives_table(initiatives, reference), "Initiatives")
+    if fmt == "geojson":
+        return initiatives_geojson(initiatives, reference)
+    raise ExportError(f"Format d'export inconnu : « {fmt} » (attendu : csv, xlsx ou geojson).")

@@ -1,0 +1,187 @@
+"""Exports: exact columns, CSV for French Excel, XLSX layout, GeoJSON, formulas, round trip."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from territoires.errors import ExportError
+from territoires.exports import (
+    EXPORT_COLUMNS,
+    export_initiatives,
+    initiatives_table,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+from territoires.geo.reference import GeoReference
+from territoires.importers.pipeline import import_file
+from territoires.store import Store, open_store
+
+TRICKY_TITLES = ["=1+1", "+33 6 12", "-moins", "@SOMME(A1)", "<script>alert(1)</script>", "Été"]
+
+
+def record(titre: str, **fields: object) -> dict:
+    base = {
+        "reference": None,
+        "titre": titre,
+        "description": "Ligne 1\nLigne 2 ; « citée »",
+        "porteur": "=Asso",
+        "type": "projet associatif",
+        "themes": ["prendre-soin", "espaces-cooperation"],
+        "financements": [
+            {"financeur": "Fondation de France", "montant": 700.0},
+            {"financeur": "Fonds de dotation Terre et Fils", "montant": 300.0},
+        ],
+        "montant": 1000.5,
+        "annee": 2024,
+        "commune_code": "22001",
+        "zone_intervention": [{"level": "territoire", "code": "tiny-ouest"}],
+        "latitude": None,
+        "longitude": None,
+        "fictif": False,
+    }
+    base.update(fields)
+    return base
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    opened = open_store(f"sqlite:///{tmp_path / 'source.db'}")
+    opened.import_batch(
+        [record(t, reference=f"R{i}" if i % 2 else None) for i, t in enumerate(TRICKY_TITLES)]
+        + [
+            record("Sans montant", montant=None, annee=None, themes=[], financements=[]),
+            record("Point exact", latitude=48.15, longitude=-3.35, commune_code="22006"),
+            record(
+                "Nouveau financeur",
+                financements=[{"financeur": "Mairie de Rostrenen", "montant": None}],
+            ),
+        ],
+        new_funders=["Mairie de Rostrenen"],
+    )
+    yield opened
+    opened.close()
+
+
+def test_table_has_exactly_the_export_columns(store, tiny_reference) -> None:
+    table = initiatives_table(store.list_initiatives(), tiny_reference)
+    assert tuple(table.columns) == EXPORT_COLUMNS == (
+        "reference", "titre", "porteur", "type", "themes", "financeurs", "montant", "annee",
+        "commune_code", "commune_nom", "epci_code", "departement_code", "region_code",
+        "latitude", "longitude", "description",
+    )  # fmt: skip
+    row = table.loc[table["titre"] == "Été"].iloc[0]
+    assert row["themes"] == "prendre-soin ; espaces-cooperation"
+    assert row["financeurs"] == "Fondation de France ; Fonds de dotation Terre et Fils"
+    assert (row["commune_nom"], row["epci_code"], row["departement_code"], row["region_code"]) == (
+        "Commune 1",
+        "200000001",
+        "22",
+        "53",
+    )
+
+
+def test_csv_is_utf8_bom_semicolon_with_plain_numbers(store, tiny_reference) -> None:
+    data = export_initiatives(store.list_initiatives(), tiny_reference, "csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert header == ";".join(EXPORT_COLUMNS)
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    assert frame["montant"].tolist()[:2] == ["1000.5", "1000.5"]
+    assert frame.loc[frame["titre"] == "Sans montant", "montant"].item() == ""
+    assert frame.loc[frame["titre"] == "Point exact", "longitude"].item() == "-3.35"
+
+
+def test_formula_cells_are_neutralised_in_csv_and_xlsx(store, tiny_reference) -> None:
+    initiatives = store.list_initiatives()
+    csv_frame = pd.read_csv(
+        io.BytesIO(export_initiatives(initiatives, tiny_reference, "csv")),
+        sep=";",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    assert csv_frame["titre"].tolist()[:4] == ["'=1+1", "'+33 6 12", "'-moins", "'@SOMME(A1)"]
+    assert set(csv_frame["porteur"]) == {"'=Asso"}
+    book = openpyxl.load_workbook(
+        io.BytesIO(export_initiatives(initiatives, tiny_reference, "xlsx"))
+    )
+    sheet = book.active
+    cells = [c.value for c in sheet["B"]][1:5]
+    assert cells == ["'=1+1", "'+33 6 12", "'-moins", "'@SOMME(A1)"]
+    assert all(c.data_type == "s" for c in sheet["B"])
+
+
+def test_xlsx_layout(store, tiny_reference) -> None:
+    data = export_initiatives(store.list_initiatives(), tiny_reference, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Initiatives"
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert [c.value for c in sheet[1]] == list(EXPORT_COLUMNS)
+    assert 8 <= sheet.column_dimensions["B"].width <= 62
+    assert isinstance(sheet["G2"].value, float)  # montant stays a number
+
+
+def test_generic_table_exports_neutralise_text_only() -> None:
+    frame = pd.DataFrame({"nom": ["=HYPERLINK()", "Brest"], "valeur": [-1.5, 2.0]})
+    text = to_csv_bytes(frame).decode("utf-8-sig")
+    assert text.splitlines() == ["nom;valeur", "'=HYPERLINK();-1.5", "Brest;2"]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame, "Agrégats"))).active
+    assert (sheet.title, sheet["A2"].value, sheet["B2"].value) == (
+        "Agrégats",
+        "'=HYPERLINK()",
+        -1.5,
+    )
+
+
+def test_geojson_points(store, tiny_reference) -> None:
+    data = json.loads(export_initiatives(store.list_initiatives(), tiny_reference, "geojson"))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 9
+    by_title = {f["properties"]["titre"]: f for f in data["features"]}
+    exact = by_title["Point exact"]
+    assert exact["geometry"]["coordinates"] == [-3.35, 48.15]
+    assert exact["properties"]["position"] == "exacte"
+    x, y = by_title["Été"]["geometry"]["coordinates"]
+    assert -3.5 < x < -3.4 and 48.0 < y < 48.1  # inside commune 22001
+    assert by_title["=1+1"]["properties"]["themes"] == ["prendre-soin", "espaces-cooperation"]
+    assert by_title["Sans montant"]["properties"]["montant"] is None
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(ExportError, match="Format d'export inconnu"):
+        export_initiatives(pd.DataFrame(columns=list(EXPORT_COLUMNS)), None, "pdf")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_round_trip_into_a_new_database_is_lossless(
+    store, tiny_reference: GeoReference, tmp_path, fmt: str
+) -> None:
+    before = store.list_initiatives()
+    data = export_initiatives(before, tiny_reference, fmt)
+    target = open_store(f"sqlite:///{tmp_path / 'cible.db'}")
+    try:
+        report = import_file(data, target, tiny_reference, name=f"export.{fmt}")
+        assert report.rejected == [] and report.nouvelles == len(before)
+        after = target.list_initiatives()
+    finally:
+        target.close()
+    pd.testing.assert_frame_equal(
+        initiatives_table(after, tiny_reference), initiatives_table(before, tiny_reference)
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_reimporting_an_export_changes_nothing(store, tiny_reference, fmt: str) -> None:
+    before = store.list_initiatives()
+    data = export_initiatives(before, tiny_reference, fmt)
+    report = import_file(data, store, tiny_reference, name=f"export.{fmt}")
+    assert (report.nouvelles, report.modifiees, report.inchangees) == (0, 0, len(before))
+    after = store.list_initiatives()
+    # Fields the export does not carry (area served, per-funder amounts) are kept as stored.
+    pd.testing.assert_frame_equal(after, before)
