@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
-from branca.element import Element
 
 from territoires.errors import ExportError
 
@@ -91,6 +90,8 @@ def _inline_css(asset: Asset) -> str:
 
 def inline_assets(fmap: folium.Map, assets: tuple[Asset, ...]) -> None:
     """Embed the assets' contents in the map's HTML header (standalone, offline HTML)."""
+    from territoires.maps.layers import RawElement
+
     fmap.default_js = []
     fmap.default_css = []
     header = fmap.get_root().header
@@ -100,4 +101,4 @@ def inline_assets(fmap: folium.Map, assets: tuple[Asset, ...]) -> None:
         else:
             source = asset_file(asset).read_text(encoding="utf-8").replace("</script", "<\\/script")
             body = f"<script>{source}</script>"
-        header.add_child(Element(body), name=f"inline_{asset.name}")
+        header.add_child(RawElement(body), name=f"inline_{asset.name}")

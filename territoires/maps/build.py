@@ -230,8 +230,16 @@ def _add_outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> Non
 
 
 def _add_points(fmap: folium.Map, reference: GeoReference, initiatives: pd.DataFrame) -> None:
-    names = dict(
-        zip(reference.communes["code_insee"].astype(str), reference.communes["nom"], strict=True)
+    names = geometry.cached(
+        reference,
+        ("commune_names",),
+        lambda: dict(
+            zip(
+                reference.communes["code_insee"].astype(str).tolist(),
+                reference.communes["nom"].astype(str).tolist(),
+                strict=True,
+            )
+        ),
     )
     layer = layers.points_layer(
         initiatives, geometry.commune_points(reference), names, THEME_LABELS

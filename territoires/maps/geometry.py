@@ -15,7 +15,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from territoires.geo.reference import GeoReference, Scope
@@ -172,15 +171,18 @@ def scope_bounds(reference: GeoReference, scope: Scope) -> list[list[float]]:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
-def commune_points(reference: GeoReference) -> pd.DataFrame:
-    """``code_insee -> latitude, longitude`` of a point inside each commune, cached."""
+def commune_points(reference: GeoReference) -> dict[str, tuple[float, float]]:
+    """``code_insee -> (latitude, longitude)`` of a point inside each commune, cached."""
 
-    def compute() -> pd.DataFrame:
-        points = reference.communes.geometry.representative_point()
-        return pd.DataFrame(
-            {"latitude": points.y.to_numpy(), "longitude": points.x.to_numpy()},
-            index=reference.communes["code_insee"].astype(str).to_numpy(),
-        )
+    def compute() -> dict[str, tuple[float, float]]:
+        points = shapely.point_on_surface(reference.communes.geometry.to_numpy())
+        xs, ys = shapely.get_x(points), shapely.get_y(points)
+        codes = reference.communes["code_insee"].astype(str).tolist()
+        return {
+            code: (float(y), float(x))
+            for code, x, y in zip(codes, xs, ys, strict=True)
+            if np.isfinite(x) and np.isfinite(y)
+        }
 
     return cached(reference, ("points",), compute)
 

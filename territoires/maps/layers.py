@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import folium
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from territoires.maps.geometry import script_json
@@ -30,6 +31,17 @@ _CALL = Template(
 )
 
 
+class RawElement(Element):
+    """Text rendered as is (folium would otherwise re-parse large payloads as Jinja templates)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
 class RuntimeLayer(MacroElement):
     """A layer drawn by one function of the runtime, with a JSON payload."""
 
@@ -41,6 +53,13 @@ class RuntimeLayer(MacroElement):
         self.function = function
         self.payload = script_json(payload)
         self.extra = extra
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("a map layer can only be rendered inside a folium Figure")
+        script = self._template.module.__dict__["script"](self, kwargs)
+        figure.script.add_child(RawElement(script), name=self.get_name())
 
 
 def choropleth_layer(
@@ -130,24 +149,39 @@ def popup_html(row: dict[str, Any], theme_labels: dict[str, str], commune_name: 
 
 def points_layer(
     initiatives: pd.DataFrame,
-    positions: pd.DataFrame,
+    positions: Mapping[str, tuple[float, float]],
     commune_names: dict[str, str],
     theme_labels: dict[str, str],
 ) -> RuntimeLayer:
     """Clustered circle markers coloured by theme, one per initiative with a known position.
 
-    ``positions`` (index ``code_insee``: ``latitude, longitude``) places initiatives without an
-    exact position at a point inside their commune.
+    ``positions`` (``code_insee -> (latitude, longitude)``) places initiatives without an exact
+    position at a point inside their commune.
     """
     palette: list[str] = []
     points: list[list[Any]] = []
-    for row in initiatives.to_dict("records"):
+    columns = [
+        c
+        for c in (
+            "titre",
+            "porteur",
+            "financeurs",
+            "montant",
+            "annee",
+            "themes",
+            "commune_code",
+            "latitude",
+            "longitude",
+        )
+        if c in initiatives.columns
+    ]
+    for row in initiatives[columns].to_dict("records"):
         lat, lon = row.get("latitude"), row.get("longitude")
         code = _text(row.get("commune_code"))
         if not (_finite(lat) and _finite(lon)):
-            if code not in positions.index:
+            if code not in positions:
                 continue
-            lat, lon = positions.at[code, "latitude"], positions.at[code, "longitude"]
+            lat, lon = positions[code]
         color = theme_color(_listing(row.get("themes")))
         if color not in palette:
             palette.append(color)
