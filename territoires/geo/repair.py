@@ -23,10 +23,13 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from territoires.geo.crs import area_km2
+from territoires.geo.crs import area_km2, metric_crs
+from territoires.geo.levels import union_polygons
 
 # A gap smaller than this (km²) is numerical noise along a shared border, not a hole.
 MIN_GAP_KM2 = 1e-4
+# Gaps narrower than this (degrees, about 10 m) are slivers merged by the coverage cleaner.
+SLIVER_WIDTH_DEG = 1e-4
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,61 @@ def assign_gaps(communes: gpd.GeoDataFrame, gaps: list[Gap]) -> tuple[pd.Series,
         merged = shapely.union_all([communes.geometry.iloc[position], *pieces])
         geometries.loc[label] = shapely.make_valid(merged) if not merged.is_valid else merged
     return geometries, assigned
+
+
+def clean_coverage(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make the outlines a valid coverage: no overlaps, shared edges identical, slivers merged.
+
+    Uses GEOS's coverage cleaner (``shapely.coverage_clean``); overlaps go to the neighbour
+    with the longest shared border. Rows without an outline are left as they are.
+    """
+    result = communes.copy()
+    present = result.geometry.notna().to_numpy()
+    geometries = result.geometry.to_numpy().copy()
+    geometries[present] = shapely.coverage_clean(
+        shapely.make_valid(geometries[present]), gap_width=SLIVER_WIDTH_DEG
+    )
+    result["geometry"] = gpd.GeoSeries(geometries, index=result.index, crs=result.crs)
+    return result
+
+
+def repair_communes(
+    communes: gpd.GeoDataFrame, former: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, dict]:
+    """Repair the commune outlines so that dissolved levels have no false holes.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        ``code_insee, departement_code, geometry`` (EPSG:4326; ``None`` when missing).
+    former : pandas.DataFrame
+        ``parent_code, geometry``: outlines of the former communes (délégués, associées).
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, dict)
+        The repaired communes and a report (codes changed, gaps filled and their area).
+    """
+    missing_before = communes.loc[communes.geometry.isna(), "code_insee"].tolist()
+    outlines = pd.Series(communes.geometry.to_numpy(), index=communes["code_insee"].to_numpy())
+    repaired, merged = merge_former_outlines(outlines, former)
+    result = communes.copy()
+    result["geometry"] = gpd.GeoSeries(repaired.to_numpy(), index=result.index, crs=communes.crs)
+    result = clean_coverage(result)
+    with_outline = result.loc[result.geometry.notna()]
+    # Holes of the national union are gaps between communes: an enclave of one département
+    # in another is covered by its own communes, so it is not a hole of the union.
+    containers = [union_polygons(with_outline.geometry.to_numpy())]
+    crs_by_row = with_outline["departement_code"].map(metric_crs)
+    gaps = find_gaps(containers, with_outline, crs_by_row)
+    geometries, assigned = assign_gaps(with_outline, gaps)
+    result.loc[geometries.index, "geometry"] = geometries
+    report = {
+        "sans_contour_source": missing_before,
+        "completees_par_anciennes_communes": merged,
+        "trous_combles": len(assigned),
+        "trous_combles_km2": round(sum(g.area_km2 for g in assigned), 1),
+        "communes_agrandies": sorted({g.code_insee for g in assigned if g.code_insee}),
+        "sans_contour": result.loc[result.geometry.isna(), "code_insee"].tolist(),
+    }
+    return result, report
