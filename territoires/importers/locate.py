@@ -1,6 +1,7 @@
 """Find the commune of an import row, in a fixed order, never guessing.
 
-1. the INSEE code (a 4-digit code gets its leading zero back; ``2A``/``2B`` are valid);
+1. the INSEE code (a 4-digit code gets its leading zero back; ``2A``/``2B`` are valid; the
+   former code of a merged commune resolves to the current one);
 2. name + postal code;
 3. name + département (a code, a name, or in parentheses: « Le Faouët (56) »);
 4. a name unique nationwide;
@@ -68,6 +69,12 @@ class CommuneLocator:
         for name, code in zip(aliases["nom"], aliases["code_insee"], strict=True):
             if str(code) in self.codes:
                 self.former[commune_key(str(name))].add(str(code))
+        # Former codes (``code_ancien`` of COMD/COMA rows) -> current commune.
+        self.former_codes: dict[str, str] = {}
+        if "code_ancien" in aliases.columns:
+            for old, code in zip(aliases["code_ancien"], aliases["code_insee"], strict=True):
+                if isinstance(old, str) and old not in self.codes and str(code) in self.codes:
+                    self.former_codes[old] = str(code)
         self.postal: dict[str, set[str]] = defaultdict(set)
         postal = reference.postal_codes
         for cp, code in zip(postal["code_postal"], postal["code_insee"], strict=True):
@@ -97,6 +104,8 @@ class CommuneLocator:
         if insee:
             if insee in self.codes:
                 return Located(insee, "code")
+            if insee in self.former_codes:
+                return Located(self.former_codes[insee], "code")
             raise LocationError(f"Code INSEE inconnu : « {insee} »")
         if name and name.strip():
             try:

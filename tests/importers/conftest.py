@@ -48,8 +48,13 @@ def faouet_reference() -> GeoReference:
     """Two « Le Faouët », a commune nouvelle with a delegated name, Corsica, a 0-led code."""
     aliases = pd.DataFrame(
         [
-            {"nom": "Mûr-de-Bretagne", "code_insee": "22158", "type": "COMD"},
-            {"nom": "Saint-Guen", "code_insee": "22158", "type": "COMD"},
+            {
+                "nom": "Mûr-de-Bretagne",
+                "code_insee": "22158",
+                "type": "COMD",
+                "code_ancien": "22153",
+            },
+            {"nom": "Saint-Guen", "code_insee": "22158", "type": "COMD", "code_ancien": "22307"},
         ]
     )
     postal = pd.DataFrame(

@@ -20,7 +20,14 @@ def locator(faouet_reference: GeoReference) -> CommuneLocator:
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("56057", "56057"), ("1053", "01053"), (1053, "01053"), (1053.0, "01053"), ("2a004", "2A004")],
+    [
+        ("56057", "56057"),
+        ("1053", "01053"),
+        (1053, "01053"),
+        (1053.0, "01053"),
+        ("2a004", "2A004"),
+        ("22153", "22158"),
+    ],
 )
 def test_insee_code_first(locator: CommuneLocator, code: object, expected: str) -> None:
     found = locator.locate(code=code, name="Le Faouët")
