@@ -396,3 +396,25 @@ def coverage(
     result["part_population_non_couverte"] = result["population_non_couverte"] / pop
     result["part_population_frr"] = result["population_frr"] / pop
     return result.reset_index()[COVERAGE_COLUMNS]
+
+
+def initiative_lonlat(initiatives: pd.DataFrame, reference: GeoReference) -> pd.DataFrame:
+    """Return ``initiative_id, lon, lat``: exact position when given, else the commune's point.
+
+    Initiatives that cannot be located (unknown commune, no coordinates) are left out.
+    """
+    points = commune_points(reference).set_index("code_insee")
+    commune = initiatives["commune_code"].astype(object)
+    base = points.reindex(commune.where(in_set(commune, set(points.index))))
+    coords = initiatives.reindex(columns=["latitude", "longitude"])
+    lat = pd.to_numeric(coords["latitude"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(coords["longitude"], errors="coerce").to_numpy(dtype=float)
+    exact = np.isfinite(lat) & np.isfinite(lon)
+    frame = pd.DataFrame(
+        {
+            "initiative_id": initiatives["id"].to_numpy(),
+            "lon": np.where(exact, lon, base["lon"].to_numpy(dtype=float)),
+            "lat": np.where(exact, lat, base["lat"].to_numpy(dtype=float)),
+        }
+    )
+    return frame.loc[np.isfinite(frame["lon"]) & np.isfinite(frame["lat"])].reset_index(drop=True)

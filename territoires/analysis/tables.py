@@ -1,0 +1,97 @@
+"""Tables ready for export and display: column order, rounding, empty cells for « no value »."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+COVERAGE_EXPORT_COLUMNS = [
+    "rang",
+    "code",
+    "nom",
+    "population",
+    "part_rurale",
+    "initiatives",
+    "montant",
+    "initiatives_10k_hab",
+    "euros_par_hab",
+    "part_population_touchee",
+    "distance_mediane_km",
+    "distance_moyenne_km",
+    "population_non_couverte",
+    "part_population_non_couverte",
+    "themes_presents",
+    "themes_manquants",
+    "financeurs",
+    "part_population_frr",
+    "score",
+    "signale",
+    "raisons",
+]
+
+SUGGESTION_EXPORT_COLUMNS = [
+    "rang",
+    "code_insee",
+    "nom",
+    "departement_code",
+    "population",
+    "communes_nouvellement_couvertes",
+    "population_nouvellement_couverte",
+    "population_cumulee",
+    "part_cumulee",
+    "longitude",
+    "latitude",
+]
+
+# French headers for display (exports keep the stable snake_case identifiers).
+COLUMN_LABELS: dict[str, str] = {
+    "rang": "Rang",
+    "code": "Code",
+    "code_insee": "Code INSEE",
+    "nom": "Nom",
+    "departement_code": "Département",
+    "population": "Population",
+    "part_rurale": "Part rurale",
+    "initiatives": "Initiatives",
+    "montant": "Montant (€)",
+    "initiatives_10k_hab": "Initiatives / 10 000 hab.",
+    "euros_par_hab": "€ / habitant",
+    "part_population_touchee": "Population touchée",
+    "distance_mediane_km": "Distance médiane (km)",
+    "distance_moyenne_km": "Distance moyenne pondérée (km)",
+    "population_non_couverte": "Population non couverte",
+    "part_population_non_couverte": "Part non couverte",
+    "themes_presents": "Thèmes présents",
+    "themes_manquants": "Thèmes manquants",
+    "financeurs": "Financeurs",
+    "part_population_frr": "Population en FRR",
+    "score": "Score",
+    "signale": "Signalé",
+    "raisons": "Raisons",
+    "communes_nouvellement_couvertes": "Communes nouvellement couvertes",
+    "population_nouvellement_couverte": "Population nouvellement couverte",
+    "population_cumulee": "Population couverte (cumul)",
+    "part_cumulee": "Part couverte (cumul)",
+    "longitude": "Longitude",
+    "latitude": "Latitude",
+}
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    result = frame.copy()
+    for column in result.columns:
+        if pd.api.types.is_float_dtype(result[column]):
+            values = result[column].replace([np.inf, -np.inf], np.nan)
+            decimals = 6 if column in ("longitude", "latitude") else 3
+            result[column] = values.round(decimals)
+    return result
+
+
+def coverage_export(scored: pd.DataFrame) -> pd.DataFrame:
+    """Return a scored coverage table with the export columns, rounded; ``inf`` becomes empty."""
+    return _rounded(scored.reindex(columns=COVERAGE_EXPORT_COLUMNS))
+
+
+def suggestion_export(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return suggestions with the export columns, rounded."""
+    return _rounded(sites.reindex(columns=SUGGESTION_EXPORT_COLUMNS))

@@ -1,0 +1,224 @@
+"""Meeting sheets: an A4 PDF and a PPTX deck for a territory fiche or an underserved ranking.
+
+Public entry points (no Streamlit, no network):
+
+- ``sheet_for_territory(initiatives, reference, key, output_format="pdf", ...) -> bytes``
+- ``sheet_for_ranking(scored, initiatives, reference, scope, level, output_format="pdf", ...)
+  -> bytes``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from territoires.analysis.aggregate import breakdowns, key_figures, membership, placed_in
+from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, coverage
+from territoires.analysis.formatting import fr_number
+from territoires.analysis.placement import served_communes
+from territoires.analysis.profile import TerritoryKey, territory_key, territory_profile
+from territoires.analysis.score import DEFAULT_THRESHOLD, ScoreWeights, underserved_score
+from territoires.errors import AnalysisError
+from territoires.geo.reference import GeoReference
+from territoires.reports.charts import MAX_COMMUNES_DRAWN, SCORE_STYLES, coverage_map_png
+from territoires.reports.content import (
+    SheetContent,
+    _shapes,
+    ranking_content,
+    territory_content,
+)
+from territoires.reports.pdf import render_pdf
+from territoires.reports.slides import render_pptx
+
+OutputFormat = Literal["pdf", "pptx"]
+OUTPUT_FORMATS: tuple[str, ...] = ("pdf", "pptx")
+MIME_TYPES = {
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+__all__ = [
+    "MIME_TYPES",
+    "OUTPUT_FORMATS",
+    "check_format",
+    "SheetContent",
+    "render",
+    "render_pdf",
+    "render_pptx",
+    "rurality_sources",
+    "sheet_for_ranking",
+    "sheet_for_territory",
+]
+
+
+def check_format(output_format: str) -> None:
+    """Raise ``AnalysisError`` unless the format is ``pdf`` or ``pptx``."""
+    if output_format not in OUTPUT_FORMATS:
+        raise AnalysisError(
+            f"Format de fiche non pris en charge : « {output_format} » (attendu : pdf ou pptx)."
+        )
+
+
+def render(content: SheetContent, output_format: str) -> bytes:
+    """Render a sheet as ``pdf`` or ``pptx``."""
+    check_format(output_format)
+    return render_pdf(content) if output_format == "pdf" else render_pptx(content)
+
+
+def rurality_sources(rurality: pd.DataFrame | None) -> list[str]:
+    """Source lines for the rurality used (``rurality_frame`` output: ``source, millesime``)."""
+    if rurality is None or rurality.empty or "source" not in rurality:
+        return []
+    pairs = rurality[["source", "millesime"]].drop_duplicates().dropna(subset=["source"])
+    return [
+        f"Ruralité : {row.source}" + (f", millésime {row.millesime}" if row.millesime else "")
+        for row in pairs.itertuples(index=False)
+    ]
+
+
+def _method_lines(initiatives: pd.DataFrame, radius_km: float) -> list[str]:
+    count = len(initiatives)
+    fictional = bool(count) and bool(initiatives.get("fictif", pd.Series(False)).all())
+    nature = "données de démonstration fictives" if fictional else "base du collectif"
+    return [
+        f"Initiatives : {nature}, {fr_number(count)} initiative(s) après filtres.",
+        "Placement : zone d'intervention si renseignée, sinon commune d'implantation.",
+        "Distances à vol d'oiseau (Lambert-93, UTM en outre-mer) ; "
+        f"portée {fr_number(radius_km)} km.",
+        "Score « zones peu couvertes » : moyenne pondérée de composantes normalisées, "
+        "voir la page Méthodologie.",
+    ]
+
+
+def _is_demo(initiatives: pd.DataFrame) -> bool:
+    return bool(len(initiatives)) and bool(initiatives.get("fictif", pd.Series(False)).all())
+
+
+def ranking_target(reference: GeoReference, key: TerritoryKey) -> tuple[str, TerritoryKey]:
+    """Which ranking a fiche shows: EPCI for large territories, communes for small ones.
+
+    A commune's fiche ranks the communes of its EPCI (its departement when it has none).
+    """
+    if key.level in ("france", "region", "departement"):
+        return "epci", key
+    if key.level in ("epci", "territoire"):
+        return "commune", key
+    parents = reference.parents(key.code)
+    if parents.get("epci"):
+        return "commune", territory_key(reference, "epci", str(parents["epci"]))
+    return "commune", territory_key(reference, "departement", str(parents["departement"]))
+
+
+def sheet_for_territory(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    key: TerritoryKey,
+    *,
+    output_format: str = "pdf",
+    reference_level: str = "france",
+    radius_km: float = DEFAULT_RADIUS_KM,
+    rural_codes: set[str] | None = None,
+    frr_codes: set[str] | None = None,
+    communes: pd.DataFrame | None = None,
+    weights: ScoreWeights | None = None,
+    extra_sources: list[str] | None = None,
+    demo: bool | None = None,
+    today: dt.date | None = None,
+) -> bytes:
+    """Return the meeting sheet of a territory fiche as PDF or PPTX bytes."""
+    check_format(output_format)
+    if communes is None:
+        communes = commune_coverage(initiatives, reference, radius_km=radius_km)
+    options = {"radius_km": radius_km, "rural_codes": rural_codes, "frr_codes": frr_codes}
+    profile = territory_profile(
+        initiatives,
+        reference,
+        key.level,
+        key.code,
+        reference_level=reference_level,  # type: ignore[arg-type]
+        communes=communes,
+        **options,
+    )
+    level, scope = ranking_target(reference, key)
+    table = coverage(initiatives, reference, level, scope.scope, communes=communes, **options)
+    scored = underserved_score(table, weights, radius_km=radius_km)
+    content = territory_content(
+        profile,
+        initiatives,
+        reference,
+        communes=communes,
+        ranking=scored,
+        ranking_level=level,
+        rural_codes=rural_codes,
+        extra_sources=_method_lines(initiatives, radius_km) + list(extra_sources or []),
+        demo=_is_demo(initiatives) if demo is None else demo,
+        today=today,
+    )
+    return render(content, output_format)
+
+
+def _score_map(scored: pd.DataFrame, reference: GeoReference, level: str) -> bytes | None:
+    if len(scored) > MAX_COMMUNES_DRAWN or level == "france":
+        return None
+    shapes = _shapes(reference, level)
+    shapes = shapes.loc[shapes["code"].isin(scored["code"])]
+    metro = ~shapes["code"].astype(str).str.startswith("97")
+    if metro.any() and not metro.all() and level in ("commune", "departement"):
+        shapes = shapes.loc[metro]
+    if shapes.empty:
+        return None
+    by_code = scored.set_index("code")
+    flagged = by_code["signale"].reindex(shapes["code"]).fillna(False).to_numpy(dtype=bool)
+    ranked = by_code["eligible"].reindex(shapes["code"]).fillna(False).to_numpy(dtype=bool)
+    classes = np.where(flagged, "signale", np.where(ranked, "classe", "hors"))
+    outline = gpd.GeoDataFrame(geometry=[shapes.geometry.union_all()], crs=shapes.crs)
+    return coverage_map_png(
+        shapes[["code", "geometry"]],
+        pd.Series(classes),
+        pd.DataFrame({"lon": [], "lat": []}),
+        outline,
+        radius_km=DEFAULT_RADIUS_KM,
+        styles=SCORE_STYLES,
+    )
+
+
+def sheet_for_ranking(
+    scored: pd.DataFrame,
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    scope: TerritoryKey,
+    level: str,
+    *,
+    output_format: str = "pdf",
+    radius_km: float = DEFAULT_RADIUS_KM,
+    rural_codes: set[str] | None = None,
+    extra_sources: list[str] | None = None,
+    demo: bool | None = None,
+    today: dt.date | None = None,
+) -> bytes:
+    """Return the meeting sheet of an underserved ranking (« Zones peu couvertes »)."""
+    check_format(output_format)
+    figures = key_figures(initiatives, reference, scope.scope, rural_codes)
+    members = membership(reference, "france", scope.scope)
+    touched = placed_in(initiatives, reference, members, served_communes(initiatives, reference))
+    mine = initiatives.loc[initiatives["id"].isin(set(touched["initiative_id"]))]
+    content = ranking_content(
+        scored,
+        scope,
+        level,
+        figures,
+        breakdowns(mine),
+        reference,
+        radius_km=radius_km,
+        map_png=_score_map(scored, reference, level),
+        extra_sources=_method_lines(initiatives, radius_km)
+        + [f"Seuil de signalement : score de {fr_number(DEFAULT_THRESHOLD)} ou plus."]
+        + list(extra_sources or []),
+        demo=_is_demo(initiatives) if demo is None else demo,
+        today=today,
+    )
+    return render(content, output_format)

