@@ -5,9 +5,10 @@ The score is a weighted mean of four components, each normalised to [0, 1] (1 = 
 - ``initiatives``: few initiatives per inhabitant, ``max(0, 1 - x / m)`` where ``x`` is the
   territory's initiatives per 10,000 inhabitants and ``m`` the mean over the compared
   territories (1 when none has any);
-- ``distance``: far from the nearest initiative, ``min(1, d / 2X)`` where ``d`` is the
+- ``distance``: far from the nearest initiative, ``d / (d + X)`` where ``d`` is the
   population-weighted mean distance and ``X`` the reach (15 km by default: 0 at the door,
-  0.5 at X km, 1 from 2X km);
+  0.5 at X km, 0.67 at 2X; it never saturates, so far territories stay ordered; 1 when no
+  initiative exists in the zone);
 - ``themes``: missing themes, ``missing / 3``;
 - ``frr``: the share of the population living in an FRR commune, only when the official list
   has been imported (otherwise the component is left out and the others are re-weighted).
@@ -80,7 +81,8 @@ def _components(table: pd.DataFrame, eligible: pd.Series, radius_km: float) -> p
         initiatives = pd.Series(1.0, index=table.index)
     else:
         initiatives = (1 - rate / mean_rate).clip(lower=0.0, upper=1.0)
-    distance = (table["distance_moyenne_km"] / (2 * radius_km)).clip(lower=0.0, upper=1.0)
+    mean_distance = table["distance_moyenne_km"].astype(float)
+    distance = (mean_distance / (mean_distance + radius_km)).where(~np.isinf(mean_distance), 1.0)
     return pd.DataFrame(
         {
             "initiatives": initiatives,
@@ -159,7 +161,7 @@ def underserved_score(
     weights : ScoreWeights, optional
         Component weights; defaults documented on ``ScoreWeights``.
     radius_km : float
-        The reach X used by the coverage; the distance component reaches 1 at 2X.
+        The reach X used by the coverage; the distance component is 0.5 at X.
     min_rural_share : float
         Rural population share from which a territory is ranked.
     threshold : float
@@ -170,7 +172,8 @@ def underserved_score(
     DataFrame
         A copy of ``table`` plus ``composante_*`` (in [0, 1], NaN when unavailable), ``score``
         (0–100, NaN when not ranked), ``eligible``, ``signale``, ``rang`` (1 = least served)
-        and ``raisons``; sorted by rank, unranked territories last.
+        and ``raisons``; sorted by rank (ties: more uncovered, then more inhabitants first),
+        unranked territories last.
     """
     weights = weights or ScoreWeights()
     result = table.copy()
@@ -189,8 +192,10 @@ def underserved_score(
     result["eligible"] = eligible
     result["signale"] = eligible & (result["score"] >= threshold)
     result["raisons"] = _reasons(result, parts, active, _means(result, eligible))
+    order = ["score", "population_non_couverte", "population"]
+    order = [column for column in order if column in result]
     result = result.sort_values(
-        ["score", "population"], ascending=[False, False], na_position="last", kind="stable"
+        order, ascending=[False] * len(order), na_position="last", kind="stable"
     )
     ranks = np.arange(1, len(result) + 1, dtype=float)
     result["rang"] = pd.array(np.where(result["eligible"], ranks, np.nan)).astype("Int64")

@@ -39,7 +39,8 @@ def table(with_frr: bool = True) -> pd.DataFrame:
 def test_components_score_and_ranking():
     result = underserved_score(table(), radius_km=15).set_index("code")
     # mean rate over ranked territories (A, B, C) = 2: A -> 1, B -> 0, C -> 0
-    assert result.loc["A", "score"] == pytest.approx(100)
+    # distance d / (d + 15): A (30 km) -> 2/3, B -> 0, C (15 km) -> 0.5
+    assert result.loc["A", "score"] == pytest.approx(100 * (0.4 + 0.3 * 2 / 3 + 0.2 + 0.1))
     assert result.loc["B", "score"] == pytest.approx(0)
     expected_c = 100 * (0.4 * 0 + 0.3 * 0.5 + 0.2 * (1 / 3) + 0.1 * 0.5)
     assert result.loc["C", "score"] == pytest.approx(expected_c)
@@ -117,3 +118,18 @@ def test_end_to_end_on_tiny_reference(tiny_reference):
     # EPCI 200000003 (east, nothing) is least served, then 200000002, then the served one
     assert list(result["code"]) == ["200000003", "200000002", "200000001"]
     assert result["score"].is_monotonic_decreasing
+
+
+def test_infinite_distance_and_ties():
+    frame = table().iloc[:2].copy()
+    frame["distance_moyenne_km"] = [np.inf, np.inf]
+    frame["initiatives_10k_hab"] = [0.0, 0.0]
+    frame["nb_themes_manquants"] = [3, 3]
+    frame["part_population_frr"] = [1.0, 1.0]
+    frame["population_non_couverte"] = [200, 900]
+    result = underserved_score(frame)
+    assert list(result["composante_distance"]) == [1.0, 1.0]
+    assert list(result["score"]) == [100.0, 100.0]
+    # tie: the territory with more uncovered inhabitants first
+    assert list(result["code"]) == ["A", "B"]
+    assert "aucune initiative dans la zone" in result["raisons"].iloc[0]
