@@ -93,9 +93,10 @@ def load_reference(geodata_dir: Path | None = None) -> GeoReference:
         display={level: gpd.read_parquet(folder / display_file(level)) for level in DISPLAY_LEVELS},
         manifest=read_manifest(folder),
     )
-    from territoires.geo.rurality import load_official_override
+    from territoires.geo.rurality import frr_frame, load_official_override
     from territoires.geo.territories import load_territories
 
     reference.territories = load_territories(reference)
     reference.rurality_override = load_official_override()
+    reference.frr = frr_frame()
     return reference

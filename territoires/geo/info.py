@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from territoires.geo.reference import GeoReference
+from territoires.geo.rurality import rurality_source
 
 
 def _number(value: float) -> str:
@@ -43,6 +44,8 @@ def describe(reference: GeoReference) -> str:
         f"({residual.get('superficie_km2', '?')} km²) ; enclaves réelles : "
         f"{residual.get('enclaves_reelles', '?')}"
     )
+    lines.append("")
+    lines.append(f"Ruralité : {rurality_source(reference)}")
     lines.append("")
     lines.append(
         f"Construit le {manifest.get('built_at', '?')} en {manifest.get('build_seconds')} s."

@@ -100,8 +100,10 @@ class GeoReference:
     territories: dict[str, NamedTerritory] = field(default_factory=dict)
     display: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
-    # code_insee -> (level, label, vintage, source) when an official rurality file is imported.
+    # Imported official density grid, as ``rurality_frame`` rows (None: the approximation).
     rurality_override: pd.DataFrame | None = None
+    # The imported France Ruralités Revitalisation list (``code_insee, frr, classee, millesime``).
+    frr: pd.DataFrame | None = None
 
     @classmethod
     def from_frames(
@@ -173,3 +175,107 @@ class GeoReference:
         from territoires.geo.territories import resolve_territory
 
         return resolve_territory(self, territory_id)
+
+    def current_code(self, code_insee: str) -> str:
+        """Return the current commune code for a current or former (délégué, associé) code.
+
+        Raises ``UnknownCodeError`` when the code is neither.
+        """
+        code = str(code_insee).strip()
+        if (self.communes["code_insee"] == code).any():
+            return code
+        if "code_ancien" in self.aliases.columns:
+            match = self.aliases.loc[self.aliases["code_ancien"] == code, "code_insee"]
+            if not match.empty:
+                return str(match.iloc[0])
+        raise UnknownCodeError(f"Code commune inconnu : « {code} ».")
+
+    def rurality(self, code_insee: str) -> dict:
+        """Rurality of one commune: ``niveau, libelle, rural, source, millesime``.
+
+        The official grid when one was imported, else the density approximation.
+        """
+        from territoires.geo.rurality import rurality
+
+        return rurality(self, code_insee)
+
+    # --- layers --------------------------------------------------------------------------
+
+    def layer(
+        self, level: Level, scope: Scope | None = None, *, display: bool = True
+    ) -> gpd.GeoDataFrame:
+        """Return a level's layer restricted to a scope.
+
+        Parameters
+        ----------
+        level : {"commune", "epci", "departement", "region", "territoire"}
+            The units to draw.
+        scope : Scope, optional
+            Keep the units with at least one commune in the scope (all of France by default).
+        display : bool
+            ``True``: the simplified, rounded layer for maps; ``False``: full resolution.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``code, nom, population, superficie_km2, densite, geometry`` (EPSG:4326), plus
+            the parent codes for communes.
+        """
+        if level not in LEVELS:
+            raise ValueError(f"expected a level in {LEVELS}, got {level!r}")
+        frame = (
+            self._territory_layer(display) if level == "territoire" else self._level(level, display)
+        )
+        scope = scope or Scope()
+        if scope.level == "france":
+            return frame.reset_index(drop=True)
+        communes = self.communes.loc[self.communes["code_insee"].isin(self.scope_communes(scope))]
+        if level == "territoire":
+            inside = set(communes["code_insee"])
+            codes = {key for key in self.territories if inside & set(self.territory_communes(key))}
+        else:
+            codes = set(communes[PARENT_COLUMN[level]].dropna())
+        return frame.loc[frame["code"].isin(codes)].reset_index(drop=True)
+
+    def _level(self, level: str, display: bool) -> gpd.GeoDataFrame:
+        full = {
+            "commune": self.communes.rename(columns={"code_insee": "code"}),
+            "epci": self.epci,
+            "departement": self.departements,
+            "region": self.regions,
+        }[level]
+        if not display or level not in self.display:
+            return full
+        figures = full[["code", "population", "superficie_km2", "densite"]]
+        figures = figures.loc[:, [c for c in figures.columns if c in full.columns]]
+        layer = self.display[level]
+        extra = [c for c in figures.columns if c == "code" or c not in layer.columns]
+        return layer.merge(figures[extra], on="code", how="left")
+
+    def _territory_layer(self, display: bool) -> gpd.GeoDataFrame:
+        from territoires.geo.levels import union_polygons
+
+        base = self._level("commune", display)
+        rows = []
+        for key, territory in self.territories.items():
+            part = base.loc[base["code"].isin(self.territory_communes(key))]
+            rows.append(
+                {
+                    "code": key,
+                    "nom": territory.label,
+                    "population": part["population"].sum() if "population" in part else 0,
+                    "superficie_km2": part["superficie_km2"].sum()
+                    if "superficie_km2" in part
+                    else 0.0,
+                    "geometry": union_polygons(part.geometry.to_numpy()),
+                }
+            )
+        frame = gpd.GeoDataFrame(
+            pd.DataFrame(rows, columns=["code", "nom", "population", "superficie_km2", "geometry"]),
+            geometry="geometry",
+            crs="EPSG:4326",
+        )
+        frame["densite"] = frame["population"] / frame["superficie_km2"].where(
+            frame["superficie_km2"] > 0
+        )
+        return frame
