@@ -267,7 +267,9 @@ def fingerprint(record: dict[str, Any]) -> str:
         {"financeur": f["financeur"], "montant": _clean_float(f.get("montant"))}
         for f in data["financements"] or []
     ]
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    data["financements"] = [(f["financeur"], f["montant"]) for f in data["financements"]]
+    data["zone_intervention"] = [(z["level"], z["code"]) for z in data["zone_intervention"] or []]
+    text = repr([data[name] for name in DATA_FIELDS])
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 

@@ -15,6 +15,7 @@ which resolve to the current commune. Every failure raises ``LocationError`` wit
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -226,3 +227,16 @@ class CommuneLocator:
 
 def _given(value: object) -> bool:
     return value is not None and str(value).strip() != "" and str(value).lower() != "nan"
+
+
+_LOCATORS: dict[int, tuple[weakref.ref, CommuneLocator]] = {}
+
+
+def locator_for(reference: GeoReference) -> CommuneLocator:
+    """The locator of a reference, built once and reused while the reference lives."""
+    entry = _LOCATORS.get(id(reference))
+    if entry is not None and entry[0]() is reference:
+        return entry[1]
+    locator = CommuneLocator(reference)
+    _LOCATORS[id(reference)] = (weakref.ref(reference), locator)
+    return locator

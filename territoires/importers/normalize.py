@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"}
+    | {ch: " " for ch in "’‘´`«»–—‐‑"}  # punctuation that NFKD would not turn into ASCII
+)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _ARTICLE_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\(\s*(?P<article>les|la|le|l['’]?)\s*\)\s*$", re.I)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 
 def strip_accents(text: str) -> str:
-    """Return ``text`` lower-cased, without accents, ligatures expanded."""
+    """Return ``text`` lower-cased, without accents, ligatures expanded (ASCII only)."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
+@lru_cache(maxsize=65536)
 def words_key(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key with words kept apart.
 
@@ -31,6 +36,7 @@ def compact_key(text: str) -> str:
     return _NON_ALNUM.sub("", strip_accents(text))
 
 
+@lru_cache(maxsize=65536)
 def commune_key(name: str) -> str:
     """Normalise a commune name for matching.
 

@@ -17,7 +17,7 @@ import pandas as pd
 from territoires.errors import ExportError, UnknownCodeError
 from territoires.geo.reference import GeoReference
 from territoires.importers.headers import ColumnMapping, match_columns
-from territoires.importers.locate import CommuneLocator, LocationError
+from territoires.importers.locate import CommuneLocator, LocationError, locator_for
 from territoires.importers.normalize import words_key
 from territoires.importers.reading import SourceTable, read_table
 from territoires.importers.values import (
@@ -57,6 +57,8 @@ class Vocabulary:
     themes: AliasTable
     funders: AliasTable
     new_funders: list[str] = field(default_factory=list)
+    _funder_cells: dict[str, list[str]] = field(default_factory=dict)
+    _theme_cells: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store: Store) -> Vocabulary:
@@ -66,12 +68,23 @@ class Vocabulary:
 
     def funder_names(self, value: object) -> list[str]:
         """Canonical funders of a cell; unknown ones are created (and remembered)."""
-        found, unknown = self.funders.resolve(value)
-        for name in unknown:
-            self.funders.aliases[words_key(name)] = name
-            self.new_funders.append(name)
-            found.append(name)
-        return list(dict.fromkeys(found))
+        key = str(value)
+        if key not in self._funder_cells:
+            found, unknown = self.funders.resolve(value)
+            for name in unknown:
+                self.funders.aliases[words_key(name)] = name
+                self.new_funders.append(name)
+                found.append(name)
+            self._funder_cells[key] = list(dict.fromkeys(found))
+        return list(self._funder_cells[key])
+
+    def theme_codes(self, value: object) -> tuple[list[str], list[str]]:
+        """``(theme codes, unknown parts)`` of a cell."""
+        key = str(value)
+        if key not in self._theme_cells:
+            self._theme_cells[key] = self.themes.resolve(value)
+        found, unknown = self._theme_cells[key]
+        return list(found), list(unknown)
 
 
 @dataclass
@@ -239,7 +252,7 @@ def _build_record(cells: Mapping[str, object], line: int, ctx: _Context) -> dict
     record["type"], warning = parse_type(cells.get("type"))
     if warning:
         ctx.warnings.append(f"ligne {line} : {warning}")
-    themes, unknown = ctx.vocabulary.themes.resolve(cells.get("themes"))
+    themes, unknown = ctx.vocabulary.theme_codes(cells.get("themes"))
     for name in unknown:
         ctx.warnings.append(f"ligne {line} : thème inconnu « {name} » ignoré")
     record["themes"] = themes
@@ -289,10 +302,10 @@ def prepare_import(
     mapping : mapping, optional
         Explicit ``{source column: field}`` overriding the header synonyms.
     locator : CommuneLocator, optional
-        Reuse prebuilt indexes (the import page keeps one per reference).
+        Prebuilt indexes; default: built once per reference (``locator_for``).
     """
     columns = match_columns(table.frame.columns, mapping)
-    ctx = _Context(locator or CommuneLocator(reference), reference, vocabulary, table.name, [])
+    ctx = _Context(locator or locator_for(reference), reference, vocabulary, table.name, [])
     fields = list(columns.columns)
     values = [table.frame[columns.columns[f]].tolist() for f in fields]
     records: list[dict[str, Any]] = []
