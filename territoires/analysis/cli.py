@@ -43,6 +43,13 @@ def frr_codes() -> set[str] | None:
     return frr_codes_from(frr_frame())
 
 
+def rurality_lines(reference: GeoReference) -> list[str]:
+    """Source lines naming the rurality (and FRR list) in use."""
+    from territoires.geo.rurality import rurality_source
+
+    return [f"Ruralité : {rurality_source(reference)}"]
+
+
 def _load(args: argparse.Namespace) -> tuple[GeoReference, pd.DataFrame]:
     from territoires.geo.cache import load_reference
     from territoires.store import open_store
@@ -56,20 +63,29 @@ def _load(args: argparse.Namespace) -> tuple[GeoReference, pd.DataFrame]:
     return reference, initiatives
 
 
-def _write_table(frame: pd.DataFrame, output: Path, allowed: tuple[str, ...]) -> None:
-    from territoires.exports import to_csv_bytes, to_xlsx_bytes
+TABLE_FORMATS = ("csv", "xlsx")
 
+
+def _table_format(output: Path) -> str:
     suffix = output.suffix.lower().lstrip(".")
-    if suffix not in allowed:
+    if suffix not in TABLE_FORMATS:
         raise AnalysisError(
             f"Format de sortie non pris en charge : « {output.suffix or output.name} » "
-            f"(attendu : {', '.join('.' + a for a in allowed)})."
+            f"(attendu : {', '.join('.' + a for a in TABLE_FORMATS)})."
         )
+    return suffix
+
+
+def _write_table(frame: pd.DataFrame, output: Path) -> None:
+    from territoires.exports import to_csv_bytes, to_xlsx_bytes
+
+    suffix = _table_format(output)
     data = to_csv_bytes(frame) if suffix == "csv" else to_xlsx_bytes(frame)
     output.write_bytes(data)
 
 
 def run_coverage(args: argparse.Namespace) -> int:
+    _table_format(Path(args.output))
     reference, initiatives = _load(args)
     scope = parse_territory(args.scope, reference).scope
     table = coverage(
@@ -82,12 +98,13 @@ def run_coverage(args: argparse.Namespace) -> int:
         frr_codes=frr_codes(),
     )
     scored = underserved_score(table, ScoreWeights(), radius_km=args.radius_km)
-    _write_table(coverage_export(scored), Path(args.output), ("csv", "xlsx"))
+    _write_table(coverage_export(scored), Path(args.output))
     print(f"{len(scored)} territoires écrits dans {args.output}")
     return 0
 
 
 def run_suggest(args: argparse.Namespace) -> int:
+    _table_format(Path(args.output))
     reference, initiatives = _load(args)
     scope = parse_territory(args.scope, reference).scope
     sites = suggest_sites(
@@ -100,7 +117,7 @@ def run_suggest(args: argparse.Namespace) -> int:
         frr_codes=frr_codes(),
         frr_only=args.frr_only,
     )
-    _write_table(suggestion_export(sites), Path(args.output), ("csv", "xlsx"))
+    _write_table(suggestion_export(sites), Path(args.output))
     print(
         f"{len(sites)} propositions (algorithme glouton) écrites dans {args.output} ; "
         f"population rurale non couverte au départ : {sites.attrs['population_a_couvrir']}"
@@ -109,11 +126,12 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 
 def run_sheet(args: argparse.Namespace) -> int:
-    from territoires.reports import sheet_for_territory
+    from territoires.reports import check_format, sheet_for_territory
 
+    output = Path(args.output)
+    check_format(output.suffix.lower().lstrip("."))
     reference, initiatives = _load(args)
     key = parse_territory(args.territory, reference)
-    output = Path(args.output)
     communes = commune_coverage(initiatives, reference, radius_km=args.radius_km)
     data = sheet_for_territory(
         initiatives,
@@ -125,6 +143,7 @@ def run_sheet(args: argparse.Namespace) -> int:
         rural_codes=rural_codes(reference),
         frr_codes=frr_codes(),
         communes=communes,
+        extra_sources=rurality_lines(reference),
     )
     output.write_bytes(data)
     print(f"Fiche « {key.label} » écrite dans {output}")

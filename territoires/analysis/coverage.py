@@ -239,10 +239,14 @@ def _check_radius(radius_km: float) -> None:
 def frr_codes_from(frame: pd.DataFrame | None) -> set[str] | None:
     """Return the INSEE codes classed FRR (fully or partly) from ``DataFrame(code_insee, frr)``.
 
+    Uses the ``classee`` flag of ``territoires.geo.rurality.frr_frame`` when present; else
     ``frr`` may be a boolean or the official label (« Non classée » means not classed).
     """
     if frame is None:
         return None
+    if "classee" in frame:
+        classed_flags = frame["classee"].fillna(False).astype(bool).to_numpy()
+        return set(frame.loc[classed_flags, "code_insee"].astype(str))
     values = frame["frr"]
     if values.dtype == bool:
         classed = values

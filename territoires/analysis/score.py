@@ -104,44 +104,53 @@ def _means(table: pd.DataFrame, eligible: pd.Series) -> dict[str, float]:
     }
 
 
-def _reason(name: str, row: pd.Series, means: dict[str, float]) -> str:
-    if name == "initiatives":
-        return (
-            f"{fr_number(row['initiatives_10k_hab'], 1)} initiative(s) pour 10{NBSP}000 habitants "
-            f"(moyenne : {fr_number(means['initiatives'], 1)})"
-        )
-    if name == "distance":
-        return (
-            f"distance moyenne à l'initiative la plus proche : "
-            f"{fr_km(row['distance_moyenne_km'])} (moyenne : {fr_km(means['distance'])})"
-        )
-    if name == "themes":
-        missing = row["themes_manquants"] or "aucun"
-        return (
-            f"thèmes manquants : {missing} "
-            f"({int(row['nb_themes_manquants'])} sur {len(THEMES)}, "
-            f"moyenne : {fr_number(means['themes'], 1)})"
-        )
-    return (
-        f"population en FRR : {fr_percent(row['part_population_frr'])} "
-        f"(moyenne : {fr_percent(means['frr'])})"
-    )
+def _component_texts(table: pd.DataFrame, means: dict[str, float]) -> dict[str, list[str]]:
+    """One French sentence per row and component, comparing with the mean."""
+    rates = table["initiatives_10k_hab"].to_numpy(dtype=float)
+    distances = table["distance_moyenne_km"].to_numpy(dtype=float)
+    missing = table["nb_themes_manquants"].to_numpy()
+    labels = table["themes_manquants"].fillna("").to_numpy(dtype=object)
+    frr = table["part_population_frr"].to_numpy(dtype=float)
+    rate_mean = fr_number(means["initiatives"], 1)
+    distance_mean = fr_km(means["distance"])
+    themes_mean = fr_number(means["themes"], 1)
+    frr_mean = fr_percent(means["frr"])
+    return {
+        "initiatives": [
+            f"{fr_number(rate, 1)} initiative(s) pour 10{NBSP}000 habitants (moyenne : {rate_mean})"
+            for rate in rates
+        ],
+        "distance": [
+            f"distance moyenne à l'initiative la plus proche : {fr_km(distance)} "
+            f"(moyenne : {distance_mean})"
+            for distance in distances
+        ],
+        "themes": [
+            f"thèmes manquants : {label or 'aucun'} "
+            f"({int(count)} sur {len(THEMES)}, moyenne : {themes_mean})"
+            for label, count in zip(labels, missing, strict=True)
+        ],
+        "frr": [f"population en FRR : {fr_percent(share)} (moyenne : {frr_mean})" for share in frr],
+    }
 
 
 def _reasons(
     table: pd.DataFrame, parts: pd.DataFrame, weights: dict[str, float], means: dict[str, float]
 ) -> list[str]:
-    texts = []
-    for index, row in table.iterrows():
-        contributions = {
-            name: weights[name] * parts.at[index, name]
-            for name in weights
-            if not np.isnan(parts.at[index, name])
-        }
-        order = sorted(contributions, key=lambda name: -contributions[name])
-        text = " ; ".join(_reason(name, row, means) for name in order)
-        texts.append(text[:1].upper() + text[1:] + "." if text else "")
-    return texts
+    """Join the component sentences of each row, strongest weighted contribution first."""
+    names = list(weights)
+    texts = _component_texts(table, means)
+    contributions = np.column_stack(
+        [weights[name] * parts[name].to_numpy(dtype=float) for name in names]
+    )
+    available = ~np.isnan(contributions)
+    # stable sort on the negated contribution: ties keep the component order
+    order = np.argsort(-np.nan_to_num(contributions, nan=-1.0), axis=1, kind="stable")
+    result = []
+    for row, row_order in enumerate(order):
+        sentence = " ; ".join(texts[names[col]][row] for col in row_order if available[row, col])
+        result.append(sentence[:1].upper() + sentence[1:] + "." if sentence else "")
+    return result
 
 
 def underserved_score(

@@ -218,3 +218,10 @@ def test_frr_codes_from_labels_and_booleans():
     flags = pd.DataFrame({"code_insee": ["01001", "01002"], "frr": [True, False]})
     assert frr_codes_from(flags) == {"01001"}
     assert frr_codes_from(None) is None
+
+
+def test_frr_codes_from_classee_flag():
+    frame = pd.DataFrame(
+        {"code_insee": ["01001", "01002"], "frr": ["x", "y"], "classee": [False, True]}
+    )
+    assert frr_codes_from(frame) == {"01002"}
