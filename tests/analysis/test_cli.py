@@ -1,0 +1,91 @@
+"""The coverage, suggest and sheet sub-commands, on the tiny reference (no cache, no store)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pypdf
+import pytest
+
+from territoires import cli
+from territoires.analysis import cli as analysis_cli
+from territoires.analysis.synthetic import initiatives_frame
+
+REQUIRED = [
+    "code",
+    "nom",
+    "population",
+    "part_rurale",
+    "initiatives",
+    "initiatives_10k_hab",
+    "euros_par_hab",
+    "distance_mediane_km",
+    "population_non_couverte",
+    "themes_manquants",
+    "score",
+    "raisons",
+]
+
+
+@pytest.fixture
+def wired(monkeypatch, tiny_reference):
+    initiatives = initiatives_frame(
+        [
+            {"commune_code": "22001", "themes": ["prendre-soin"], "montant": 500.0},
+            {"commune_code": "56012", "themes": ["cultures-savoirs"], "montant": 100.0},
+        ]
+    )
+    monkeypatch.setattr(analysis_cli, "_load", lambda args: (tiny_reference, initiatives))
+    rural = {"22001", "22002", "56003", "56004", "22005", "22006", "56007", "56008"}
+    monkeypatch.setattr(analysis_cli, "rural_codes", lambda reference: rural)
+    monkeypatch.setattr(analysis_cli, "frr_codes", lambda: None)
+    monkeypatch.setattr(analysis_cli, "rurality_lines", lambda reference: ["Ruralité : test"])
+    return tiny_reference
+
+
+def test_coverage_csv(wired, tmp_path):
+    output = tmp_path / "epci.csv"
+    assert cli.main(["coverage", "--level", "epci", "--output", str(output)]) == 0
+    table = pd.read_csv(output, sep=";", dtype={"code": str}, encoding="utf-8-sig")
+    assert set(REQUIRED) <= set(table.columns)
+    assert sorted(table["code"]) == ["200000001", "200000002", "200000003"]
+    # only EPCI 200000001 is mostly rural (200000003 is 0.4 % rural with 56011 and 56012)
+    ranked = table.dropna(subset=["score"])
+    assert list(ranked["code"]) == ["200000001"]
+
+
+def test_coverage_xlsx_with_scope(wired, tmp_path):
+    output = tmp_path / "communes.xlsx"
+    code = cli.main(
+        ["coverage", "--level", "commune", "--scope", "departement:56", "--output", str(output)]
+    )
+    assert code == 0
+    table = pd.read_excel(output, dtype={"code": str})
+    assert len(table) == 6
+    assert table["code"].str.startswith("56").all()
+
+
+def test_suggest_csv(wired, tmp_path):
+    output = tmp_path / "sites.csv"
+    assert cli.main(["suggest", "--k", "2", "--radius-km", "8", "--output", str(output)]) == 0
+    sites = pd.read_csv(output, sep=";", dtype={"code_insee": str}, encoding="utf-8-sig")
+    assert list(sites["rang"]) == [1, 2]
+    assert sites["population_cumulee"].is_monotonic_increasing
+
+
+def test_sheet_pdf(wired, tmp_path):
+    output = tmp_path / "fiche.pdf"
+    assert cli.main(["sheet", "--territory", "tiny-ouest", "--output", str(output)]) == 0
+    reader = pypdf.PdfReader(io.BytesIO(output.read_bytes()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Tiny Ouest" in text
+    assert "Ruralité : test" in text
+
+
+def test_errors_are_french_and_exit_2(wired, tmp_path, capsys):
+    assert cli.main(["coverage", "--level", "epci", "--output", str(tmp_path / "x.txt")]) == 2
+    assert "Format de sortie non pris en charge" in capsys.readouterr().err
+    code = cli.main(["sheet", "--territory", "nulle-part", "--output", str(tmp_path / "x.pdf")])
+    assert code == 2
+    assert "Territoire introuvable" in capsys.readouterr().err
