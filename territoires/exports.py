@@ -199,3 +199,105 @@ def export_initiatives(
     if fmt == "geojson":
         return initiatives_geojson(initiatives, reference)
     raise ExportError(f"Format d'export inconnu : « {fmt} » (attendu : csv, xlsx ou geojson).")
+
+
+# --- on-screen table ---------------------------------------------------------------------
+BROWSE_COLUMNS: tuple[str, ...] = (
+    "Titre",
+    "Porteur",
+    "Commune",
+    "Département",
+    "Thèmes",
+    "Financeurs",
+    "Montant (€)",
+    "Année",
+    "Type",
+    "Fiche",
+)
+
+
+def fiche_link(code_insee: str) -> str:
+    """Relative link to a commune's « Fiche territoire » page."""
+    return f"./fiche?niveau=commune&code={code_insee}"
+
+
+def initiatives_browse_table(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    theme_labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The « Initiatives » page table, indexed by initiative id, with a link to each fiche.
+
+    Text stays verbatim (the table widget shows it as plain text, never as HTML).
+    """
+    labels = theme_labels or {}
+    communes = reference.communes.set_index("code_insee")
+    codes = initiatives["commune_code"]
+    table = pd.DataFrame(
+        {
+            "Titre": initiatives["titre"].astype(object),
+            "Porteur": initiatives["porteur"].astype(object),
+            "Commune": codes.map(communes["nom"]).fillna(codes).astype(object),
+            "Département": codes.map(communes["departement_nom"]).astype(object),
+            "Thèmes": [
+                ", ".join(labels.get(c, c) for c in v) if isinstance(v, list) else ""
+                for v in initiatives["themes"]
+            ],
+            "Financeurs": [
+                ", ".join(v) if isinstance(v, list) else "" for v in initiatives["financeurs"]
+            ],
+            "Montant (€)": pd.to_numeric(initiatives["montant"], errors="coerce"),
+            "Année": pd.array(initiatives["annee"], dtype="Int64"),
+            "Type": initiatives["type"].astype(object),
+            "Fiche": [fiche_link(str(c)) for c in codes],
+        }
+    )
+    table.index = pd.Index(initiatives["id"].to_numpy(), name="id")
+    return table
+
+
+def initiative_details(row: pd.Series, reference: GeoReference) -> pd.DataFrame:
+    """One initiative as ``(Champ, Valeur)`` rows of plain text, for the detail view."""
+    code = str(row["commune_code"])
+    match = reference.communes.loc[reference.communes["code_insee"] == code, "nom"]
+    commune = f"{match.iloc[0]} ({code})" if not match.empty else code
+    funds = [
+        f"{f['financeur']}" + (f" : {_number_text(f['montant'])} €" if f.get("montant") else "")
+        for f in row["financements"] or []
+    ]
+    zone = ", ".join(f"{z['level']} {z['code']}" for z in row["zone_intervention"] or [])
+    items = [
+        ("Titre", row["titre"]),
+        ("Référence", row["reference"]),
+        ("Porteur", row["porteur"]),
+        ("Type", row["type"]),
+        ("Thèmes", ", ".join(row["themes"] or [])),
+        ("Financements", " ; ".join(funds)),
+        ("Montant total (€)", _number_text(row["montant"])),
+        ("Année de décision", _number_text(row["annee"])),
+        ("Début / fin", " → ".join(str(d) for d in (row["date_debut"], row["date_fin"]) if d)),
+        ("Statut", row["statut"]),
+        ("Commune", commune),
+        ("Zone d'intervention", zone or "la commune"),
+        ("Position exacte", _position(row)),
+        ("Site web", row["site_web"]),
+        ("Contact", row["contact"]),
+        ("Description", row["description"]),
+        ("Source", _source(row)),
+        ("Données fictives", "oui" if row["fictif"] else "non"),
+    ]
+    return pd.DataFrame(
+        [(k, "" if v is None or v is pd.NA else str(v)) for k, v in items],
+        columns=["Champ", "Valeur"],
+    )
+
+
+def _position(row: pd.Series) -> str:
+    lat, lon = _number_text(row["latitude"]), _number_text(row["longitude"])
+    return f"{lat}, {lon}" if lat and lon else ""
+
+
+def _source(row: pd.Series) -> str:
+    name = row["source_fichier"] or ""
+    line = _number_text(row["source_ligne"])
+    return f"{name}, ligne {line}" if name and line else name

@@ -185,3 +185,25 @@ def test_reimporting_an_export_changes_nothing(store, tiny_reference, fmt: str) 
     after = store.list_initiatives()
     # Fields the export does not carry (area served, per-funder amounts) are kept as stored.
     pd.testing.assert_frame_equal(after, before)
+
+
+def test_browse_table_links_each_row_to_its_commune_fiche(store, tiny_reference) -> None:
+    from territoires.exports import BROWSE_COLUMNS, initiative_details, initiatives_browse_table
+
+    initiatives = store.list_initiatives()
+    table = initiatives_browse_table(initiatives, tiny_reference, {"prendre-soin": "Prendre soin"})
+    assert tuple(table.columns) == BROWSE_COLUMNS
+    assert table.index.tolist() == initiatives["id"].tolist()
+    row = table.loc[table["Titre"] == "Point exact"].iloc[0]
+    assert row["Fiche"] == "./fiche?niveau=commune&code=22006"
+    assert row["Commune"] == "Commune 6" and row["Département"] == "Côtes-d'Armor"
+    assert row["Thèmes"] == "Prendre soin, espaces-cooperation"
+    script = table.loc[table["Titre"].str.startswith("<script>"), "Titre"].item()
+    assert script == "<script>alert(1)</script>"  # verbatim: the table widget shows plain text
+    details = initiative_details(initiatives.iloc[0], tiny_reference).set_index("Champ")["Valeur"]
+    assert (
+        details["Financements"]
+        == "Fondation de France : 700 € ; Fonds de dotation Terre et Fils : 300 €"
+    )
+    assert details["Zone d'intervention"] == "territoire tiny-ouest"
+    assert details["Commune"] == "Commune 1 (22001)"

@@ -130,7 +130,16 @@ def match_columns(
                 f"(champs possibles : {', '.join(FIELDS)}, {IGNORE})."
             )
         forced[source] = field
-    columns: dict[str, str] = {f: c for c, f in forced.items() if f != IGNORE}
+    columns: dict[str, str] = {}
+    for source, field in forced.items():
+        if field == IGNORE:
+            continue
+        if field in columns:
+            raise ImportFileError(
+                f"Le champ « {field} » est choisi pour deux colonnes : "
+                f"« {columns[field]} » et « {source} »."
+            )
+        columns[field] = source
     unknown, duplicates, derived = [], [], []
     for header in headers:
         if header in forced:

@@ -65,6 +65,22 @@ def read_table(
     return _read_csv(data, name)
 
 
+def sheet_names(data: bytes, name: str = "classeur") -> list[str]:
+    """The sheet names of an XLSX workbook (empty list for a CSV)."""
+    if data[:2] != b"PK":
+        return []
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(f"Classeur Excel illisible : « {name} ».") from exc
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)``: UTF-8 (with or without BOM), else cp1252, else latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):

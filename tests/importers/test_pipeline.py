@@ -152,6 +152,10 @@ def test_explicit_mapping_overrides_synonyms(store, tiny_reference) -> None:
     assert store.list_initiatives()["commune_code"].tolist() == ["56003"]
     with pytest.raises(ImportFileError, match="Champ inconnu « ville »"):
         import_file(data, store, tiny_reference, name="m.csv", mapping={"Nom": "ville"})
+    with pytest.raises(ImportFileError, match="choisi pour deux colonnes"):
+        import_file(
+            data, store, tiny_reference, name="m.csv", mapping={"Nom": "titre", "Ville": "titre"}
+        )
     with pytest.raises(ImportFileError, match="Colonne « Absente » absente"):
         import_file(data, store, tiny_reference, name="m.csv", mapping={"Absente": "titre"})
 

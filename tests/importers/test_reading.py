@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from territoires.errors import ImportFileError
-from territoires.importers.reading import read_table
+from territoires.importers.reading import read_table, sheet_names
 
 HEADER = ["Intitulé", "Commune", "Montant"]
 ROW = ["Café associatif « L'Œil »", "Plœmeur", "12 000 €"]
@@ -82,6 +82,8 @@ def test_xlsx_named_sheet_and_line_numbers_after_blank_rows() -> None:
     data = xlsx_bytes(
         {"A": [["x"], ["y"]], "Initiatives": [[None], ["Titre"], ["Un"], [None], ["Deux"]]}
     )
+    assert sheet_names(data) == ["A", "Initiatives"]
+    assert sheet_names(b"Titre;Commune\n") == []
     table = read_table(data, name="c.xlsx", sheet="Initiatives")
     assert table.first_line == 3
     assert table.frame["Titre"].tolist() == ["Un", None, "Deux"]

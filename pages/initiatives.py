@@ -1,0 +1,73 @@
+"""« Initiatives »: the filtered initiatives as a searchable, sortable table, with a detail view."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from territoires.analysis.aggregate import THEME_LABELS
+from territoires.exports import (
+    MIME_TYPES,
+    export_initiatives,
+    initiative_details,
+    initiatives_browse_table,
+)
+from territoires.ui.cache import get_initiatives, get_reference
+from territoires.ui.sidebar import filters_sidebar
+
+st.title("Initiatives")
+reference = get_reference()
+initiatives = get_initiatives()
+filters, filtered = filters_sidebar(initiatives, reference)
+st.caption(
+    "Les initiatives retenues par les filtres (recherche libre dans la barre latérale). "
+    "Cliquez sur un en-tête pour trier, sur une ligne pour voir le détail."
+)
+
+if filtered.empty:
+    st.info("Aucune initiative ne correspond aux filtres.")
+    st.stop()
+
+table = initiatives_browse_table(filtered, reference, THEME_LABELS)
+event = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=460,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="initiatives_table",
+    column_config={
+        "Montant (€)": st.column_config.NumberColumn(format="%.0f €"),
+        "Année": st.column_config.NumberColumn(format="%d"),
+        "Fiche": st.column_config.LinkColumn(
+            "Fiche", display_text="Fiche de la commune", help="Ouvre la fiche de la commune"
+        ),
+    },
+)
+
+rows = event.selection.rows if event is not None else []
+if rows:
+    selected = filtered.iloc[rows[0]]
+    st.subheader("Détail de l'initiative")
+    st.dataframe(initiative_details(selected, reference), hide_index=True, width="stretch")
+    st.page_link(
+        "pages/fiche.py",
+        label="Ouvrir la fiche de la commune",
+        icon=":material/location_city:",
+        query_params={"niveau": "commune", "code": str(selected["commune_code"])},
+    )
+
+st.subheader("Exporter ces initiatives")
+columns = st.columns(3)
+for column, (fmt, label) in zip(
+    columns, (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("geojson", "GeoJSON")), strict=True
+):
+    column.download_button(
+        label,
+        data=lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
+        on_click="ignore",
+        file_name=f"initiatives.{fmt}",
+        mime=MIME_TYPES[fmt],
+        icon=":material/download:",
+        width="stretch",
+    )
