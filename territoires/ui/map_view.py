@@ -1,0 +1,483 @@
+"""Streamlit side of the map page: map options, the map component, key figures, breakdowns,
+exports, shareable link and presentation mode. Pure work is delegated to ``territoires.maps``,
+``territoires.analysis`` and ``territoires.exports``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+from streamlit.errors import StreamlitAPIException
+from streamlit_folium import st_folium
+
+from territoires.analysis.aggregate import breakdowns, key_figures
+from territoires.errors import TerritoiresError
+from territoires.filters import Filters
+from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.maps.assets import ASSETS_DIR
+from territoires.maps.build import (
+    BASEMAP_LABELS,
+    BASEMAPS,
+    LEVEL_CHOICES,
+    MAP_PARAM_NAMES,
+    ChoroplethData,
+    MapOptions,
+    map_options_from_params,
+)
+from territoires.maps.classify import METHOD_LABELS, METHODS
+from territoires.maps.metrics import (
+    MAP_LEVEL_LABELS,
+    METRICS,
+    format_amount,
+    format_amount_short,
+    format_number,
+)
+
+MAP_STATE_KEY = "territoires_map_options"
+STEPS_PARAM = "etapes"
+PRESENTATION_PARAM = "presentation"
+_M = "map_"
+MAP_HEIGHT = 620
+PRESENTATION_MAP_HEIGHT = 720
+RETURNED_OBJECTS = ["last_active_drawing"]  # a click on a territory; pan and zoom never rerun
+
+
+# --- local assets ------------------------------------------------------------------------
+
+
+def asset_base_url() -> str:
+    """URL, relative to streamlit-folium's iframe, under which Streamlit serves our assets.
+
+    Declaring a (never rendered) component whose folder is ``territoires/assets`` makes the
+    Streamlit server serve those files at ``/component/territoires.ui.map_view.assets/…``,
+    next to streamlit-folium's own ``/component/streamlit_folium.st_folium/index.html``.
+    """
+    components.declare_component("assets", path=str(ASSETS_DIR))
+    return f"../{__name__}.assets"
+
+
+# --- map options -------------------------------------------------------------------------
+
+
+def default_map_options(presentation: bool, basemap_setting: str) -> MapOptions:
+    """Default map state: no basemap in presentation mode, else the configured one."""
+    basemap = "aucun" if presentation or basemap_setting not in BASEMAPS else basemap_setting
+    return MapOptions(basemap=basemap)  # type: ignore[arg-type]
+
+
+def current_map_options(default: MapOptions) -> MapOptions:
+    """This session's map options (from the URL on the first run)."""
+    if MAP_STATE_KEY not in st.session_state:
+        st.session_state[MAP_STATE_KEY] = map_options_from_params(
+            st.query_params.to_dict(), default
+        )
+    options = st.session_state[MAP_STATE_KEY]
+    for f in fields(MapOptions):  # widgets not shown on the last run lose their state
+        if _M + f.name not in st.session_state:
+            st.session_state[_M + f.name] = getattr(options, f.name)
+    return options
+
+
+def map_options_widgets(default: MapOptions) -> MapOptions:
+    """Compact row of map controls; returns the chosen options."""
+    current_map_options(default)
+    cols = st.columns([1.1, 1.7, 1.3, 0.7, 1.4, 0.9, 1.0], vertical_alignment="bottom")
+    level = cols[0].selectbox(
+        "Niveau",
+        LEVEL_CHOICES,
+        format_func=lambda v: "Automatique" if v == "auto" else MAP_LEVEL_LABELS[v],
+        key=_M + "level",
+    )
+    metric = cols[1].selectbox(
+        "Indicateur", list(METRICS), format_func=lambda v: METRICS[v].label, key=_M + "metric"
+    )
+    method = cols[2].selectbox(
+        "Classes", METHODS, format_func=lambda v: METHOD_LABELS[v], key=_M + "method"
+    )
+    classes = cols[3].selectbox("Nombre", list(range(2, 8)), key=_M + "classes")
+    basemap = cols[4].selectbox(
+        "Fond de carte", BASEMAPS, format_func=lambda v: BASEMAP_LABELS[v], key=_M + "basemap"
+    )
+    points = cols[5].toggle("Points", key=_M + "points", help="Initiatives, par thème")
+    rural = cols[6].toggle("Rural", key=_M + "rural_overlay", help="Contour des communes rurales")
+    options = MapOptions(level, metric, method, classes, basemap, points, rural)  # type: ignore[arg-type]
+    st.session_state[MAP_STATE_KEY] = options
+    return options
+
+
+MAP_PARAM_KEYS: tuple[str, ...] = tuple(MAP_PARAM_NAMES.values())
+
+
+def rurality_or_none() -> pd.DataFrame | None:
+    """The rurality frame, or None while the geo reference cannot provide it."""
+    from territoires.ui.cache import get_rurality
+
+    try:
+        return get_rurality()
+    except ImportError:
+        return None
+
+
+def rural_codes(rurality: pd.DataFrame | None) -> frozenset[str] | None:
+    """Codes of the rural communes, or None without a rurality frame."""
+    if rurality is None:
+        return None
+    rural = rurality["rural"].fillna(False).astype(bool)
+    return frozenset(rurality.loc[rural, "code_insee"].astype(str))
+
+
+# --- the map component -------------------------------------------------------------------
+
+
+def show_map(fmap, *, height: int, key: str = "carte") -> dict | None:
+    """Render the folium map; return the properties of the last clicked territory, if any."""
+    result = st_folium(
+        fmap,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=RETURNED_OBJECTS,
+    )
+    drawing = (result or {}).get("last_active_drawing") or {}
+    properties = drawing.get("properties") or {}
+    return properties if properties.get("code") and properties.get("niveau") else None
+
+
+def fiche_link(clicked: dict) -> None:
+    """Offer a link to the clicked territory's fiche."""
+    level, code = str(clicked["niveau"]), str(clicked["code"])
+    label = f"Fiche territoire : {clicked.get('nom') or code} ({LEVEL_LABELS.get(level, level)})"
+    try:
+        st.page_link(
+            "pages/fiche.py",
+            label=label,
+            icon=":material/location_city:",
+            query_params={"niveau": level, "code": code},
+        )
+    except StreamlitAPIException:
+        st.markdown(f"[{label}](./fiche?{urlencode({'niveau': level, 'code': code})})")
+
+
+# --- key figures and breakdowns ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure: label, formatted value, help text."""
+
+    label: str
+    value: str
+    help: str
+
+
+def figures_list(figures: dict, population_vintage: str) -> list[Figure]:
+    """Format D's ``key_figures`` for display, in French."""
+    share = figures.get("part_population_rurale_touchee")
+    rural = figures.get("population_rurale")
+    return [
+        Figure(
+            "Initiatives",
+            format_number(figures["initiatives"]),
+            "Initiatives filtrées du périmètre.",
+        ),
+        Figure(
+            "Montant",
+            format_amount_short(figures["montant"]),
+            f"Montant total connu : {format_amount(figures['montant'])}, réparti entre les "
+            "communes servies (part du périmètre).",
+        ),
+        Figure(
+            "Communes",
+            format_number(figures["communes_touchees"]),
+            "Communes touchées : servies par au moins une initiative.",
+        ),
+        Figure(
+            f"Habitants {population_vintage}",
+            format_number(figures["population_touchee"]),
+            f"Habitants des communes touchées (population légale {population_vintage}, INSEE).",
+        ),
+        Figure(
+            "Ruraux touchés",
+            "–" if share is None else f"{format_number(share * 100, 0)}\u00a0%",
+            "Part de la population rurale du périmètre vivant dans une commune touchée"
+            + (f" ({format_number(rural)} habitants ruraux)." if rural else "."),
+        ),
+    ]
+
+
+def compute_figures(
+    filtered: pd.DataFrame, reference: GeoReference, scope: Scope, rural: frozenset[str] | None
+) -> dict:
+    """Key figures of the filtered initiatives in the scope (helper D's ``key_figures``)."""
+    return key_figures(filtered, reference, scope, set(rural) if rural is not None else None)
+
+
+def key_figures_row(figures: list[Figure]) -> None:
+    """The key figures as Streamlit metrics."""
+    for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+        column.metric(figure.label, figure.value, help=figure.help, border=True)
+
+
+def key_figures_large(figures: list[Figure]) -> None:
+    """Large key figures for a projector (escaped HTML)."""
+    cells = "".join(
+        f'<div class="te-kf"><div class="te-kf-v">{html.escape(f.value)}</div>'
+        f'<div class="te-kf-l">{html.escape(f.label)}</div></div>'
+        for f in figures
+    )
+    st.html(f'<div class="te-kfs">{cells}</div>')
+
+
+def breakdown_charts(filtered: pd.DataFrame) -> None:
+    """Breakdowns by theme, funder and year, side by side."""
+    parts = breakdowns(filtered)
+    left, middle, right = st.columns(3)
+    with left:
+        st.markdown("**Par thème**")
+        st.bar_chart(
+            parts["theme"],
+            x="libelle",
+            y="initiatives",
+            horizontal=True,
+            height=220,
+            x_label="Initiatives",
+            y_label="",
+        )
+    with middle:
+        st.markdown("**Par financeur**")
+        st.bar_chart(
+            parts["financeur"],
+            x="financeur",
+            y="initiatives",
+            horizontal=True,
+            height=220,
+            x_label="Initiatives",
+            y_label="",
+        )
+    with right:
+        st.markdown("**Par année**")
+        years = parts["annee"].assign(annee=parts["annee"]["annee"].astype(str))
+        st.bar_chart(
+            years, x="annee", y="initiatives", height=220, x_label="", y_label="Initiatives"
+        )
+
+
+# --- exports -----------------------------------------------------------------------------
+
+TABLE_COLUMNS = {
+    "code": "code",
+    "nom": "nom",
+    "population": "population",
+    "initiatives": "initiatives",
+    "montant": "montant (€)",
+    "initiatives_10k_hab": "initiatives pour 10 000 hab.",
+    "euros_par_hab": "euros par habitant",
+    "nb_themes": "nombre de thèmes",
+}
+
+
+def aggregated_table(data: ChoroplethData) -> pd.DataFrame:
+    """The per-territory table of the map, with French column names."""
+    return data.table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+
+
+def _safe(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    def run() -> bytes:
+        try:
+            return build()
+        except TerritoiresError as exc:
+            return exc.user_message.encode("utf-8")
+
+    return run
+
+
+def download_buttons(items: list[tuple[str, str, str, Callable[[], bytes]]]) -> None:
+    """One deferred download button per ``(label, file name, mime, build)``."""
+    for column, (label, name, mime, build) in zip(st.columns(len(items)), items, strict=True):
+        column.download_button(
+            label,
+            data=_safe(build),
+            file_name=name,
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+        )
+
+
+# --- shareable link and presentation ---------------------------------------------------------
+
+
+def share_link(params: dict[str, str]) -> str:
+    """Absolute URL of the current page with the given query parameters."""
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def copy_link_control(params: dict[str, str]) -> None:
+    """« Copier le lien »: the link in a code block, whose copy button copies it."""
+    st.markdown("**Copier le lien** de cette vue (filtres, carte, présentation) :")
+    st.code(share_link(params), language=None, wrap_lines=True)
+
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+footer { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] {
+  padding-top: 0.8rem !important; max-width: 100% !important;
+}
+h1 { font-size: 2.6rem !important; }
+.te-kfs { display: flex; gap: 1.2rem; margin: 0.2rem 0 0.8rem 0; }
+.te-kf { flex: 1; background: #f4f6f8; border-radius: 10px; padding: 0.6rem 1rem; }
+.te-kf-v { font-size: 2.4rem; font-weight: 700; line-height: 1.1; color: #0b3954; }
+.te-kf-l { font-size: 1.05rem; color: #333; }
+.te-source { font-size: 0.95rem; color: #444; }
+</style>
+"""
+
+
+def presentation_style() -> None:
+    """Hide the sidebar and chrome; large type."""
+    st.html(PRESENTATION_CSS)
+
+
+def parse_steps(text: str | None) -> list[Scope]:
+    """Read the ``etapes`` parameter (``niveau:code,…``); unreadable items are skipped."""
+    steps = []
+    for item in (text or "").split(","):
+        level, _, code = item.partition(":")
+        if level in ("region", "departement", "epci", "territoire", "commune") and code:
+            steps.append(Scope(level, code))  # type: ignore[arg-type]
+        elif level == "france":
+            steps.append(Scope())
+    return steps
+
+
+def format_steps(steps: list[Scope]) -> str:
+    """Inverse of ``parse_steps``."""
+    return ",".join(s.level if s.level == "france" else f"{s.level}:{s.code}" for s in steps)
+
+
+def step_neighbours(steps: list[Scope], current: Scope) -> tuple[Scope | None, Scope | None]:
+    """Previous and next steps around the current scope (wrapping; first step when absent)."""
+    if not steps:
+        return None, None
+    if current not in steps:
+        return steps[-1], steps[0]
+    index = steps.index(current)
+    return steps[index - 1], steps[(index + 1) % len(steps)]
+
+
+def go_to_scope(filters: Filters, scope: Scope) -> None:
+    """Switch the session's filters to another scope (used by the step buttons)."""
+    from territoires.ui.sidebar import set_filters
+
+    set_filters(filters.with_scope(scope))
+
+
+def escape(text: str) -> str:
+    """HTML-escape a text for ``st.html``."""
+    return html.escape(text)
+
+
+def default_steps(reference: GeoReference) -> list[Scope]:
+    """Territories stepped through by default: the named territories, else the régions."""
+    if reference.territories:
+        ordered = sorted(reference.territories.values(), key=lambda t: t.label)
+        return [Scope("territoire", t.id) for t in ordered]
+    return [Scope("region", str(code)) for code in reference.regions["code"]]
+
+
+def steps_params(steps: list[Scope], reference: GeoReference) -> dict[str, str]:
+    """The ``etapes`` parameter when the steps differ from the default ones."""
+    return {} if steps == default_steps(reference) else {STEPS_PARAM: format_steps(steps)}
+
+
+def _step_candidates(reference: GeoReference) -> dict[str, str]:
+    from territoires.ui.sidebar import territory_choices
+
+    candidates: dict[str, str] = {}
+    for level in ("territoire", "region", "departement"):
+        for code, label in territory_choices(reference, level).items():
+            candidates[f"{level}:{code}"] = f"{label} ({LEVEL_LABELS[level]})"
+    return candidates
+
+
+def _save_steps() -> None:
+    chosen = st.session_state.get("steps_choice") or []
+    if chosen:
+        st.query_params[STEPS_PARAM] = ",".join(chosen)
+    elif STEPS_PARAM in st.query_params:
+        del st.query_params[STEPS_PARAM]
+
+
+def steps_editor(steps: list[Scope], reference: GeoReference) -> None:
+    """Choose the territories to step through in presentation mode."""
+    candidates = _step_candidates(reference)
+    current = [s for s in format_steps(steps).split(",") if s in candidates]
+    if "steps_choice" not in st.session_state:
+        st.session_state["steps_choice"] = current
+    st.multiselect(
+        "Territoires à présenter, dans l'ordre (boutons « Précédent » / « Suivant »)",
+        list(candidates),
+        format_func=lambda v: candidates.get(v, v),
+        key="steps_choice",
+        on_change=_save_steps,
+        placeholder="Territoires nommés par défaut",
+    )
+
+
+def _enter_presentation() -> None:
+    st.query_params[PRESENTATION_PARAM] = "1"
+
+
+def _leave_presentation() -> None:
+    if PRESENTATION_PARAM in st.query_params:
+        del st.query_params[PRESENTATION_PARAM]
+
+
+def presentation_toggle() -> None:
+    """Button switching to presentation mode (also reachable with ``?presentation=1``)."""
+    st.button(
+        "Passer en mode présentation",
+        on_click=_enter_presentation,
+        icon=":material/slideshow:",
+        type="primary",
+        help="Masque les menus, agrandit le titre et les chiffres clés ; fond de carte « aucun » "
+        "par défaut (fonctionne sans connexion).",
+    )
+
+
+def presentation_controls(
+    filters: Filters, scope: Scope, steps: list[Scope], reference: GeoReference
+) -> None:
+    """Previous / next territory and a way back, under the map."""
+    from territoires.maps.build import scope_label
+
+    previous, following = step_neighbours(steps, scope)
+    left, middle, right, last = st.columns([1, 2, 1, 1])
+    if previous is not None:
+        left.button(
+            f"◀ {scope_label(reference, previous)}",
+            on_click=go_to_scope,
+            args=(filters, previous),
+            width="stretch",
+        )
+    if scope in steps:
+        middle.markdown(f"Étape {steps.index(scope) + 1} sur {len(steps)}")
+    if following is not None:
+        right.button(
+            f"{scope_label(reference, following)} ▶",
+            on_click=go_to_scope,
+            args=(filters, following),
+            width="stretch",
+        )
+    last.button("Quitter la présentation", on_click=_leave_presentation, width="stretch")

@@ -1,0 +1,300 @@
+"""The shared filters in the sidebar: widgets ⇄ ``Filters`` ⇄ session state ⇄ ``st.query_params``.
+
+Every page calls ``filters_sidebar(initiatives, reference)``. The canonical value is the
+``Filters`` kept in ``st.session_state[STATE_KEY]`` (it survives page changes); the widgets are
+rebuilt from it when missing, and the URL mirrors it, so a copied link restores the same view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from territoires.analysis.aggregate import THEMES, theme_label
+from territoires.filters import (
+    PARAM_NAMES,
+    FilterOptions,
+    Filters,
+    apply_filters,
+    count_label,
+    filter_options,
+    parse_filter_params,
+)
+from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+
+STATE_KEY = "territoires_filters"
+_W = "flt_"  # widget key prefix
+SCOPE_LEVEL_CHOICES = ("france", "region", "departement", "epci", "territoire")
+THEME_LOGIC_LABELS = {"any": "au moins un", "all": "tous"}
+FUNDER_LOGIC_LABELS = {"or": "l'un au moins", "and": "tous"}
+
+
+# --- territory choices -------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _territory_choices(_reference: GeoReference, level: str, reference_key: str) -> dict[str, str]:
+    """``code -> label`` for a scope level, sorted by label (cached per reference)."""
+    if level == "territoire":
+        items = {key: t.label for key, t in _reference.territories.items()}
+    else:
+        frame = {
+            "region": _reference.regions,
+            "departement": _reference.departements,
+            "epci": _reference.epci,
+        }[level]
+        codes = frame["code"].astype(str)
+        if level == "departement":
+            items = dict(zip(codes, frame["nom"].astype(str) + " (" + codes + ")", strict=True))
+        else:
+            items = dict(zip(codes, frame["nom"].astype(str), strict=True))
+    return dict(sorted(items.items(), key=lambda item: item[1]))
+
+
+def territory_choices(reference: GeoReference, level: str) -> dict[str, str]:
+    """``code -> French label`` of every territory of a scope level."""
+    key = str(reference.manifest.get("built_at", "")) + str(len(reference.communes))
+    return _territory_choices(reference, level, key)
+
+
+# --- state -------------------------------------------------------------------------------
+
+
+def _widget_values(filters: Filters, options: FilterOptions) -> dict[str, object]:
+    years = options.year_range
+    year_value = None
+    if years:
+        low = filters.year_min if filters.year_min is not None else years[0]
+        high = filters.year_max if filters.year_max is not None else years[1]
+        year_value = (max(min(low, years[1]), years[0]), min(max(high, years[0]), years[1]))
+    return {
+        "themes": list(filters.themes),
+        "themes_logic": filters.themes_logic,
+        "funders": [f for f in filters.funders if f in options.funders],
+        "funders_logic": filters.funders_logic,
+        "cofunded_only": filters.cofunded_only,
+        "years": year_value,
+        "types": [t for t in filters.types if t in options.types],
+        "amount_min": filters.amount_min,
+        "amount_max": filters.amount_max,
+        "scope_level": filters.scope.level
+        if filters.scope.level in SCOPE_LEVEL_CHOICES
+        else "france",
+        "scope_code": filters.scope.code,
+        "rural_only": filters.rural_only,
+        "search": filters.search,
+    }
+
+
+def _load_widgets(filters: Filters, options: FilterOptions) -> None:
+    for name, value in _widget_values(filters, options).items():
+        st.session_state[_W + name] = value
+
+
+def current_filters() -> Filters:
+    """The filters of this session (from the URL on the first run)."""
+    if STATE_KEY not in st.session_state:
+        filters, problems = parse_filter_params(st.query_params.to_dict())
+        st.session_state[STATE_KEY] = filters
+        st.session_state[STATE_KEY + "_problems"] = problems
+    return st.session_state[STATE_KEY]
+
+
+def set_filters(filters: Filters) -> None:
+    """Replace the session's filters (the widgets follow on the next run)."""
+    st.session_state[STATE_KEY] = filters
+    st.session_state.pop(_W + "loaded", None)
+
+
+def sync_query_params(params: Mapping[str, str], managed: tuple[str, ...]) -> None:
+    """Write ``params`` into the URL for the ``managed`` keys only (others are left alone)."""
+    for key in managed:
+        value = params.get(key)
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def _reset() -> None:
+    st.session_state[STATE_KEY] = Filters()
+    st.session_state.pop(_W + "loaded", None)
+
+
+# --- widgets -----------------------------------------------------------------------------
+
+
+def _year_bounds(value: object, options: FilterOptions) -> tuple[int | None, int | None]:
+    if not value or not options.year_range:
+        return None, None
+    low, high = value  # type: ignore[misc]
+    return (
+        None if low <= options.year_range[0] else int(low),
+        None if high >= options.year_range[1] else int(high),
+    )
+
+
+def _scope_widgets(reference: GeoReference) -> Scope:
+    level = st.selectbox(
+        "Périmètre",
+        SCOPE_LEVEL_CHOICES,
+        format_func=lambda v: LEVEL_LABELS[v],
+        key=_W + "scope_level",
+    )
+    if level == "france":
+        return Scope()
+    choices = territory_choices(reference, level)
+    if not choices:
+        st.caption("Aucun territoire de ce niveau dans le référentiel.")
+        return Scope()
+    if st.session_state.get(_W + "scope_code") not in choices:
+        st.session_state[_W + "scope_code"] = next(iter(choices))
+    code = st.selectbox(
+        LEVEL_LABELS[level],
+        list(choices),
+        format_func=lambda c: choices.get(c, c),
+        key=_W + "scope_code",
+        help="Tapez quelques lettres pour chercher.",
+    )
+    return Scope(level, code)
+
+
+def _theme_widgets(options: FilterOptions) -> tuple[tuple[str, ...], str]:
+    available = list(dict.fromkeys([*THEMES, *options.themes]))
+    themes = st.multiselect(
+        "Thèmes", available, format_func=theme_label, key=_W + "themes", placeholder="Tous"
+    )
+    logic = st.radio(
+        "Initiatives ayant",
+        list(THEME_LOGIC_LABELS),
+        format_func=lambda v: f"{THEME_LOGIC_LABELS[v]} des thèmes choisis",
+        key=_W + "themes_logic",
+        horizontal=True,
+        disabled=len(themes) < 2,
+    )
+    return tuple(themes), logic
+
+
+def _funder_widgets(options: FilterOptions) -> tuple[tuple[str, ...], str, bool]:
+    funders = st.multiselect(
+        "Financeurs", list(options.funders), key=_W + "funders", placeholder="Tous"
+    )
+    logic = st.radio(
+        "Financées par",
+        list(FUNDER_LOGIC_LABELS),
+        format_func=lambda v: f"{FUNDER_LOGIC_LABELS[v]} des financeurs choisis",
+        key=_W + "funders_logic",
+        horizontal=True,
+        disabled=len(funders) < 2,
+    )
+    cofunded = st.checkbox("Co-financées uniquement", key=_W + "cofunded_only")
+    return tuple(funders), logic, cofunded
+
+
+def _other_widgets(options: FilterOptions) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if options.year_range and options.year_range[0] < options.year_range[1]:
+        years = st.slider(
+            "Années de décision",
+            min_value=options.year_range[0],
+            max_value=options.year_range[1],
+            key=_W + "years",
+        )
+        values["year_min"], values["year_max"] = _year_bounds(years, options)
+    types = st.multiselect("Type", list(options.types), key=_W + "types", placeholder="Tous")
+    values["types"] = tuple(types)
+    left, right = st.columns(2)
+    values["amount_min"] = left.number_input(
+        "Montant min. (€)", min_value=0.0, step=1000.0, value=None, key=_W + "amount_min"
+    )
+    values["amount_max"] = right.number_input(
+        "Montant max. (€)", min_value=0.0, step=1000.0, value=None, key=_W + "amount_max"
+    )
+    return values
+
+
+def _read_widgets(reference: GeoReference, options: FilterOptions, rural_ok: bool) -> Filters:
+    search = st.text_input(
+        "Recherche", key=_W + "search", placeholder="Titre, porteur, description…"
+    )
+    scope = _scope_widgets(reference)
+    rural = st.checkbox(
+        "Communes rurales uniquement",
+        key=_W + "rural_only",
+        disabled=not rural_ok,
+        help="Initiatives servant au moins une commune rurale du périmètre "
+        "(voir « Méthodologie et sources »).",
+    )
+    themes, themes_logic = _theme_widgets(options)
+    funders, funders_logic, cofunded = _funder_widgets(options)
+    others = _other_widgets(options)
+    return Filters(
+        themes=themes,
+        themes_logic=themes_logic if len(themes) > 1 else "any",
+        funders=funders,
+        funders_logic=funders_logic if len(funders) > 1 else "or",
+        cofunded_only=cofunded,
+        scope=scope,
+        rural_only=bool(rural and rural_ok),
+        search=search.strip(),
+        **others,
+    )
+
+
+def _keep_unshown(filters: Filters, previous: Filters, options: FilterOptions) -> Filters:
+    """Keep filter values the widgets cannot show (e.g. a year outside the data's range)."""
+    if not options.year_range:
+        filters = replace(filters, year_min=previous.year_min, year_max=previous.year_max)
+    return filters
+
+
+def filters_sidebar(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    *,
+    rurality: pd.DataFrame | None = None,
+) -> tuple[Filters, pd.DataFrame]:
+    """Show the filters in the sidebar; return them with the filtered initiatives.
+
+    Parameters
+    ----------
+    initiatives : DataFrame
+        Every initiative (``get_initiatives()``).
+    reference : GeoReference
+        The geographic reference.
+    rurality : DataFrame, optional
+        ``rurality_frame(reference)``; without it « Communes rurales uniquement » is disabled.
+    """
+    options = filter_options(initiatives)
+    previous = current_filters()
+    widget_keys = [_W + name for name in _widget_values(previous, options)]
+    if not st.session_state.get(_W + "loaded") or any(
+        k not in st.session_state for k in widget_keys
+    ):
+        _load_widgets(previous, options)
+        st.session_state[_W + "loaded"] = True
+    with st.sidebar:
+        st.markdown("#### Filtres")
+        for problem in st.session_state.pop(STATE_KEY + "_problems", []):
+            st.warning(f"Lien partagé : {problem} Ce filtre est ignoré.")
+        filters = _keep_unshown(
+            _read_widgets(reference, options, rurality is not None), previous, options
+        )
+        st.session_state[STATE_KEY] = filters
+        filtered = apply_filters(initiatives, filters, reference, rurality=rurality)
+        st.markdown(f"**{count_label(len(filtered), len(initiatives))}**")
+        st.button(
+            "Réinitialiser les filtres",
+            on_click=_reset,
+            icon=":material/filter_alt_off:",
+            disabled=filters.is_default,
+            width="stretch",
+        )
+    return filters, filtered
+
+
+FILTER_PARAM_KEYS: tuple[str, ...] = tuple(PARAM_NAMES.values())
