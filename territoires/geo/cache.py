@@ -66,6 +66,11 @@ def cache_is_complete(geodata_dir: Path | None = None) -> bool:
     return manifest.get("format") == CACHE_FORMAT
 
 
+def _read_layer(path: Path) -> gpd.GeoDataFrame:
+    """Read one GeoParquet layer, with its CRS spelled ``EPSG:4326`` as everywhere else."""
+    return gpd.read_parquet(path).set_crs("EPSG:4326", allow_override=True)
+
+
 def load_reference(geodata_dir: Path | None = None) -> GeoReference:
     """Load the geographic reference from the cache.
 
@@ -84,13 +89,13 @@ def load_reference(geodata_dir: Path | None = None) -> GeoReference:
             "`python -m territoires geodata build`."
         )
     reference = GeoReference(
-        communes=gpd.read_parquet(folder / FILES["communes"]),
-        epci=gpd.read_parquet(folder / FILES["epci"]),
-        departements=gpd.read_parquet(folder / FILES["departement"]),
-        regions=gpd.read_parquet(folder / FILES["region"]),
+        communes=_read_layer(folder / FILES["communes"]),
+        epci=_read_layer(folder / FILES["epci"]),
+        departements=_read_layer(folder / FILES["departement"]),
+        regions=_read_layer(folder / FILES["region"]),
         aliases=pd.read_parquet(folder / FILES["aliases"]),
         postal_codes=pd.read_parquet(folder / FILES["postal_codes"]),
-        display={level: gpd.read_parquet(folder / display_file(level)) for level in DISPLAY_LEVELS},
+        display={level: _read_layer(folder / display_file(level)) for level in DISPLAY_LEVELS},
         manifest=read_manifest(folder),
     )
     from territoires.geo.rurality import frr_frame, load_official_override

@@ -227,7 +227,8 @@ def parse_density_grid(path: Path, levels: int | None = None) -> ParsedFile:
         raise ImportFileError(
             f"Grille de densité : niveaux hors de 1 à {detected} dans le fichier."
         )
-    hint = vintage_from_text(" ".join(header), Path(path).name)
+    titles = [" ".join(row) for row in rows[:start]]
+    hint = vintage_from_text(" ".join(header), *titles, Path(path).name)
     return ParsedFile(frame.reset_index(drop=True), detected, hint, tuple(header))
 
 

