@@ -1,0 +1,237 @@
+"""Maps of the coverage analyses: underserved score, « Où agir ensuite ? », fiche territoire.
+
+Built from the same pieces as the main map (``layers``, ``geometry``, ``assets``, ``legend``):
+geometry sent once and styled in JavaScript from a class index, local assets only.
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import numpy as np
+import pandas as pd
+
+from territoires.analysis.formatting import fr_number
+from territoires.geo.reference import GeoReference, Scope
+from territoires.maps import geometry, layers
+from territoires.maps.assets import inline_assets, link_assets, needed_assets
+from territoires.maps.build import MapOptions, build_map
+from territoires.maps.legend import LegendEntry, legend_html
+from territoires.maps.palettes import NO_DATA_COLOR, OUTLINE_COLOR, ZERO_COLOR, class_colors
+
+SCORE_BREAKS: tuple[float, ...] = (25.0, 50.0, 75.0, 100.0)
+NOT_RANKED = "Non classé (peu rural ou sans habitant)"
+# « Où agir ensuite ? »: blue / orange, distinguishable with every colour-vision deficiency
+ALREADY_COLOR = "#9ecae1"
+NEWLY_COLOR = "#2166ac"
+STILL_COLOR = "#f4a582"
+SITE_COLOR = "#b2182b"
+UNCOVERED_STYLE = {
+    "color": "#b2182b",
+    "weight": 1.5,
+    "dashArray": "4 4",
+    "fillColor": "#b2182b",
+    "fillOpacity": 0.12,
+}
+
+
+def _base(reference: GeoReference, scope: Scope, basemap: str, height: int | None) -> folium.Map:
+    bounds = geometry.scope_bounds(reference, scope)
+    fmap = folium.Map(
+        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        zoom_start=6,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        height=height or "100%",
+    )
+    layers.add_basemap(fmap, basemap)
+    fmap.fit_bounds(bounds)
+    return fmap
+
+
+def _finish(fmap: folium.Map, asset_base: str | None) -> folium.Map:
+    assets = needed_assets(with_clusters=False)
+    if asset_base is None:
+        inline_assets(fmap, assets)
+    else:
+        link_assets(fmap, assets, asset_base)
+    return fmap
+
+
+def _outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> None:
+    if scope.level == "france":
+        return
+    style = {"color": OUTLINE_COLOR, "weight": 3, "fill": False, "opacity": 0.9}
+    outline = geometry.encode_frame(geometry.scope_outline(reference, scope))
+    layers.shapes_layer(outline, style, "TerritoiresOutline").add_to(fmap)
+
+
+def score_classes(scores: pd.Series) -> list[int]:
+    """Class of each score: ``0`` not ranked (NaN), ``1..4`` by quarter of the 0–100 scale."""
+    values = scores.to_numpy(dtype=float)
+    classes = np.searchsorted(np.array(SCORE_BREAKS[:-1]), values, side="right") + 1
+    return [0 if np.isnan(v) else int(k) for v, k in zip(values, classes, strict=True)]
+
+
+def score_map(
+    reference: GeoReference,
+    scope: Scope,
+    level: str,
+    scored: pd.DataFrame,
+    *,
+    asset_base: str | None,
+    source: str = "",
+    basemap: str = "aucun",
+    height: int | None = None,
+) -> folium.Map:
+    """Territories of ``level`` in ``scope`` coloured by underserved score (darker = less served).
+
+    A click returns the territory's ``code`` and ``niveau`` (to open its fiche).
+    """
+    layer = geometry.scope_layer(reference, level, scope)
+    table = scored.set_index("code").reindex(layer["code"].astype(str))
+    classes = score_classes(table["score"])
+    labels = [
+        NOT_RANKED if k == 0 else f"score {fr_number(s, 0)} / 100 (rang {int(r)})"
+        for k, s, r in zip(classes, table["score"], table["rang"].fillna(0), strict=True)
+    ]
+    colors = class_colors(len(SCORE_BREAKS))
+    fmap = _base(reference, scope, basemap, height)
+    encoded = geometry.cached(
+        reference, ("encoded", level, scope), lambda: geometry.encode_frame(layer)
+    )
+    layers.choropleth_layer(
+        encoded,
+        classes,
+        labels,
+        colors,
+        level=level,
+        zero_color=ZERO_COLOR,
+        no_data_color=NO_DATA_COLOR,
+    ).add_to(fmap)
+    _outline(fmap, reference, scope)
+    low = 0.0
+    entries = []
+    for color, high in zip(colors, SCORE_BREAKS, strict=True):
+        suffix = " (signalé)" if low >= 50 else ""
+        entries.append(LegendEntry("case", color, f"{fr_number(low)} – {fr_number(high)}{suffix}"))
+        low = high
+    entries.append(LegendEntry("case", ZERO_COLOR, NOT_RANKED))
+    legend = legend_html("Score « zones peu couvertes »", [(None, entries[::-1])], source)
+    layers.legend_control(legend).add_to(fmap)
+    return _finish(fmap, asset_base)
+
+
+def suggestion_map(
+    reference: GeoReference,
+    scope: Scope,
+    status: pd.DataFrame,
+    sites: pd.DataFrame,
+    radius_km: float,
+    *,
+    asset_base: str | None,
+    source: str = "",
+    basemap: str = "aucun",
+    height: int | None = None,
+) -> folium.Map:
+    """Communes by coverage status, and the proposed sites numbered in greedy order.
+
+    ``status``: ``code_insee, statut`` with ``deja`` (already within reach), ``nouveau``
+    (covered by a proposal), ``reste`` (rural, still beyond reach); other communes are grey.
+    ``sites``: ``rang, nom, latitude, longitude, population_nouvellement_couverte``.
+    """
+    layer = geometry.scope_layer(reference, "commune", scope)
+    by_code = status.set_index("code_insee")["statut"].reindex(layer["code"].astype(str))
+    index = {"deja": 1, "nouveau": 2, "reste": 3}
+    classes = [index.get(value, 0) for value in by_code.fillna("")]
+    names = {
+        0: "Non rurale ou sans habitant",
+        1: f"Déjà à {fr_number(radius_km)} km ou moins d'une initiative",
+        2: "Couverte par les propositions",
+        3: "Rurale, encore non couverte",
+    }
+    fmap = _base(reference, scope, basemap, height)
+    encoded = geometry.cached(
+        reference, ("encoded", "commune", scope), lambda: geometry.encode_frame(layer)
+    )
+    layers.choropleth_layer(
+        encoded,
+        classes,
+        [names[k] for k in classes],
+        [ALREADY_COLOR, NEWLY_COLOR, STILL_COLOR],
+        level="commune",
+        zero_color=ZERO_COLOR,
+        no_data_color=NO_DATA_COLOR,
+    ).add_to(fmap)
+    _outline(fmap, reference, scope)
+    for site in sites.itertuples(index=False):
+        _add_site(fmap, site, radius_km)
+    entries = [
+        LegendEntry("case", color, names[k])
+        for k, color in ((1, ALREADY_COLOR), (2, NEWLY_COLOR), (3, STILL_COLOR), (0, ZERO_COLOR))
+    ]
+    entries.append(LegendEntry("rond", SITE_COLOR, "Proposition (numéro = ordre glouton)"))
+    legend = legend_html("Où agir ensuite ?", [(None, entries)], source)
+    layers.legend_control(legend).add_to(fmap)
+    return _finish(fmap, asset_base)
+
+
+def _add_site(fmap: folium.Map, site, radius_km: float) -> None:
+    location = [float(site.latitude), float(site.longitude)]
+    tip = html.escape(
+        f"{site.rang}. {site.nom} : {fr_number(site.population_nouvellement_couverte)} "
+        "habitants nouvellement couverts"
+    )
+    folium.Circle(
+        location,
+        radius=radius_km * 1000,
+        color=SITE_COLOR,
+        weight=1.5,
+        dash_array="6 4",
+        fill=False,
+    ).add_to(fmap)
+    badge = (
+        f'<div style="background:{SITE_COLOR};color:#fff;border:2px solid #fff;'
+        "border-radius:50%;width:24px;height:24px;line-height:20px;text-align:center;"
+        f'font:bold 13px sans-serif">{int(site.rang)}</div>'
+    )
+    folium.Marker(
+        location,
+        icon=folium.DivIcon(html=badge, icon_size=(24, 24), icon_anchor=(12, 12)),
+        tooltip=tip,
+    ).add_to(fmap)
+
+
+def fiche_map(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    scope: Scope,
+    uncovered: list[str],
+    radius_km: float,
+    *,
+    level: str = "commune",
+    asset_base: str | None,
+    source: str = "",
+    basemap: str = "aucun",
+    height: int | None = None,
+) -> folium.Map:
+    """The main map zoomed on a territory, plus its communes beyond reach, hatched in red."""
+    options = MapOptions(level=level, metric="initiatives", basemap=basemap, points=True)  # type: ignore[arg-type]
+    fmap = build_map(
+        initiatives, reference, scope, options, asset_base=asset_base, source=source, height=height
+    )
+    if uncovered:
+        communes = geometry.display_frame(reference, "commune")
+        frame = communes.loc[communes["code"].isin(set(uncovered))]
+        layers.shapes_layer(
+            geometry.encode_frame(frame), UNCOVERED_STYLE, "TerritoiresNonCouvertes"
+        ).add_to(fmap)
+        entry = LegendEntry(
+            "trait-tirets",
+            UNCOVERED_STYLE["color"],
+            f"Non couverte (plus de {fr_number(radius_km)} km)",
+        )
+        layers.legend_control(legend_html("", [(None, [entry])], ""), "bottomleft").add_to(fmap)
+    return fmap

@@ -1,0 +1,80 @@
+"""Folium maps of the analyses, rendered to HTML and checked as strings (no browser)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from territoires.analysis.coverage import coverage
+from territoires.analysis.score import underserved_score
+from territoires.analysis.suggest import suggest_sites
+from territoires.analysis.synthetic import initiatives_frame
+from territoires.geo.reference import Scope
+from territoires.maps.analysis import fiche_map, score_classes, score_map, suggestion_map
+from territoires.maps.assets import ASSETS_DIR
+
+ASSET_BASE = "../assets"
+
+
+def html_of(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def no_cdn(text: str) -> bool:
+    return "cdn.jsdelivr" not in text and "unpkg.com" not in text and "cdnjs" not in text
+
+
+def test_score_classes():
+    assert score_classes(pd.Series([float("nan"), 0.0, 25.0, 49.9, 50.0, 80.0, 100.0])) == [
+        0,
+        1,
+        2,
+        2,
+        3,
+        4,
+        4,
+    ]
+
+
+def test_score_map_html(tiny_reference):
+    initiatives = initiatives_frame([{"commune_code": "22001", "titre": "<script>x</script>"}])
+    rural = set(tiny_reference.communes["code_insee"])
+    scored = underserved_score(coverage(initiatives, tiny_reference, "epci", rural_codes=rural))
+    text = html_of(score_map(tiny_reference, Scope(), "epci", scored, asset_base=ASSET_BASE))
+    assert "Score « zones peu couvertes »" in text
+    assert "200000003" in text
+    assert no_cdn(text)
+    assert f"{ASSET_BASE}/leaflet/leaflet.js" in text
+    assert ASSETS_DIR.is_dir()
+
+
+def test_suggestion_map_escapes_names(tiny_reference):
+    reference = tiny_reference
+    reference.communes.loc[reference.communes["code_insee"] == "56011", "nom"] = "<b>Évil</b>"
+    sites = suggest_sites(initiatives_frame([]), reference, k=2, radius_km=8)
+    status = pd.DataFrame(
+        {
+            "code_insee": reference.communes["code_insee"],
+            "statut": ["reste"] * 12,
+        }
+    )
+    text = html_of(suggestion_map(reference, Scope(), status, sites, 8, asset_base=None))
+    assert "<b>Évil</b>" not in text
+    assert "&lt;b&gt;" in text
+    assert "L.circle" in text
+    assert no_cdn(text)
+
+
+def test_fiche_map_marks_uncovered(tiny_reference):
+    initiatives = initiatives_frame([{"commune_code": "22001", "themes": ["prendre-soin"]}])
+    text = html_of(
+        fiche_map(
+            initiatives,
+            tiny_reference,
+            Scope("epci", "200000001"),
+            ["22006"],
+            15,
+            asset_base=ASSET_BASE,
+        )
+    )
+    assert "Non couverte (plus de 15 km)" in text
+    assert no_cdn(text)
