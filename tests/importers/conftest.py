@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pytest
 from shapely.geometry import box
@@ -69,3 +73,22 @@ def faouet_reference() -> GeoReference:
         ]
     )
     return GeoReference.from_frames(faouet_communes(), aliases=aliases, postal_codes=postal)
+
+
+def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An in-memory workbook with the given sheets (title -> rows)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_xlsx() -> Callable[[dict[str, list[list[object]]]], bytes]:
+    """Build XLSX bytes from ``{sheet title: rows}``."""
+    return xlsx_bytes

@@ -14,7 +14,6 @@ from territoires.importers import cli as import_cli
 from territoires.importers.pipeline import import_file, rejects_frame
 from territoires.importers.reading import read_table
 from territoires.store import Store, open_store
-from tests.importers.test_reading import xlsx_bytes
 
 HEADER = (
     "Réf;Intitulé du projet;Structure porteuse;Ville;Code postal;Financeur(s);Axes;"
@@ -160,8 +159,8 @@ def test_explicit_mapping_overrides_synonyms(store, tiny_reference) -> None:
         import_file(data, store, tiny_reference, name="m.csv", mapping={"Absente": "titre"})
 
 
-def test_xlsx_with_excel_numbers_and_dates(store, faouet_reference) -> None:
-    data = xlsx_bytes(
+def test_xlsx_with_excel_numbers_and_dates(store, faouet_reference, make_xlsx) -> None:
+    data = make_xlsx(
         {
             "Feuil1": [
                 ["Titre", "Code INSEE", "Commune", "CP", "Montant", "Date", "Thèmes"],

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import openpyxl
 import pytest
 
 from territoires.errors import ImportFileError
@@ -51,20 +49,8 @@ def test_csv_keeps_leading_zeros_and_quoted_newlines() -> None:
     assert frame.iloc[0].tolist() == ["A", "01053", "ligne 1\nligne 2"]
 
 
-def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def test_xlsx_first_sheet_keeps_excel_numbers_and_dates() -> None:
-    data = xlsx_bytes(
+def test_xlsx_first_sheet_keeps_excel_numbers_and_dates(make_xlsx) -> None:
+    data = make_xlsx(
         {
             "Projets": [
                 ["Titre", "INSEE", "Montant", "Date"],
@@ -78,8 +64,8 @@ def test_xlsx_first_sheet_keeps_excel_numbers_and_dates() -> None:
     assert table.frame.iloc[0].tolist() == ["A", 1053, 4200.5, dt.datetime(2023, 3, 15)]
 
 
-def test_xlsx_named_sheet_and_line_numbers_after_blank_rows() -> None:
-    data = xlsx_bytes(
+def test_xlsx_named_sheet_and_line_numbers_after_blank_rows(make_xlsx) -> None:
+    data = make_xlsx(
         {"A": [["x"], ["y"]], "Initiatives": [[None], ["Titre"], ["Un"], [None], ["Deux"]]}
     )
     assert sheet_names(data) == ["A", "Initiatives"]
