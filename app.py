@@ -10,7 +10,7 @@ from territoires.ui.chrome import render_chrome
 
 st.set_page_config(
     page_title=texts.APP_TITLE,
-    page_icon=":material/diversity_3:",
+    page_icon="🗺️",  # an emoji favicon is a data: URL; a :material/…: one is fetched from Google
     layout="wide",
     initial_sidebar_state="expanded",
 )
