@@ -197,7 +197,7 @@ class _Context:
     _zones: dict[str, dict[str, str]] | None = None
 
     def zone_lookup(self) -> dict[str, dict[str, str]]:
-        """Normalised names and ids of named territories, EPCI and départements."""
+        """Normalised names and ids of named territories, EPCI, départements and régions."""
         if self._zones is None:
             table: dict[str, dict[str, str]] = {}
             for ident, territory in self.reference.territories.items():
@@ -210,6 +210,9 @@ class _Context:
                 table.setdefault(str(code), {"level": "epci", "code": str(code)})
             for key, code in self.locator.dep_by_key.items():
                 table.setdefault(key, {"level": "departement", "code": code})
+            regions = self.reference.regions
+            for code, nom in zip(regions["code"], regions["nom"], strict=True):
+                table.setdefault(words_key(str(nom)), {"level": "region", "code": str(code)})
             self._zones = table
         return self._zones
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +122,25 @@ def _read_csv(data: bytes, name: str) -> SourceTable:
             keep_default_na=False,
             skip_blank_lines=False,
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise ImportFileError(f"CSV illisible : « {name} » ({exc}).") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise ImportFileError(f"Le fichier « {name} » ne contient aucune colonne.") from exc
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise ImportFileError(_parser_message(name, separator, str(exc))) from exc
     return SourceTable(_clean_columns(frame, name), name, "csv", encoding, separator)
+
+
+def _parser_message(name: str, separator: str, detail: str) -> str:
+    """A French explanation of a pandas CSV parser error."""
+    label = SEPARATOR_LABELS.get(separator, separator)
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", detail)
+    if match:
+        expected, line, seen = match.groups()
+        return (
+            f"CSV illisible : « {name} », ligne {line} : {seen} colonnes au lieu de {expected} "
+            f"(séparateur {label}). Une cellule contenant le séparateur doit être entre "
+            "guillemets."
+        )
+    return f"CSV illisible : « {name} » (séparateur {label})."
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> SourceTable:

@@ -194,6 +194,7 @@ def test_area_served(store, tiny_reference) -> None:
         b'B;Commune 1;"200000003 ; Commune 5 ; 22006"\n'
         b"C;Commune 1;territoire:tiny-ouest\n"
         b"D;Commune 1;Pays imaginaire\n"
+        b"E;Commune 1;Bretagne\n"
     )
     report = import_file(data, store, tiny_reference, name="z.csv")
     frame = store.list_initiatives().set_index("titre")
@@ -205,6 +206,7 @@ def test_area_served(store, tiny_reference) -> None:
     ]
     assert frame.loc["C", "zone_intervention"] == frame.loc["A", "zone_intervention"]
     assert report.rejected[0][2].startswith("Zone d'intervention : Commune inconnue")
+    assert frame.loc["E", "zone_intervention"] == [{"level": "region", "code": "53"}]
 
 
 def test_first_real_import_replaces_the_demo(store, tiny_reference) -> None:

@@ -89,6 +89,16 @@ def test_unreadable_files(data: bytes, name: str, message: str) -> None:
         read_table(data, name=name)
 
 
+def test_ragged_csv_gets_a_french_reason() -> None:
+    data = b"Titre;Commune\nA;B\nC;D;E;F\n"
+    with pytest.raises(ImportFileError) as error:
+        read_table(data, name="f.csv")
+    assert error.value.user_message == (
+        "CSV illisible : « f.csv », ligne 3 : 4 colonnes au lieu de 2 (séparateur "
+        "point-virgule). Une cellule contenant le séparateur doit être entre guillemets."
+    )
+
+
 def test_missing_file(tmp_path) -> None:
     with pytest.raises(ImportFileError, match="Fichier illisible"):
         read_table(tmp_path / "absent.csv")
