@@ -1,0 +1,187 @@
+"""Helpers to drive the real app in headless Chromium (end-to-end test and map benchmark).
+
+Everything stays on 127.0.0.1: the app is started on a free local port, and Chromium runs with
+background networking disabled.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+FOLIUM_FRAME = "streamlit_folium"
+
+
+def chromium_path() -> str | None:
+    """A Chromium to drive: ``TERRITOIRES_CHROMIUM``, the system one, or Playwright's own."""
+    given = os.environ.get("TERRITOIRES_CHROMIUM")
+    if given and Path(given).is_file():
+        return given
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    try:
+        with sync_playwright() as playwright:
+            own = playwright.chromium.executable_path
+    except PlaywrightError:
+        return None
+    return own if own and Path(own).is_file() else None
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def is_local(url: str) -> bool:
+    """True for URLs that stay on this machine (or need no network at all)."""
+    if url.startswith(("data:", "blob:", "about:", "chrome:", "chrome-error:")):
+        return True
+    return (urlparse(url).hostname or "") in LOCAL_HOSTS
+
+
+def _wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the app did not answer on {base_url} within {timeout:.0f} s")
+
+
+@contextmanager
+def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a free local port with the demo data; yield its URL.
+
+    The server is stopped (terminate, then kill) when the block ends.
+    """
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "TERRITOIRES_DATA_DIR": str(data_dir),
+            "TERRITOIRES_DEMO": "1",
+            "TERRITOIRES_BASEMAP": "aucun",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+    )
+    env.pop("TERRITOIRES_DATABASE_URL", None)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app or ROOT / "app.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    log = open(data_dir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base_url, process, timeout)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+# JavaScript evaluated inside streamlit-folium's iframe.
+MAP_STATE_JS = """
+() => {
+  if (!window.map || !window.L) { return null; }
+  const fills = [];
+  let points = 0;
+  window.map.eachLayer((layer) => {
+    const props = layer.feature && layer.feature.properties;
+    if (props && props.code !== undefined && props.code !== null && layer.options) {
+      fills.push(props.code + ":" + layer.options.fillColor);
+    }
+    if (layer instanceof L.CircleMarker && !layer.feature) { points += 1; }
+  });
+  const clusters = document.querySelectorAll(".marker-cluster").length;
+  const canvas = document.querySelector(".leaflet-overlay-pane canvas");
+  const legend = document.querySelector(".territoires-legend");
+  return {
+    polygons: fills.length,
+    signature: fills.sort().join("|"),
+    markers: points + clusters,
+    canvas: !!canvas,
+    legend: legend ? legend.innerText : "",
+  };
+}
+"""
+
+
+def map_state(page) -> dict | None:
+    """State of the drawn map in the page's folium iframe, or None while it is not drawn."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for frame in page.frames:
+        if FOLIUM_FRAME not in frame.url:
+            continue
+        try:
+            state = frame.evaluate(MAP_STATE_JS)
+        except PlaywrightError:  # a frame being replaced is not an error
+            continue
+        if state and state["polygons"] and state["canvas"]:
+            return state
+    return None
+
+
+def wait_for_map(page, *, timeout: float = 60, different_from: str | None = None) -> dict:
+    """Wait until polygons (and markers) are drawn, optionally a map different from a signature."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = map_state(page)
+        if state and state["markers"] and state["signature"] != different_from:
+            return state
+        page.wait_for_timeout(100)
+    raise TimeoutError("the map was not drawn in time")

@@ -1,0 +1,118 @@
+"""End to end, in a real headless Chromium: the map page with the demo data, offline.
+
+Starts the app on 127.0.0.1, waits for drawn polygons and markers, checks that no request left
+the machine, changes a filter and sees the key figures and the map change, opens the shared URL
+in a fresh browser context and gets the same view, and saves screenshots under test-artifacts/.
+Skips without a browser on a developer's machine; fails in CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from e2e_harness import (
+    CHROMIUM_ARGS,
+    ROOT,
+    chromium_path,
+    is_local,
+    running_app,
+    wait_for_map,
+)
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "test-artifacts"
+APP = Path(os.environ.get("TERRITOIRES_E2E_APP", ROOT / "app.py"))
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Aucun Chromium : installez `chromium` ou `playwright install chromium`."
+        if _in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, geodata_ready):
+    with running_app(tmp_path_factory.mktemp("e2e-data"), app=APP) as url:
+        yield url
+
+
+def _open(browser, url: str, remote: list[str]):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="fr-FR")
+    context.on("request", lambda r: None if is_local(r.url) else remote.append(r.url))
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    return context, page
+
+
+def _initiatives_figure(page) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Initiatives").first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=60_000)
+
+
+def _wait_changed(page, old: str, timeout_ms: int = 60_000) -> str:
+    step = 200
+    for _ in range(timeout_ms // step):
+        value = _initiatives_figure(page)
+        if value != old:
+            return value
+        page.wait_for_timeout(step)
+    raise AssertionError(f"the key figure stayed at {old}")
+
+
+def test_map_page_offline_filters_and_shared_link(browser, app_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    remote: list[str] = []
+    context, page = _open(browser, f"{app_url}/?perimetre=region:53", remote)
+    first = wait_for_map(page, timeout=120)
+    assert first["polygons"] > 1000  # Bretagne communes, drawn on the canvas
+    assert "Nombre d'initiatives" in first["legend"] and "Bretagne" in first["legend"]
+    before = _initiatives_figure(page)
+    page.screenshot(path=str(ARTIFACTS / "e2e-carte.png"))
+
+    # a filter changes both the key figures and the map
+    page.get_by_text("Co-financées uniquement").click()
+    after = _wait_changed(page, before)
+    changed = wait_for_map(page, different_from=first["signature"])
+    assert int(after.replace("\u202f", "")) < int(before.replace("\u202f", ""))
+    page.wait_for_function("() => window.location.search.includes('cofinancees=1')")
+    shared = page.url
+    assert "perimetre=region%3A53" in shared or "perimetre=region:53" in shared
+
+    # the shared link, in a new session, gives the same view
+    other_context, other = _open(browser, shared, remote)
+    same = wait_for_map(other, timeout=120)
+    assert _initiatives_figure(other) == after
+    assert same["signature"] == changed["signature"]
+    assert other.get_by_text("Co-financées uniquement").is_visible()
+    other.screenshot(path=str(ARTIFACTS / "e2e-carte-lien-partage.png"))
+
+    assert remote == [], f"requests left the machine: {remote[:5]}"
+    other_context.close()
+    context.close()
+
+
+def test_presentation_mode_hides_the_sidebar(browser, app_url):
+    remote: list[str] = []
+    context, page = _open(browser, f"{app_url}/?presentation=1&perimetre=region:53", remote)
+    wait_for_map(page, timeout=120)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.get_by_text("Quitter la présentation").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "e2e-presentation.png"))
+    assert remote == [], f"requests left the machine: {remote[:5]}"
+    context.close()
