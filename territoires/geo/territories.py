@@ -113,11 +113,12 @@ def read_territories_file(path: Path) -> dict[str, NamedTerritory]:
 
 def check_territories(territories: Mapping[str, NamedTerritory], reference: GeoReference) -> None:
     """Raise ``TerritoryDefinitionError`` naming any unknown EPCI, commune or territory."""
-    known_epci = set(reference.communes["epci_code"].dropna())
-    known_communes = set(reference.communes["code_insee"])
+    communes = reference.communes
     for territory in territories.values():
+        known_epci = set(communes.loc[communes["epci_code"].isin(territory.epci), "epci_code"])
+        known = set(communes.loc[communes["code_insee"].isin(territory.communes), "code_insee"])
         _check_codes(territory, "EPCI", territory.epci, known_epci)
-        _check_codes(territory, "commune", territory.communes, known_communes)
+        _check_codes(territory, "commune", territory.communes, known)
         _check_codes(territory, "territoire", territory.includes, set(territories))
     for territory_id in territories:
         _resolve(territories, reference, territory_id, ())
@@ -174,8 +175,7 @@ def add_territory(
             "chiffres et tirets seulement."
         )
     target = path or user_territories_file()
-    candidate = {**reference.territories, territory.id: territory}
-    check_territories({territory.id: territory, **candidate}, reference)
+    check_territories({**reference.territories, territory.id: territory}, reference)
     saved = read_territories_file(target)
     saved[territory.id] = territory
     target.parent.mkdir(parents=True, exist_ok=True)
