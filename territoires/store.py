@@ -178,6 +178,11 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX initiatives_annee ON initiatives (annee)",
         ),
     ),
+    (
+        3,
+        "store metadata (fingerprint of the seeded referentiels)",
+        ("CREATE TABLE meta (cle TEXT PRIMARY KEY, valeur TEXT NOT NULL)",),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -476,10 +481,24 @@ class Store:
                         )
 
     def _seed(self) -> None:
-        """Upsert the configured themes and funders and their aliases."""
+        """Upsert the configured themes and funders and their aliases, when they changed."""
         ref = self._referentiels
         now = _now()
+        digest = hashlib.sha1(repr(ref).encode("utf-8")).hexdigest()
+        has_meta = self._db.table_exists("meta")
+        if has_meta:
+            row = self._db.execute(
+                "SELECT valeur FROM meta WHERE cle = ?", ("referentiels",)
+            ).fetchone()
+            if row is not None and row[0] == digest:
+                return
         with self._lock, self._db.transaction():
+            if has_meta:
+                self._db.execute(
+                    "INSERT INTO meta (cle, valeur) VALUES (?, ?) "
+                    "ON CONFLICT (cle) DO UPDATE SET valeur = excluded.valeur",
+                    ("referentiels", digest),
+                )
             for order, theme in enumerate(ref.themes):
                 self._db.execute(
                     "INSERT INTO themes (code, libelle, court, ordre) VALUES (?, ?, ?, ?) "

@@ -223,6 +223,26 @@ def test_existing_database_upgrades_without_loss(store_url: str) -> None:
         upgraded.close()
 
 
+def test_referentiels_are_reseeded_only_when_the_config_changes(store_url: str) -> None:
+    from territoires.store import FunderSpec, Referentiels, load_referentiels
+
+    base = load_referentiels()
+    first = open_store(store_url)
+    first._db.execute("DELETE FROM funder_aliases WHERE alias = ?", ("Carasso",))
+    first.close()
+    same = open_store(store_url)  # unchanged config: no rewrite, the deletion stays
+    assert ("Carasso", "Fondation Daniel et Nina Carasso") not in same.funder_aliases()
+    same.close()
+    extra = FunderSpec("Fondation Nouvelle", "Nouvelle", ("FN",))
+    changed = open_store(store_url, referentiels=Referentiels(base.themes, (*base.funders, extra)))
+    try:
+        aliases = changed.funder_aliases()
+        assert ("Carasso", "Fondation Daniel et Nina Carasso") in aliases
+        assert ("FN", "Fondation Nouvelle") in aliases
+    finally:
+        changed.close()
+
+
 def test_newer_schema_is_refused(store: Store, store_url: str) -> None:
     store._db.execute(
         "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
