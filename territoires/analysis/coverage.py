@@ -110,15 +110,20 @@ def project(zones: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.nda
 def commune_points(reference: GeoReference) -> pd.DataFrame:
     """Return ``code_insee, zone, lon, lat, x, y``: each commune's representative point.
 
-    ``x, y`` are metres in the zone's metric CRS. The result is memoised per reference object.
+    ``x, y`` are metres in the zone's metric CRS (NaN for a commune without outline). The
+    result is memoised per reference object.
     """
     key = id(reference)
     memo = _POINTS_MEMO.get(key)
     if memo is not None and memo[0]() is reference and memo[1] == id(reference.communes):
         return memo[2]
     communes = reference.communes
-    points = shapely.point_on_surface(communes.geometry.to_numpy())
-    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    geometries = communes.geometry.to_numpy()
+    present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
+    lon = np.full(len(communes), np.nan)
+    lat = np.full(len(communes), np.nan)
+    points = shapely.point_on_surface(geometries[present])
+    lon[present], lat[present] = shapely.get_x(points), shapely.get_y(points)
     zones = zone_of(communes["departement_code"])
     x, y = project(zones, lon, lat)
     frame = pd.DataFrame(
@@ -169,18 +174,23 @@ def nearest_distance_km(
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Return, for each target point, the distance in km to the nearest source of its zone.
 
-    Both frames have ``zone, x, y``. Targets with no source in their zone get ``inf``. With
+    Both frames have ``zone, x, y``. Targets with no source in their zone, or without a point
+    (a commune without outline), get ``inf``. With
     ``return_index``, also the positional index of the nearest source (-1 when none).
     """
     distances = np.full(len(targets), np.inf)
     nearest = np.full(len(targets), -1, dtype=np.int64)
     target_zones = targets["zone"].to_numpy()
     source_zones = sources["zone"].to_numpy()
+    target_ok = np.isfinite(targets["x"].to_numpy()) & np.isfinite(targets["y"].to_numpy())
+    source_ok = np.isfinite(sources["x"].to_numpy()) & np.isfinite(sources["y"].to_numpy())
     for zone in pd.unique(target_zones):
-        source_pos = np.flatnonzero(source_zones == zone)
+        source_pos = np.flatnonzero((source_zones == zone) & source_ok)
         if not len(source_pos):
             continue
-        target_pos = np.flatnonzero(target_zones == zone)
+        target_pos = np.flatnonzero((target_zones == zone) & target_ok)
+        if not len(target_pos):
+            continue
         tree = shapely.STRtree(
             shapely.points(sources["x"].to_numpy()[source_pos], sources["y"].to_numpy()[source_pos])
         )

@@ -44,10 +44,12 @@ def _pairs(
     """Return (candidate position, demand position) pairs within ``radius_km``, zone by zone."""
     cand_parts: list[np.ndarray] = []
     dem_parts: list[np.ndarray] = []
+    dem_ok = np.isfinite(demand["x"].to_numpy()) & np.isfinite(demand["y"].to_numpy())
+    cand_ok = np.isfinite(candidates["x"].to_numpy()) & np.isfinite(candidates["y"].to_numpy())
     for zone in pd.unique(demand["zone"]):
-        dem_pos = np.flatnonzero(demand["zone"].to_numpy() == zone)
-        cand_pos = np.flatnonzero(candidates["zone"].to_numpy() == zone)
-        if not len(cand_pos):
+        dem_pos = np.flatnonzero((demand["zone"].to_numpy() == zone) & dem_ok)
+        cand_pos = np.flatnonzero((candidates["zone"].to_numpy() == zone) & cand_ok)
+        if not len(cand_pos) or not len(dem_pos):
             continue
         tree = shapely.STRtree(
             shapely.points(demand["x"].to_numpy()[dem_pos], demand["y"].to_numpy()[dem_pos])
@@ -196,3 +198,34 @@ def _steps_frame(
             }
         )
     return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+
+
+def coverage_status(
+    communes: pd.DataFrame,
+    sites: pd.DataFrame,
+    reference: GeoReference,
+    scope: Scope = FRANCE,
+    rural_codes: set[str] | frozenset[str] | None = None,
+) -> pd.DataFrame:
+    """Return ``code_insee, statut`` for the scope's communes, for the proposals map.
+
+    ``deja``: already within reach; ``nouveau``: covered by one of the proposals; ``reste``:
+    rural (every commune without rurality), inhabited and still beyond reach; ``autre``: the
+    rest (not rural, or no inhabitant).
+    """
+    mask = scope_mask(reference, scope)
+    frame = communes.loc[mask, ["code_insee", "population", "couverte"]]
+    newly = {code for codes in sites.get("codes_couverts", []) for code in codes}
+    rural = (
+        in_set(frame["code_insee"], set(rural_codes))
+        if rural_codes is not None
+        else np.ones(len(frame), dtype=bool)
+    )
+    is_new = in_set(frame["code_insee"], newly)
+    still = rural & (frame["population"].to_numpy() > 0)
+    status = np.where(
+        frame["couverte"].to_numpy(dtype=bool),
+        "deja",
+        np.where(is_new, "nouveau", np.where(still, "reste", "autre")),
+    )
+    return pd.DataFrame({"code_insee": frame["code_insee"].to_numpy(), "statut": status})

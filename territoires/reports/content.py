@@ -78,7 +78,7 @@ def french_date(day: dt.date) -> str:
 # --- figures -------------------------------------------------------------------------------
 
 
-def _figure_rows(figures: dict, radius_km: float) -> list[tuple[str, str]]:
+def figure_rows(figures: dict, radius_km: float) -> list[tuple[str, str]]:
     """(label, value) rows for one territory's coverage figures."""
     rows = [
         ("Population", fr_number(figures.get("population"))),
@@ -289,8 +289,8 @@ def territory_content(
 ) -> SheetContent:
     """Return the sheet of a territory fiche."""
     key, ref = profile.territory, profile.reference
-    mine = dict(_figure_rows(profile.figures, profile.radius_km))
-    theirs = dict(_figure_rows(profile.reference_figures, profile.radius_km))
+    mine = dict(figure_rows(profile.figures, profile.radius_km))
+    theirs = dict(figure_rows(profile.reference_figures, profile.radius_km))
     figures = tuple((label, value, theirs.get(label, "—")) for label, value in mine.items())
     map_png, caption = territory_map(profile, initiatives, reference, communes, rural_codes)
     return SheetContent(

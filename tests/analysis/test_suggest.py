@@ -90,3 +90,32 @@ def test_greedy_cover_core():
     assert [s[0] for s in steps] == [0, 2, 1]
     assert [s[2] for s in steps] == [15.0, 6.0, 4.0]
     assert list(steps[2][1]) == [2]
+
+
+def test_coverage_status(tiny_reference):
+    from territoires.analysis.coverage import commune_coverage
+    from territoires.analysis.suggest import coverage_status
+
+    initiatives = initiatives_frame([{"commune_code": "22001"}])
+    communes = commune_coverage(initiatives, tiny_reference, radius_km=8)
+    rural = set(ROW0) | set(ROW1)
+    sites = suggest_sites(
+        initiatives, tiny_reference, k=1, radius_km=8, rural_codes=rural, communes=communes
+    )
+    status = coverage_status(communes, sites, tiny_reference, rural_codes=rural)
+    by_code = dict(zip(status["code_insee"], status["statut"], strict=True))
+    assert by_code["22001"] == "deja" and by_code["22002"] == "deja"
+    # first proposal: 56007 covers 22006, 56007, 56008 (2,100 inhabitants)
+    assert {c for c, s in by_code.items() if s == "nouveau"} == {"22006", "56007", "56008"}
+    assert by_code["22005"] == "reste"
+    assert by_code["56012"] == "autre"  # not rural
+
+
+def test_commune_without_outline_is_skipped(tiny_reference):
+    from shapely.geometry import Polygon
+
+    reference = tiny_reference
+    reference.communes.loc[reference.communes["code_insee"] == "56012", "geometry"] = Polygon()
+    result = suggest_sites(initiatives_frame([]), reference, k=1, radius_km=8)
+    # 56012 has no point: 56011 now covers 22010 + 56011 only, less than 22010's 600,000
+    assert result["code_insee"].iloc[0] == "22010"

@@ -1,0 +1,198 @@
+"""Streamlit side of « Couverture » and « Fiche territoire »: cached analyses and shared widgets.
+
+The analyses themselves are pure functions of ``territoires.analysis``; this module only caches
+them per (data version, filters, reach) and draws the small widgets both pages share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from territoires.analysis.coverage import commune_coverage, frr_codes_from
+from territoires.analysis.profile import TerritoryKey, territory_key
+from territoires.analysis.tables import COLUMN_LABELS
+from territoires.errors import TerritoiresError
+from territoires.filters import Filters, apply_filters, filters_to_params
+from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.ui.sidebar import territory_choices
+
+ANALYSIS_LEVELS: tuple[str, ...] = ("epci", "commune", "territoire", "departement", "region")
+FICHE_LEVELS: tuple[str, ...] = ("commune", "epci", "territoire", "departement", "region")
+RADIUS_DEFAULT = 15
+RADIUS_BOUNDS = (5, 50)
+
+
+def data_key(initiatives: pd.DataFrame) -> str:
+    """A short fingerprint of the initiatives (ids and modification times) for cache keys."""
+    if initiatives.empty:
+        return "vide"
+    columns = [c for c in ("id", "modifie_le") if c in initiatives]
+    digest = pd.util.hash_pandas_object(initiatives[columns].astype(str), index=False).sum()
+    return f"{len(initiatives)}-{int(digest)}"
+
+
+def analysis_pool(
+    initiatives: pd.DataFrame,
+    filters: Filters,
+    reference: GeoReference,
+    rurality: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The filtered initiatives **without** the territorial scope.
+
+    Distances must see initiatives just across the scope's border; the scope only chooses
+    which territories are shown.
+    """
+    return apply_filters(initiatives, replace(filters, scope=Scope()), reference, rurality=rurality)
+
+
+def pool_key(filters: Filters, initiatives: pd.DataFrame) -> str:
+    """Cache key of the pool: the non-territorial filters and the data version."""
+    params = filters_to_params(replace(filters, scope=Scope()))
+    return urlencode(sorted(params.items())) + "|" + data_key(initiatives)
+
+
+@st.cache_data(show_spinner="Calcul des distances…", max_entries=6)
+def _commune_coverage(key: str, radius_km: float, _pool: pd.DataFrame, _ref: GeoReference):
+    return commune_coverage(_pool, _ref, radius_km=radius_km)
+
+
+def cached_commune_coverage(
+    pool: pd.DataFrame, reference: GeoReference, radius_km: float, key: str
+) -> pd.DataFrame:
+    """``commune_coverage`` cached per pool key and reach."""
+    return _commune_coverage(key, float(radius_km), pool, reference)
+
+
+def frr_codes(rurality: pd.DataFrame | None) -> set[str] | None:
+    """FRR communes from the rurality frame (None until the official list is imported)."""
+    if rurality is None or "frr" not in rurality or not rurality["frr"].notna().any():
+        return None
+    return frr_codes_from(rurality[["code_insee", "frr"]])
+
+
+def rural_set(rural: frozenset[str] | None) -> set[str] | None:
+    return set(rural) if rural is not None else None
+
+
+def radius_slider(key: str) -> float:
+    """The reach X in km (default 15)."""
+    return float(
+        st.slider(
+            "Portée d'une initiative (km)",
+            min_value=RADIUS_BOUNDS[0],
+            max_value=RADIUS_BOUNDS[1],
+            value=RADIUS_DEFAULT,
+            step=1,
+            key=key,
+            help="Une commune est « couverte » si une initiative se trouve à cette distance "
+            "ou moins (à vol d'oiseau).",
+        )
+    )
+
+
+def fiche_url(level: str, code: str) -> str:
+    """Relative URL of a territory's fiche."""
+    return "./fiche?" + urlencode({"niveau": level, "code": code})
+
+
+def with_fiche_links(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Add a « Fiche » link column built from ``code``."""
+    return frame.assign(Fiche=[fiche_url(level, str(code)) for code in frame["code"]])
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """French column headers for display."""
+    return frame.rename(columns=COLUMN_LABELS)
+
+
+def percent_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Shares in [0, 1] as percentages (for display)."""
+    result = frame.copy()
+    for column in columns:
+        if column in result:
+            result[column] = result[column] * 100
+    return result
+
+
+def fiche_page_link(key: TerritoryKey, label: str | None = None) -> None:
+    """A link to a territory's fiche."""
+    st.page_link(
+        "pages/fiche.py",
+        label=label or f"Ouvrir la fiche : {key.label}",
+        icon=":material/location_city:",
+        query_params={"niveau": key.level, "code": key.code},
+    )
+
+
+def territory_picker(
+    reference: GeoReference, prefix: str, default: TerritoryKey | None = None
+) -> TerritoryKey | None:
+    """Level + territory selectors (communes by INSEE code or name); None until chosen."""
+    levels = list(FICHE_LEVELS)
+    level_index = levels.index(default.level) if default and default.level in levels else 1
+    left, right = st.columns([1, 2])
+    level = left.selectbox(
+        "Niveau",
+        levels,
+        index=level_index,
+        format_func=lambda v: LEVEL_LABELS.get(v, v),
+        key=prefix + "niveau",
+    )
+    if level == "commune":
+        return _commune_picker(reference, right, prefix, default)
+    choices = territory_choices(reference, level)
+    codes = list(choices)
+    index = codes.index(default.code) if default and default.code in choices else None
+    code = right.selectbox(
+        "Territoire",
+        codes,
+        index=index,
+        format_func=lambda c: choices.get(c, c),
+        placeholder="Choisissez un territoire",
+        key=prefix + "code_" + level,
+    )
+    return territory_key(reference, level, code) if code else None
+
+
+def _commune_picker(reference, container, prefix: str, default: TerritoryKey | None):
+    text = container.text_input(
+        "Commune (code INSEE ou nom)",
+        value=default.code if default and default.level == "commune" else "",
+        key=prefix + "commune",
+    ).strip()
+    if not text:
+        return None
+    communes = reference.communes
+    exact = communes.loc[communes["code_insee"] == text.upper()]
+    if not exact.empty:
+        return territory_key(reference, "commune", str(exact.iloc[0]["code_insee"]))
+    matches = communes.loc[communes["nom"].str.lower().str.startswith(text.lower())].head(50)
+    if matches.empty:
+        container.warning(f"Aucune commune ne correspond à « {text} ».")
+        return None
+    options = dict(
+        zip(
+            matches["code_insee"],
+            matches["nom"] + " (" + matches["departement_code"].astype(str) + ")",
+            strict=True,
+        )
+    )
+    code = container.selectbox(
+        "Communes trouvées", list(options), format_func=options.get, key=prefix + "trouvees"
+    )
+    return territory_key(reference, "commune", str(code)) if code else None
+
+
+def key_from_params(reference: GeoReference, level: str | None, code: str | None):
+    """The territory named in the URL, or None (with a French warning when unknown)."""
+    if not level or not code:
+        return None
+    try:
+        return territory_key(reference, level, code)
+    except TerritoiresError as exc:
+        st.warning(f"Lien : {exc.user_message}")
+        return None
