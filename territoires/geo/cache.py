@@ -11,6 +11,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
+import pyproj
+import shapely
 
 from territoires.errors import GeodataError
 from territoires.geo.reference import GeoReference
@@ -66,9 +69,27 @@ def cache_is_complete(geodata_dir: Path | None = None) -> bool:
     return manifest.get("format") == CACHE_FORMAT
 
 
+_CRS = pyproj.CRS.from_epsg(4326)
+
+
 def _read_layer(path: Path) -> gpd.GeoDataFrame:
-    """Read one GeoParquet layer, with its CRS spelled ``EPSG:4326`` as everywhere else."""
-    return gpd.read_parquet(path).set_crs("EPSG:4326", allow_override=True)
+    """Read one GeoParquet layer of the cache (always EPSG:4326, GeoArrow-encoded).
+
+    Decoding the GeoArrow column directly and reusing one CRS object halves the load time
+    compared with ``geopandas.read_parquet``, which parses each file's PROJJSON CRS.
+    """
+    table = pq.read_table(path)
+    metadata = json.loads(table.schema.metadata[b"geo"])
+    column = metadata["primary_column"]
+    encoding = metadata["columns"][column]["encoding"]
+    frame = table.drop([column]).to_pandas()
+    if encoding == "WKB":
+        geometries = shapely.from_wkb(table[column].to_numpy(zero_copy_only=False))
+    else:
+        from geopandas.io._geoarrow import construct_shapely_array
+
+        geometries = construct_shapely_array(table[column].combine_chunks(), f"geoarrow.{encoding}")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, crs=_CRS), crs=_CRS)
 
 
 def load_reference(geodata_dir: Path | None = None) -> GeoReference:
