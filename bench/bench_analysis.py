@@ -1,0 +1,180 @@
+"""Coverage analyses: distances, greedy suggestions and the meeting sheet, against naive baselines.
+
+Run with ``python -m bench analysis`` (or ``make bench``). Measured in the same run, on the
+built geodata cache and 5,000 random synthetic initiatives (seed 0):
+
+- coverage measures for all 34,875 communes (target ≤ 1 s, warm: the communes' projected
+  points are computed once per loaded reference, the cold figure is printed too), next to a
+  naive pure-Python pairwise-distance loop run on a sample of communes and extrapolated;
+- greedy suggestion of k = 10 on the communes of Bretagne in the worst case, no initiative yet
+  (every inhabited commune is to cover; target ≤ 2 s), next to a naive greedy that recomputes
+  every candidate's coverage with Python distances, run for one step and extrapolated to ten;
+- the meeting-sheet PDF of the région Bretagne (target ≤ 5 s), next to drawing its
+  full-resolution communes with a plain ``GeoDataFrame.plot`` (the naive map alone).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+
+COVERAGE_TARGET_S = 1.0
+GREEDY_TARGET_S = 2.0
+PDF_TARGET_S = 5.0
+INITIATIVES = 5_000
+SAMPLE = 300
+
+
+def _timed(function, repeat: int = 1):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _verdict(seconds: float, target: float) -> str:
+    return "OK" if seconds <= target else "AU-DESSUS DE LA CIBLE"
+
+
+def _naive_nearest(targets, sources) -> list[float]:
+    """Pure-Python double loop: the distance from each target to its nearest source (km)."""
+    result = []
+    for tx, ty in targets:
+        best = math.inf
+        for sx, sy in sources:
+            d = math.hypot(tx - sx, ty - sy)
+            best = min(best, d)
+        result.append(best / 1000.0)
+    return result
+
+
+def _bench_coverage(reference, initiatives) -> None:
+    from territoires.analysis import coverage as cov
+
+    cold, _ = _timed(lambda: cov.coverage(initiatives, reference, "commune"))
+    warm, table = _timed(lambda: cov.coverage(initiatives, reference, "commune"), repeat=3)
+    points = cov.commune_points(reference)
+    metro = points.loc[points["zone"] == "metropole"].dropna(subset=["x", "y"])
+    sources = cov.initiative_points(initiatives, points)
+    sources = sources.loc[sources["zone"] == "metropole"]
+    nearest, _ = _timed(lambda: cov.nearest_distance_km(metro, sources), repeat=3)
+    sample = metro.sample(SAMPLE, random_state=0)
+    naive, _ = _timed(
+        lambda: _naive_nearest(
+            list(zip(sample["x"], sample["y"], strict=True)),
+            list(zip(sources["x"], sources["y"], strict=True)),
+        )
+    )
+    extrapolated = naive * len(metro) / SAMPLE
+    print(
+        f"Couverture, {_n(len(table))} communes × {_n(len(initiatives))} initiatives : "
+        f"{warm:.2f} s (à froid, points des communes compris : {cold:.2f} s) — cible "
+        f"≤ {COVERAGE_TARGET_S:.0f} s : {_verdict(warm, COVERAGE_TARGET_S)}"
+    )
+    print(
+        f"  plus proche initiative seule (STRtree, {_n(len(metro))} communes de l'Hexagone) : "
+        f"{nearest * 1000:.0f} ms ; boucle Python naïve sur {SAMPLE} communes : {naive:.2f} s, "
+        f"extrapolée à {_n(len(metro))} : {extrapolated:.0f} s (× {extrapolated / nearest:,.0f})"
+    )
+
+
+def _naive_greedy_step(candidates, demand, weights, covered, radius_m) -> tuple[int, float]:
+    best, best_gain = -1, 0.0
+    for c, (cx, cy) in enumerate(candidates):
+        gain = 0.0
+        for d, (dx, dy) in enumerate(demand):
+            if not covered[d] and math.hypot(cx - dx, cy - dy) <= radius_m:
+                gain += weights[d]
+        if gain > best_gain:
+            best, best_gain = c, gain
+    return best, best_gain
+
+
+def _bench_greedy(reference, initiatives) -> None:
+    from territoires.analysis.coverage import commune_coverage, commune_points
+    from territoires.analysis.suggest import suggest_sites
+    from territoires.geo.reference import Scope
+
+    initiatives = initiatives.iloc[:0]  # worst case: everything is still to cover
+    scope = Scope("region", "53")
+    communes = commune_coverage(initiatives, reference)
+    fast, sites = _timed(
+        lambda: suggest_sites(
+            initiatives, reference, k=10, radius_km=15, scope=scope, communes=communes
+        ),
+        repeat=3,
+    )
+    points = commune_points(reference)
+    in_scope = (reference.communes["region_code"] == "53").to_numpy(dtype=bool)
+    frame = points.assign(population=communes["population"], couverte=communes["couverte"])
+    frame = frame.loc[in_scope].dropna(subset=["x", "y"])
+    demand = frame.loc[~frame["couverte"] & (frame["population"] > 0)]
+    one_step, _ = _timed(
+        lambda: _naive_greedy_step(
+            list(zip(frame["x"], frame["y"], strict=True)),
+            list(zip(demand["x"], demand["y"], strict=True)),
+            demand["population"].tolist(),
+            [False] * len(demand),
+            15_000.0,
+        )
+    )
+    print(
+        f"Où agir ensuite ?, k = 10, {_n(int(in_scope.sum()))} communes de Bretagne : "
+        f"{fast:.2f} s ({len(sites)} propositions) — cible ≤ {GREEDY_TARGET_S:.0f} s : "
+        f"{_verdict(fast, GREEDY_TARGET_S)}"
+    )
+    print(
+        f"  glouton naïf en Python : {one_step:.2f} s pour une étape, extrapolé à 10 : "
+        f"{one_step * 10:.1f} s (× {one_step * 10 / fast:,.0f})"
+    )
+
+
+def _bench_pdf(reference, initiatives) -> None:
+    from matplotlib.figure import Figure
+
+    from territoires.analysis.coverage import commune_coverage
+    from territoires.analysis.profile import territory_key
+    from territoires.reports import sheet_for_territory
+
+    key = territory_key(reference, "region", "53")
+    communes = commune_coverage(initiatives, reference)
+    seconds, data = _timed(
+        lambda: sheet_for_territory(initiatives, reference, key, communes=communes)
+    )
+
+    def naive_map() -> bytes:
+        frame = reference.communes.loc[reference.communes["region_code"] == "53"]
+        fig = Figure(figsize=(7.5, 6))
+        frame.to_crs("EPSG:2154").plot(ax=fig.subplots(), edgecolor="grey", linewidth=0.3)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150)
+        return buffer.getvalue()
+
+    naive, _ = _timed(naive_map)
+    print(
+        f"Fiche de réunion PDF de la Bretagne : {seconds:.2f} s ({len(data) / 1e3:.0f} Ko) — "
+        f"cible ≤ {PDF_TARGET_S:.0f} s : {_verdict(seconds, PDF_TARGET_S)}"
+    )
+    print(f"  carte naïve seule (contours pleine résolution, GeoDataFrame.plot) : {naive:.2f} s")
+
+
+def main() -> None:
+    from territoires.analysis.synthetic import random_initiatives
+    from territoires.geo.cache import load_reference
+
+    reference = load_reference()
+    initiatives = random_initiatives(reference, INITIATIVES, seed=0)
+    _bench_coverage(reference, initiatives)
+    _bench_greedy(reference, initiatives)
+    _bench_pdf(reference, initiatives)
+
+
+if __name__ == "__main__":
+    main()
