@@ -34,7 +34,6 @@ from territoires.geo.sources import (
 from territoires.settings import get_settings
 
 Progress = Callable[[float, str], None]
-UPPER_LEVELS = ("epci", "departement", "region")
 
 
 def _no_progress(fraction: float, message: str) -> None:
