@@ -25,8 +25,9 @@ import pandas as pd
 from territoires.errors import ImportFileError
 
 CODE_PATTERN = re.compile(r"^(\d[\dAB]\d{3})$")
-CODE_HEADERS = ("codgeo", "code_insee", "codeinsee", "code_commune", "code", "codecommune", "com")
-GRID_HEADERS = ("grille7", "grille4", "grille3", "dens", "dens7", "dens3", "degre", "grille")
+# Header names as compared by ``header_key`` (lowercase, no accents, spaces or underscores).
+CODE_HEADERS = ("codgeo", "codeinsee", "codecommune", "code", "com", "insee")
+GRID_HEADERS = ("grille7", "grille4", "grille3", "grille", "dens", "dens7", "dens3", "degre")
 FRR_HEADER_WORDS = ("frr", "classement")
 NOT_CLASSED = "non classee"
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -88,6 +89,7 @@ def read_rows(path: Path) -> list[list[str]]:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
+    text = data.decode("latin-1")  # never fails; replaced below when a better fit decodes
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)

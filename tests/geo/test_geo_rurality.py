@@ -222,3 +222,10 @@ def test_approximation_agreement_on_bretagne(shared_reference_dir, real_referenc
     assert len(grid) > 1150
     assert rural_agreement == pytest.approx(0.93, abs=0.02)
     assert level_agreement == pytest.approx(0.85, abs=0.03)
+
+
+def test_parse_frr_saved_by_excel_in_windows_1252(tmp_path):
+    path = tmp_path / "frr-2025.csv"
+    path.write_bytes(FRR_TEXT.encode("cp1252"))
+    parsed = parse_frr(path)
+    assert parsed.frame["frr"].tolist()[1] == "Non classée"
