@@ -5,8 +5,9 @@ Two defects of the source are handled:
 1. a current commune without an outline, or with only one former commune's outline: its
    outline becomes the union of its own and of its former communes' (``COMD``/``COMA``);
 2. gaps left between communes (a commune created by a merger whose former communes carry no
-   outline): each gap is given to the neighbouring commune that shares the longest border
-   with it.
+   outline): each gap goes to the neighbouring commune that has a former commune without
+   outline (the merged commune it belongs to) and, failing that, to the neighbour sharing the
+   longest border with it.
 
 A hole in a dissolved département that another département's communes cover (an enclave,
 such as the Enclave des papes) is real and is kept.
@@ -14,7 +15,7 @@ such as the Enclave des papes) is real and is kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -111,13 +112,21 @@ def find_gaps(
     return gaps
 
 
-def assign_gaps(communes: gpd.GeoDataFrame, gaps: list[Gap]) -> tuple[pd.Series, list[Gap]]:
-    """Give each gap to the commune sharing the longest border with it.
+def assign_gaps(
+    communes: gpd.GeoDataFrame, gaps: list[Gap], claimants: Collection[str] = ()
+) -> tuple[pd.Series, list[Gap]]:
+    """Give each gap to a neighbouring commune.
+
+    A gap usually is a former commune whose outline is missing: it goes to the neighbouring
+    *claimant* (a commune with a former commune lacking an outline) that shares the longest
+    border with it; when no neighbour is a claimant, to the neighbour with the longest border.
 
     Returns the new geometry column (same index as ``communes``) and the assignments.
     """
     geometries = communes.geometry.copy()
     tree = shapely.STRtree(communes.geometry.values)
+    codes = communes["code_insee"].astype(str).to_numpy()
+    wanted = set(claimants)
     assigned: list[Gap] = []
     additions: dict[int, list[BaseGeometry]] = {}
     for gap in gaps:
@@ -129,9 +138,12 @@ def assign_gaps(communes: gpd.GeoDataFrame, gaps: list[Gap]) -> tuple[pd.Series,
         shared = shapely.length(
             shapely.intersection(boundary, shapely.buffer(communes.geometry.values[hits], 1e-7))
         )
+        is_claimant = np.array([codes[h] in wanted for h in hits]) & (shared > 0)
+        if is_claimant.any():
+            shared = np.where(is_claimant, shared, -1.0)
         best = int(hits[int(np.argmax(shared))])
         additions.setdefault(best, []).append(gap.geometry)
-        assigned.append(Gap(gap.geometry, gap.area_km2, str(communes["code_insee"].iloc[best])))
+        assigned.append(Gap(gap.geometry, gap.area_km2, str(codes[best])))
     for position, pieces in additions.items():
         label = communes.index[position]
         merged = shapely.union_all([communes.geometry.iloc[position], *pieces])
@@ -184,7 +196,8 @@ def repair_communes(
     containers = [union_polygons(with_outline.geometry.to_numpy())]
     crs_by_row = with_outline["departement_code"].map(metric_crs)
     gaps = find_gaps(containers, with_outline, crs_by_row)
-    geometries, assigned = assign_gaps(with_outline, gaps)
+    claimants = set(former.loc[former["geometry"].isna(), "parent_code"].dropna())
+    geometries, assigned = assign_gaps(with_outline, gaps, claimants)
     result.loc[geometries.index, "geometry"] = geometries
     report = {
         "sans_contour_source": missing_before,
@@ -192,6 +205,7 @@ def repair_communes(
         "trous_combles": len(assigned),
         "trous_combles_km2": round(sum(g.area_km2 for g in assigned), 1),
         "communes_agrandies": sorted({g.code_insee for g in assigned if g.code_insee}),
+        "trous_rattaches_a_leur_commune_nouvelle": sum(g.code_insee in claimants for g in assigned),
         "sans_contour": result.loc[result.geometry.isna(), "code_insee"].tolist(),
     }
     return result, report

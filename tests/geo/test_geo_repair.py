@@ -108,3 +108,15 @@ def test_repair_fills_the_hole_and_reports_it():
     assert shapely.coverage_is_valid(repaired.geometry.to_numpy())
     union = shapely.union_all(repaired.geometry.to_numpy())
     assert interior_holes(union) == []
+
+
+def test_a_gap_goes_to_the_merged_commune_that_lost_the_outline():
+    """The neighbour with a former commune lacking an outline wins over a longer border."""
+    geometries = _ring_with_hole()
+    geometries["22001"] = shapely.union(box(-3.5, 48.0, -3.4, 48.3), box(-3.4, 48.2, -3.3, 48.3))
+    del geometries["22002"]
+    communes = _communes(geometries)
+    container = shapely.union_all(communes.geometry.to_numpy())
+    gaps = find_gaps([container], communes, communes["departement_code"].map(lambda _: "EPSG:2154"))
+    _, assigned = assign_gaps(communes, gaps, claimants={"22003"})
+    assert [gap.code_insee for gap in assigned] == ["22003"]
