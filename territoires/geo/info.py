@@ -35,7 +35,9 @@ def describe(reference: GeoReference) -> str:
     )
     lines.append(
         f"  trous comblés : {repair.get('trous_combles', 0)} "
-        f"({repair.get('trous_combles_km2', 0)} km²)"
+        f"({repair.get('trous_combles_km2', 0)} km²), dont "
+        f"{repair.get('trous_rattaches_a_leur_commune_nouvelle', 0)} rattachés à leur commune "
+        "nouvelle"
     )
     missing = repair.get("sans_contour", [])
     lines.append(f"  communes sans contour : {len(missing)} {' '.join(missing)}".rstrip())
