@@ -49,7 +49,8 @@ rows = event.selection.rows if event is not None else []
 if rows:
     selected = filtered.iloc[rows[0]]
     st.subheader("Détail de l'initiative")
-    st.dataframe(initiative_details(selected, reference), hide_index=True, width="stretch")
+    details = initiative_details(selected, reference, THEME_LABELS)
+    st.dataframe(details, hide_index=True, width="stretch", height=35 * (len(details) + 1) + 3)
     st.page_link(
         "pages/fiche.py",
         label="Ouvrir la fiche de la commune",

@@ -256,8 +256,30 @@ def initiatives_browse_table(
     return table
 
 
-def initiative_details(row: pd.Series, reference: GeoReference) -> pd.DataFrame:
+def zone_label(part: dict, reference: GeoReference) -> str:
+    """« Territoire : Centre Bretagne », « EPCI : CC Un », « Commune : Commune 1 (22001) »."""
+    level, code = str(part.get("level")), str(part.get("code"))
+    if level == "territoire" and code in reference.territories:
+        return f"Territoire : {reference.territories[code].label}"
+    frames = {
+        "commune": (reference.communes, "code_insee", "Commune"),
+        "epci": (reference.epci, "code", "EPCI"),
+        "departement": (reference.departements, "code", "Département"),
+        "region": (reference.regions, "code", "Région"),
+    }
+    if level in frames:
+        frame, column, label = frames[level]
+        names = frame.loc[frame[column].astype(str) == code, "nom"]
+        if not names.empty:
+            return f"{label} : {names.iloc[0]} ({code})"
+    return f"{level} {code}"
+
+
+def initiative_details(
+    row: pd.Series, reference: GeoReference, theme_labels: dict[str, str] | None = None
+) -> pd.DataFrame:
     """One initiative as ``(Champ, Valeur)`` rows of plain text, for the detail view."""
+    labels = theme_labels or {}
     code = str(row["commune_code"])
     match = reference.communes.loc[reference.communes["code_insee"] == code, "nom"]
     commune = f"{match.iloc[0]} ({code})" if not match.empty else code
@@ -265,13 +287,13 @@ def initiative_details(row: pd.Series, reference: GeoReference) -> pd.DataFrame:
         f"{f['financeur']}" + (f" : {_number_text(f['montant'])} €" if f.get("montant") else "")
         for f in row["financements"] or []
     ]
-    zone = ", ".join(f"{z['level']} {z['code']}" for z in row["zone_intervention"] or [])
+    zone = " ; ".join(zone_label(z, reference) for z in row["zone_intervention"] or [])
     items = [
         ("Titre", row["titre"]),
         ("Référence", row["reference"]),
         ("Porteur", row["porteur"]),
         ("Type", row["type"]),
-        ("Thèmes", ", ".join(row["themes"] or [])),
+        ("Thèmes", ", ".join(labels.get(t, t) for t in row["themes"] or [])),
         ("Financements", " ; ".join(funds)),
         ("Montant total (€)", _number_text(row["montant"])),
         ("Année de décision", _number_text(row["annee"])),

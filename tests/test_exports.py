@@ -153,6 +153,18 @@ def test_geojson_points(store, tiny_reference) -> None:
     assert by_title["Sans montant"]["properties"]["montant"] is None
 
 
+def test_zone_labels(tiny_reference) -> None:
+    from territoires.exports import zone_label
+
+    assert zone_label({"level": "epci", "code": "200000001"}, tiny_reference) == (
+        "EPCI : CC Un (200000001)"
+    )
+    assert zone_label({"level": "commune", "code": "22001"}, tiny_reference) == (
+        "Commune : Commune 1 (22001)"
+    )
+    assert zone_label({"level": "epci", "code": "999"}, tiny_reference) == "epci 999"
+
+
 def test_unknown_format() -> None:
     with pytest.raises(ExportError, match="Format d'export inconnu"):
         export_initiatives(pd.DataFrame(columns=list(EXPORT_COLUMNS)), None, "pdf")  # type: ignore[arg-type]
@@ -205,5 +217,8 @@ def test_browse_table_links_each_row_to_its_commune_fiche(store, tiny_reference)
         details["Financements"]
         == "Fondation de France : 700 € ; Fonds de dotation Terre et Fils : 300 €"
     )
-    assert details["Zone d'intervention"] == "territoire tiny-ouest"
+    assert details["Zone d'intervention"] == "Territoire : Tiny Ouest"
+    assert details["Thèmes"] == "prendre-soin, espaces-cooperation"
+    labelled = initiative_details(initiatives.iloc[0], tiny_reference, {"prendre-soin": "Soin"})
+    assert labelled.set_index("Champ").loc["Thèmes", "Valeur"] == "Soin, espaces-cooperation"
     assert details["Commune"] == "Commune 1 (22001)"
