@@ -88,13 +88,17 @@ def density_level(densite: float) -> Niveau:
 
 def approximate_rurality(communes: pd.DataFrame, population_vintage: str = "2023") -> pd.DataFrame:
     """The density approximation for each commune (``densite`` column) — labelled as such."""
-    niveaux = [density_level(value) for value in communes["densite"].astype(float)]
+    density = communes["densite"].to_numpy(dtype=float, na_value=np.nan)
+    conditions = [density >= minimum for minimum, _ in DENSITY_THRESHOLDS]
+    conditions.append(np.isfinite(density))
+    choices = [level for _, level in DENSITY_THRESHOLDS] + ["tres-peu-dense"]
+    niveaux = pd.Series(np.select(conditions, choices, default="inconnu"), dtype=object)
     return pd.DataFrame(
         {
             "code_insee": communes["code_insee"].astype(str).to_numpy(),
-            "niveau": niveaux,
-            "libelle": [NIVEAU_LABELS[n] + APPROXIMATION_SUFFIX for n in niveaux],
-            "rural": [n in RURAL_NIVEAUX for n in niveaux],
+            "niveau": niveaux.to_numpy(),
+            "libelle": (niveaux.map(NIVEAU_LABELS) + APPROXIMATION_SUFFIX).to_numpy(),
+            "rural": niveaux.isin(RURAL_NIVEAUX).to_numpy(),
             "source": APPROXIMATION_SOURCE,
             "millesime": population_vintage,
         }

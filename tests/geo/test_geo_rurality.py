@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 import xlsxwriter
 
@@ -229,3 +230,12 @@ def test_parse_frr_saved_by_excel_in_windows_1252(tmp_path):
     path.write_bytes(FRR_TEXT.encode("cp1252"))
     parsed = parse_frr(path)
     assert parsed.frame["frr"].tolist()[1] == "Non classée"
+
+
+def test_vectorised_approximation_matches_the_scalar_rule():
+    from territoires.geo.rurality import approximate_rurality
+
+    densities = [math.nan, 0.0, 29.9, 30.0, 309.9, 310.0, 1499.9, 1500.0, 25_000.0]
+    frame = pd.DataFrame({"code_insee": [f"{i:05d}" for i in range(9)], "densite": densities})
+    result = approximate_rurality(frame)
+    assert result["niveau"].tolist() == [density_level(d) for d in densities]
