@@ -5,6 +5,8 @@ The same code as ``python -m territoires import`` (``territoires.importers.pipel
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from territoires.errors import TerritoiresError
@@ -13,6 +15,12 @@ from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_fi
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
 from territoires.ui.cache import clear_after_write, get_reference, store_session
+
+
+def plain(text: str) -> str:
+    """Escape Markdown in file-provided text shown in captions and labels."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
 
 st.title("Importer des initiatives")
 st.caption(
@@ -40,7 +48,7 @@ except TerritoiresError as exc:
     st.stop()
 
 st.subheader("Aperçu")
-st.caption(f"{table.describe()} — {len(table.frame)} lignes.")
+st.caption(plain(f"{table.describe()} — {len(table.frame)} lignes."))
 st.dataframe(table.frame.head(20).astype(str), hide_index=True, width="stretch")
 
 st.subheader("Correspondance des colonnes")
@@ -50,7 +58,7 @@ grid = st.columns(3)
 for index, column in enumerate(table.frame.columns):
     guess = guess_field(column) or IGNORE
     mapping[column] = grid[index % 3].selectbox(
-        f"« {column} »",
+        plain(f"« {column} »"),
         choices,
         index=choices.index(guess),
         format_func=lambda field: FIELD_LABELS.get(field, field),
