@@ -11,6 +11,7 @@ from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, to_csv_bytes, to_xlsx_bytes
+from territoires.filters import filters_to_params
 from territoires.geo.reference import LEVEL_LABELS
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line
@@ -21,7 +22,7 @@ from territoires.ui import analysis_view as av
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown
-from territoires.ui.sidebar import filters_sidebar
+from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
 
 st.title("Couverture et zones peu couvertes")
 reference = get_reference()
@@ -29,6 +30,7 @@ initiatives = get_initiatives()
 rurality = mv.rurality_or_none()
 rural = mv.rural_codes(rurality)
 filters, filtered = filters_sidebar(initiatives, reference, rurality=rurality)
+sync_query_params(filters_to_params(filters), FILTER_PARAM_KEYS)
 scope = filters.scope
 place = scope_label(reference, scope)
 pool = av.analysis_pool(initiatives, filters, reference, rurality)
@@ -139,31 +141,41 @@ with tab_score:
     shown = ranked[
         [
             "rang",
-            "code",
             "nom",
             "score",
+            "raisons",
             "population",
             "part_rurale",
             "initiatives_10k_hab",
             "distance_moyenne_km",
             "themes_manquants",
-            "raisons",
+            "code",
         ]
     ]
-    st.dataframe(
+    event = st.dataframe(
         av.labelled(av.percent_columns(av.with_fiche_links(shown, level), ["part_rurale"])),
         hide_index=True,
         width="stretch",
         height=420,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="cov_ranking",
         column_config={
             "Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
+            "Raisons": st.column_config.TextColumn(width="large"),
             "Part rurale": st.column_config.NumberColumn(format="%.0f %%"),
             "Initiatives / 10 000 hab.": st.column_config.NumberColumn(format="%.2f"),
             "Distance moyenne pondérée (km)": st.column_config.NumberColumn(format="%.1f"),
-            "Raisons": st.column_config.TextColumn(width="large"),
             "Fiche": st.column_config.LinkColumn(display_text="Ouvrir la fiche"),
         },
     )
+    selected = event.selection.rows if event is not None else []
+    if selected:
+        row = shown.iloc[selected[0]]
+        st.info(f"**{row['nom']}** — score {row['score']:.0f} / 100. {row['raisons']}")
+        av.fiche_page_link(territory_key(reference, level, str(row["code"])))
+    else:
+        st.caption("Sélectionnez une ligne pour lire ses raisons en entier et ouvrir sa fiche.")
     export = coverage_export(scored)
     scope_key = (
         territory_key(reference, scope.level, scope.code or "")

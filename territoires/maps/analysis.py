@@ -21,7 +21,7 @@ from territoires.maps.legend import LegendEntry, legend_html
 from territoires.maps.palettes import NO_DATA_COLOR, OUTLINE_COLOR, ZERO_COLOR, class_colors
 
 SCORE_BREAKS: tuple[float, ...] = (25.0, 50.0, 75.0, 100.0)
-NOT_RANKED = "Non classé (peu rural ou sans habitant)"
+NOT_RANKED = "Non classé (peu rural)"
 # « Où agir ensuite ? »: blue / orange, distinguishable with every colour-vision deficiency
 ALREADY_COLOR = "#9ecae1"
 NEWLY_COLOR = "#2166ac"
