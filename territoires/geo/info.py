@@ -14,6 +14,8 @@ def describe(reference: GeoReference) -> str:
     """Counts per level, sources and vintages, repair and residual holes, rurality source."""
     manifest = reference.manifest
     lines = ["Référentiel géographique", ""]
+    if manifest.get("partiel"):
+        lines += [f"Cache partiel : départements {', '.join(manifest['partiel'])}.", ""]
     lines.append("Effectifs :")
     lines.append(f"  communes     : {_number(len(reference.communes))}")
     lines.append(f"  EPCI         : {_number(len(reference.epci))}")

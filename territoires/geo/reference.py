@@ -11,12 +11,17 @@ Frames and their columns (INSEE codes are always strings):
   epci_nom, population, superficie_km2, densite, geometry``
 - ``epci``, ``departements``, ``regions`` (GeoDataFrame, EPSG:4326):
   ``code, nom, population, superficie_km2, geometry`` (regions/departements may add parent codes)
-- ``aliases`` (DataFrame): ``nom, code_insee, type`` where ``type`` is ``COMD`` or ``COMA``
-  and ``code_insee`` the current (parent) commune
+- ``aliases`` (DataFrame): ``nom, code_insee, type, code_ancien`` where ``type`` is ``COMD``
+  or ``COMA``, ``code_insee`` the current (parent) commune and ``code_ancien`` the former code
 - ``postal_codes`` (DataFrame): ``code_postal, code_insee``
 - ``territories``: ``dict[str, NamedTerritory]`` keyed by the territory id
 - ``display``: ``dict[Level, GeoDataFrame]`` simplified layers for maps (same ``code``/``nom``)
 - ``manifest``: ``dict`` with sources, vintages, counts and residual holes
+- ``rurality_override`` / ``frr``: imported official rurality files (see ``geo.rurality``)
+
+Public API: :meth:`GeoReference.layer` (a level's layer for a scope), :meth:`commune`,
+:meth:`current_code`, :meth:`parents`, :meth:`communes_of` / :meth:`scope_communes`,
+:meth:`territory_communes`, :meth:`rurality`.
 """
 
 from __future__ import annotations
