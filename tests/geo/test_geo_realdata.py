@@ -104,6 +104,7 @@ def test_named_territories(real_reference):
 def test_no_false_holes_in_dissolved_levels(real_reference):
     residual = real_reference.manifest["residual_holes"]
     assert residual["trous_non_couverts"] == 0
+    assert residual["zones_non_couvertes"] == 0
     repair = real_reference.manifest["repair"]
     assert 40 <= repair["trous_combles"] <= 70  # about 55 holes in the source
     communes = real_reference.communes.loc[real_reference.communes.geometry.notna()]
@@ -112,6 +113,16 @@ def test_no_false_holes_in_dissolved_levels(real_reference):
         for hole in interior_holes(geometry):
             covered = shapely.union_all(communes.geometry.to_numpy()[tree.query(hole)])
             assert shapely.difference(hole, covered).area < 1e-8  # an enclave, not a gap
+
+
+def test_merged_communes_recover_their_former_communes(real_reference):
+    """Gaps go to the commune nouvelle that lost the outlines, even along the Swiss border."""
+    communes = real_reference.communes.set_index("code_insee")
+    # Saint-Denis absorbed Pierrefitte-sur-Seine (2025): about 12.4 + 3.4 km².
+    assert communes.loc["93066", "superficie_km2"] == pytest.approx(15.8, abs=0.5)
+    assert communes.loc["93072", "superficie_km2"] == pytest.approx(5.4, abs=0.3)  # Stains
+    # Pays-de-Montbenoît: its four former communes reach the Swiss border (not a hole).
+    assert communes.loc["25390", "superficie_km2"] > 40
 
 
 def test_display_sizes_as_plain_geojson(real_reference):

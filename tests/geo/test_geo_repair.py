@@ -1,9 +1,10 @@
-"""Outline repair: former communes' outlines, gaps given to the longest shared border."""
+"""Outline repair: former communes' outlines, gaps given to their merged commune or neighbour."""
 
 from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 import shapely
 from shapely.geometry import box
 
@@ -120,3 +121,24 @@ def test_a_gap_goes_to_the_merged_commune_that_lost_the_outline():
     gaps = find_gaps([container], communes, communes["departement_code"].map(lambda _: "EPSG:2154"))
     _, assigned = assign_gaps(communes, gaps, claimants={"22003"})
     assert [gap.code_insee for gap in assigned] == ["22003"]
+
+
+def test_a_gap_open_onto_the_border_is_found_from_the_extent():
+    """A missing former commune on the edge is no hole; the département's extent reveals it."""
+    communes = _communes(
+        {
+            "22001": box(-3.5, 48.0, -3.4, 48.3),
+            "22002": box(-3.4, 48.0, -3.3, 48.3),
+            "22003": box(-3.3, 48.1, -3.2, 48.3),  # its former commune (south) has no outline
+        }
+    )
+    former = pd.DataFrame({"parent_code": ["22003"], "geometry": [None]})
+    extent = box(-3.5, 48.0, -3.2, 48.3)
+    without, report_without = repair_communes(communes, former)
+    assert report_without["trous_combles"] == 0  # open onto the outside: not a hole
+    repaired, report = repair_communes(communes, former, [extent])
+    assert report["zones_ouvertes_comblees"] == 1
+    assert 70 < report["zones_ouvertes_comblees_km2"] < 90
+    assert report["trous_rattaches_a_leur_commune_nouvelle"] == 1
+    grown = repaired.set_index("code_insee").geometry["22003"]
+    assert grown.area == pytest.approx(0.03)
