@@ -77,12 +77,13 @@ if table.empty:
     st.info("Aucun territoire de ce niveau dans le périmètre.")
     st.stop()
 
-tab_score, tab_table, tab_next = st.tabs(
-    ["Zones peu couvertes", "Couverture par territoire", "Où agir ensuite ?"]
-)
+# A selector rather than st.tabs: a map in a hidden tab is drawn at zero size, and only the
+# chosen view is computed.
+VIEWS = ("Zones peu couvertes", "Couverture par territoire", "Où agir ensuite ?")
+view = st.segmented_control("Vue", VIEWS, default=VIEWS[0], key="cov_view") or VIEWS[0]
 
 # --- Zones peu couvertes -------------------------------------------------------------------
-with tab_score:
+if view == VIEWS[0]:
     st.markdown(
         "Un **score de 0 à 100** (100 = le moins couvert) classe les territoires **ruraux** "
         "(au moins la moitié de la population en commune rurale). Il combine quatre composantes "
@@ -222,7 +223,7 @@ with tab_score:
     )
 
 # --- Couverture par territoire -------------------------------------------------------------
-with tab_table:
+if view == VIEWS[1]:
     columns = [
         "code",
         "nom",
@@ -283,7 +284,7 @@ with tab_table:
     )
 
 # --- Où agir ensuite ? ---------------------------------------------------------------------
-with tab_next:
+if view == VIEWS[2]:
     st.markdown(
         "Propose des communes où une nouvelle initiative, d'une portée de "
         f"**{radius:g} km**, couvrirait le plus d'habitants ruraux encore non couverts. "

@@ -192,15 +192,22 @@ def _add_site(fmap: folium.Map, site, radius_km: float) -> None:
         dash_array="6 4",
         fill=False,
     ).add_to(fmap)
-    badge = (
-        f'<div style="background:{SITE_COLOR};color:#fff;border:2px solid #fff;'
-        "border-radius:50%;width:24px;height:24px;line-height:20px;text-align:center;"
-        f'font:bold 13px sans-serif">{int(site.rang)}</div>'
-    )
-    folium.Marker(
+    # A circle marker with a permanent label: folium's Marker would first load Leaflet's
+    # default icon images (404 offline), and folium's Popup needs jQuery (not shipped).
+    folium.CircleMarker(
         location,
-        icon=folium.DivIcon(html=badge, icon_size=(24, 24), icon_anchor=(12, 12)),
-        tooltip=tip,
+        radius=11,
+        color="#ffffff",
+        weight=2,
+        fill=True,
+        fill_color=SITE_COLOR,
+        fill_opacity=1.0,
+        tooltip=folium.Tooltip(
+            f'<b>{int(site.rang)}</b> <span title="{tip}">{html.escape(str(site.nom))}</span>',
+            permanent=True,
+            direction="center",
+            class_name="te-rang",
+        ),
     ).add_to(fmap)
 
 

@@ -20,7 +20,9 @@ def html_of(fmap) -> str:
 
 
 def no_cdn(text: str) -> bool:
-    return "cdn.jsdelivr" not in text and "unpkg.com" not in text and "cdnjs" not in text
+    """No CDN link, and no jQuery call (jQuery is not among the local assets)."""
+    remote = ("cdn.jsdelivr", "unpkg.com", "cdnjs", "code.jquery")
+    return not any(host in text for host in remote) and "$(" not in text
 
 
 def test_score_classes():
@@ -61,6 +63,7 @@ def test_suggestion_map_escapes_names(tiny_reference):
     assert "<b>Évil</b>" not in text
     assert "&lt;b&gt;" in text
     assert "L.circle" in text
+    assert "L.marker(" not in text  # a default Marker would fetch Leaflet's icon images
     assert no_cdn(text)
 
 
