@@ -51,13 +51,13 @@ params = {
 sync_query_params(params, (*FILTER_PARAM_KEYS, *mv.MAP_PARAM_KEYS, mv.STEPS_PARAM))
 
 figures = mv.figures_list(mv.compute_figures(filtered, reference, scope, rural), vintage)
-data = choropleth_data(filtered, reference, scope, options)
-level = data.level
 if presentation:
     mv.key_figures_large(figures)
 else:
     mv.key_figures_row(figures)
 
+data = choropleth_data(filtered, reference, scope, options)
+level = data.level
 fmap = build_map(
     filtered,
     reference,

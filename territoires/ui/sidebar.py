@@ -60,6 +60,24 @@ def territory_choices(reference: GeoReference, level: str) -> dict[str, str]:
     return _territory_choices(reference, level, key)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _placement(fingerprint: str, _initiatives: pd.DataFrame, _reference: GeoReference):
+    """``served_communes`` of every initiative, computed once per version of the data."""
+    from territoires.analysis.placement import served_communes
+
+    return served_communes(_initiatives, _reference)
+
+
+def placement_of(initiatives: pd.DataFrame, reference: GeoReference) -> pd.DataFrame:
+    """Cached placement of the initiatives (keyed by ids and last modification times)."""
+    stamps = initiatives.get("modifie_le", pd.Series(dtype=object)).astype(str)
+    fingerprint = (
+        f"{len(initiatives)}:{int(initiatives['id'].sum()) if len(initiatives) else 0}:"
+        f"{stamps.max() if len(stamps) else ''}:{id(reference)}"
+    )
+    return _placement(fingerprint, initiatives, reference)
+
+
 # --- state -------------------------------------------------------------------------------
 
 
@@ -285,7 +303,13 @@ def filters_sidebar(
             _read_widgets(reference, options, rurality is not None), previous, options
         )
         st.session_state[STATE_KEY] = filters
-        filtered = apply_filters(initiatives, filters, reference, rurality=rurality)
+        filtered = apply_filters(
+            initiatives,
+            filters,
+            reference,
+            rurality=rurality,
+            placement=placement_of(initiatives, reference),
+        )
         st.markdown(f"**{count_label(len(filtered), len(initiatives))}**")
         st.button(
             "Réinitialiser les filtres",

@@ -141,19 +141,21 @@ MAP_STATE_JS = """
   let points = 0;
   window.map.eachLayer((layer) => {
     const props = layer.feature && layer.feature.properties;
-    if (props && props.code !== undefined && props.code !== null && layer.options) {
-      fills.push(props.code + ":" + layer.options.fillColor);
+    const code = props ? (props.code !== undefined ? props.code : props.code_insee) : undefined;
+    if (code !== undefined && code !== null && layer.options) {
+      fills.push(code + ":" + layer.options.fillColor);
     }
     if (layer instanceof L.CircleMarker && !layer.feature) { points += 1; }
   });
   const clusters = document.querySelectorAll(".marker-cluster").length;
-  const canvas = document.querySelector(".leaflet-overlay-pane canvas");
+  const pane = ".leaflet-overlay-pane";
+  const drawn = document.querySelector(`${pane} canvas, ${pane} svg path`);
   const legend = document.querySelector(".territoires-legend");
   return {
     polygons: fills.length,
     signature: fills.sort().join("|"),
     markers: points + clusters,
-    canvas: !!canvas,
+    drawn: !!drawn,
     legend: legend ? legend.innerText : "",
   };
 }
@@ -171,17 +173,28 @@ def map_state(page) -> dict | None:
             state = frame.evaluate(MAP_STATE_JS)
         except PlaywrightError:  # a frame being replaced is not an error
             continue
-        if state and state["polygons"] and state["canvas"]:
+        if state and state["polygons"] and state["drawn"]:
             return state
     return None
 
 
-def wait_for_map(page, *, timeout: float = 60, different_from: str | None = None) -> dict:
+def wait_for_map(
+    page,
+    *,
+    timeout: float = 60,
+    different_from: str | None = None,
+    need_markers: bool = True,
+    poll_ms: int = 50,
+) -> dict:
     """Wait until polygons (and markers) are drawn, optionally a map different from a signature."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = map_state(page)
-        if state and state["markers"] and state["signature"] != different_from:
+        if (
+            state
+            and (state["markers"] or not need_markers)
+            and state["signature"] != different_from
+        ):
             return state
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(poll_ms)
     raise TimeoutError("the map was not drawn in time")

@@ -1,0 +1,330 @@
+"""Map benchmark: the Bretagne communes view, next to a naive baseline measured in the same run.
+
+Run with ``python -m bench`` (all benchmarks) or ``python -m bench.bench_map``. Needs the built
+geodata cache and a Chromium (``TERRITOIRES_CHROMIUM``, the system one or Playwright's).
+
+Measured, each next to the naive baseline (a plain ``st_folium`` of a folium ``GeoJson`` styled
+per feature in Python, on the same local Leaflet assets so that it can draw offline):
+
+- server side: map rebuilt after a filter change (Bretagne communes; France EPCI);
+- in headless Chromium, on a warm app and a warm browser (a new tab of the same context, so
+  Streamlit's own JavaScript comes from the HTTP cache): time from navigation to the drawn map,
+  bytes received (websocket and HTTP), and script reruns triggered by a pan and a zoom.
+
+Targets (issue 4): drawn ≤ 1.2 s, ≤ 0.6 MB, 0 rerun on pan/zoom; rebuild ≤ 150 ms (Bretagne
+communes) and ≤ 300 ms (France EPCI).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+APP = Path(os.environ.get("TERRITOIRES_E2E_APP", ROOT / "app.py"))
+BRETAGNE = "53"
+RUNS = 3
+TARGETS = {"draw_s": 1.2, "bytes_mb": 0.6, "reruns": 0, "rebuild_bzh_ms": 150, "rebuild_fr_ms": 300}
+
+NAIVE_APP = """
+import sys
+sys.path.insert(0, {root!r})
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from territoires.geo.cache import load_reference
+from territoires.maps.assets import needed_assets, link_assets
+from territoires.ui.map_view import asset_base_url
+
+@st.cache_resource
+def communes():
+    ref = load_reference()
+    frame = ref.communes.loc[ref.communes["region_code"] == "{region}"]
+    return frame[["code_insee", "nom", "population", "geometry"]]
+
+frame = communes()
+m = folium.Map(location=[48.2, -2.9], zoom_start=8)
+folium.GeoJson(
+    frame,
+    style_function=lambda f: {{
+        "fillColor": "#2c7fb8" if f["properties"]["population"] > 2000 else "#c7e9b4",
+        "color": "#ffffff", "weight": 0.5, "fillOpacity": 0.8,
+    }},
+    tooltip=folium.GeoJsonTooltip(["nom", "population"]),
+).add_to(m)
+link_assets(m, needed_assets(False), asset_base_url())
+st.title("Carte naïve")
+st_folium(m, width=1200, height=620)
+"""
+
+
+LEAN_APP = """
+import sys
+sys.path.insert(0, {root!r})
+import streamlit as st
+from territoires.analysis.synthetic import random_initiatives
+from territoires.geo.cache import load_reference
+from territoires.geo.reference import Scope
+from territoires.maps.build import MapOptions, build_map
+from territoires.ui.map_view import asset_base_url, show_map
+
+@st.cache_resource
+def data():
+    ref = load_reference()
+    ini = random_initiatives(ref, 2000, seed=1)
+    codes = set(ref.communes.loc[ref.communes["region_code"] == "{region}", "code_insee"])
+    return ref, ini.loc[ini["commune_code"].isin(codes)]
+
+reference, initiatives = data()
+st.title("Notre carte seule")
+fmap = build_map(initiatives, reference, Scope("region", "{region}"), MapOptions(level="commune"),
+                 asset_base=asset_base_url())
+show_map(fmap, height=620)
+"""
+
+
+# --- server side ---------------------------------------------------------------------------
+
+
+def _render_like_st_folium(fmap) -> str:
+    from streamlit_folium import _get_map_string
+
+    fmap.get_root().render()
+    return _get_map_string(fmap)
+
+
+def _timed(function, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def server_side(reference, initiatives) -> dict[str, float]:
+    """Median milliseconds to rebuild and render the map after a filter change."""
+    import folium
+
+    from territoires.filters import Filters, apply_filters
+    from territoires.geo.reference import Scope
+    from territoires.maps.build import MapOptions, build_map
+
+    results = {}
+    for key, scope, level in (
+        ("bzh", Scope("region", BRETAGNE), "commune"),
+        ("fr", Scope(), "epci"),
+    ):
+        options = MapOptions(level=level)
+        build_map(initiatives, reference, scope, options, asset_base="a")  # warm the caches
+        filtered = apply_filters(initiatives, Filters(scope=scope), reference)
+
+        def ours(filtered=filtered, scope=scope, options=options):
+            fmap = build_map(filtered, reference, scope, options, asset_base="a")
+            return _render_like_st_folium(fmap)
+
+        frame = (
+            reference.communes.loc[reference.communes["region_code"] == BRETAGNE]
+            if key == "bzh"
+            else reference.epci
+        )
+        frame = frame[["nom", "population", "geometry"]]
+
+        def naive(frame=frame):
+            fmap = folium.Map(location=[46.6, 2.4], zoom_start=6)
+            folium.GeoJson(
+                frame,
+                style_function=lambda f: {
+                    "fillColor": "#2c7fb8" if f["properties"]["population"] > 2000 else "#eee"
+                },
+            ).add_to(fmap)
+            return _render_like_st_folium(fmap)
+
+        results[f"rebuild_{key}_ms"] = _timed(ours)
+        results[f"naive_rebuild_{key}_ms"] = _timed(naive, runs=1)
+    return results
+
+
+# --- in the browser ------------------------------------------------------------------------
+
+
+class Traffic:
+    """Bytes received and websocket frames sent by one page, from the DevTools protocol."""
+
+    def __init__(self, page) -> None:
+        self.ws_bytes = 0
+        self.http_bytes = 0
+        self.sent_frames = 0
+        session = page.context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.on("Network.webSocketFrameReceived", self._received)
+        session.on("Network.webSocketFrameSent", self._sent)
+        session.on("Network.loadingFinished", self._loaded)
+
+    def _received(self, event) -> None:
+        response = event["response"]
+        data = response.get("payloadData", "")
+        self.ws_bytes += len(base64.b64decode(data)) if response.get("opcode") == 2 else len(data)
+
+    def _sent(self, event) -> None:
+        self.sent_frames += 1
+
+    def _loaded(self, event) -> None:
+        self.http_bytes += int(event.get("encodedDataLength", 0))
+
+
+def _measure_view(context, url: str) -> dict[str, float]:
+    """One navigation in a new tab of a warm browser context (HTTP cache shared)."""
+    from e2e_harness import wait_for_map
+
+    page = context.new_page()
+    traffic = Traffic(page)
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    wait_for_map(page, timeout=120, need_markers=False)
+    drawn = time.perf_counter() - start
+    page.wait_for_timeout(1500)  # let a second script run (if any) arrive
+    received = traffic.ws_bytes + traffic.http_bytes
+    before = traffic.sent_frames
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    frame.evaluate("() => { window.map.panBy([150, 80], {animate: false}); return 1; }")
+    page.wait_for_timeout(800)
+    frame.evaluate("() => { window.map.zoomIn(1, {animate: false}); return 1; }")
+    page.wait_for_timeout(1500)
+    reruns = traffic.sent_frames - before
+    page.close()
+    return {
+        "draw_s": drawn,
+        "bytes_mb": received / 1e6,
+        "ws_mb": traffic.ws_bytes / 1e6,
+        "reruns": reruns,
+    }
+
+
+def browser_side(chromium: str) -> dict[str, dict[str, float]]:
+    """Warm app, then the median of ``RUNS`` navigations for ours and for the naive baseline."""
+    from e2e_harness import CHROMIUM_ARGS, running_app
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        naive_app = Path(tmp) / "naive_app.py"
+        naive_app.write_text(textwrap.dedent(NAIVE_APP.format(root=str(ROOT), region=BRETAGNE)))
+        lean_app = Path(tmp) / "lean_app.py"
+        lean_app.write_text(textwrap.dedent(LEAN_APP.format(root=str(ROOT), region=BRETAGNE)))
+        results: dict[str, dict[str, float]] = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for name, app, path in (
+                ("ours", APP, f"/?perimetre=region:{BRETAGNE}&niveau=commune"),
+                ("lean", lean_app, "/"),
+                ("naive", naive_app, "/"),
+            ):
+                data_dir = Path(tmp) / name
+                data_dir.mkdir()
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                with running_app(data_dir, app=app) as base:
+                    _measure_view(context, base + path)  # warm-up: server caches, HTTP cache
+                    runs = [_measure_view(context, base + path) for _ in range(RUNS)]
+                context.close()
+                results[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            browser.close()
+    return results
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _line(label: str, ours: float, naive: float, unit: str, target: float | None) -> str:
+    ratio = f"{naive / ours:5.1f}× mieux" if ours > 0 else "   ∞ mieux" if naive > 0 else "   ="
+    verdict = ""
+    if target is not None:
+        verdict = "  OK" if ours <= target else f"  au-delà de la cible ({target:g} {unit})"
+    return f"  {label:<42} {ours:9.3f} {unit:<3} | naïf {naive:9.3f} {unit:<3} | {ratio}{verdict}"
+
+
+def main() -> None:
+    """Print each figure next to the naive baseline of the same run."""
+    from e2e_harness import chromium_path
+
+    from territoires.analysis.synthetic import random_initiatives
+    from territoires.errors import GeodataError
+    from territoires.geo.cache import load_reference
+
+    print("== Carte : Bretagne (communes) ==")
+    try:
+        reference = load_reference()
+    except GeodataError as exc:
+        print(f"  ignoré : {exc.user_message}")
+        return
+    initiatives = random_initiatives(reference, 2000, seed=1)
+    server = server_side(reference, initiatives)
+    print("Côté serveur (reconstruction de la carte après un changement de filtre, médiane) :")
+    print(
+        _line(
+            "Bretagne, communes",
+            server["rebuild_bzh_ms"],
+            server["naive_rebuild_bzh_ms"],
+            "ms",
+            TARGETS["rebuild_bzh_ms"],
+        )
+    )
+    print(
+        _line(
+            "France, EPCI",
+            server["rebuild_fr_ms"],
+            server["naive_rebuild_fr_ms"],
+            "ms",
+            TARGETS["rebuild_fr_ms"],
+        )
+    )
+    chromium = chromium_path()
+    if chromium is None:
+        print("Navigateur : ignoré (aucun Chromium trouvé).")
+        return
+    views = browser_side(chromium)
+    ours, naive = views["ours"], views["naive"]
+    print(f"Dans Chromium sans interface, application chaude (médiane de {RUNS}) :")
+    print(
+        _line(
+            "carte dessinée après navigation",
+            ours["draw_s"],
+            naive["draw_s"],
+            "s",
+            TARGETS["draw_s"],
+        )
+    )
+    print(
+        _line(
+            "octets reçus (websocket + HTTP)",
+            ours["bytes_mb"],
+            naive["bytes_mb"],
+            "MB",
+            TARGETS["bytes_mb"],
+        )
+    )
+    print(_line("  dont websocket", ours["ws_mb"], naive["ws_mb"], "MB", None))
+    print(
+        _line(
+            "relances du script sur déplacement + zoom",
+            ours["reruns"],
+            naive["reruns"],
+            "",
+            TARGETS["reruns"],
+        )
+    )
+    print(
+        "  (la page « Carte » affiche aussi filtres, chiffres clés et graphiques ; la carte naïve"
+    )
+    print("   n'affiche que la carte, et utilise les mêmes ressources Leaflet locales)")
+
+
+if __name__ == "__main__":
+    main()
