@@ -203,7 +203,7 @@ def _add_site(fmap: folium.Map, site, radius_km: float) -> None:
         fill_color=SITE_COLOR,
         fill_opacity=1.0,
         tooltip=folium.Tooltip(
-            f'<b>{int(site.rang)}</b> <span title="{tip}">{html.escape(str(site.nom))}</span>',
+            f'<b title="{tip}">{int(site.rang)}</b>',
             permanent=True,
             direction="center",
             class_name="te-rang",
