@@ -50,7 +50,7 @@ if key is None:
 
 header.title(f"Fiche territoire : {key.nom}")
 choices = {choice.level: choice for choice in reference_choices(reference, key)}
-left, middle, right = st.columns([2, 2, 1])
+left, middle = st.columns(2)
 reference_level = left.radio(
     "Comparer à",
     list(choices),
@@ -60,7 +60,7 @@ reference_level = left.radio(
 )
 with middle:
     radius = av.radius_slider("fiche_radius")
-compare = right.toggle("Comparer avec un autre territoire", key="fiche_compare")
+compare = st.toggle("Comparer avec un autre territoire", key="fiche_compare")
 other = None
 if compare:
     other = av.territory_picker(reference, "fiche_cmp_")
@@ -94,7 +94,7 @@ if other_profile is not None:
     table[other_profile.territory.label] = [theirs.get(label, "—") for label, _ in mine]
 reference_rows = dict(figure_rows(profile.reference_figures, radius))
 table[f"Référence : {profile.reference.nom}"] = [reference_rows.get(lb, "—") for lb, _ in mine]
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4)
 if rural is None:
     st.caption("Ruralité indisponible : la part rurale n'est pas calculée.")
 
