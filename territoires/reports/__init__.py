@@ -162,8 +162,8 @@ def sheet_for_territory(
 
 
 def _score_map(scored: pd.DataFrame, reference: GeoReference, level: str) -> bytes | None:
-    if len(scored) > MAX_COMMUNES_DRAWN or level == "france":
-        return None
+    if len(scored) > MAX_COMMUNES_DRAWN or level in ("france", "territoire"):
+        return None  # too many shapes for a page; named territories may overlap
     shapes = _shapes(reference, level)
     shapes = shapes.loc[shapes["code"].isin(scored["code"])]
     metro = ~shapes["code"].astype(str).str.startswith("97")

@@ -141,6 +141,9 @@ def _sources(reference: GeoReference, extra: list[str]) -> tuple[str, ...]:
 
 
 def _shapes(reference: GeoReference, level: str) -> gpd.GeoDataFrame:
+    """Display shapes (``code``, ``geometry``) of a level: commune, epci, departement, region."""
+    if level not in ("commune", "epci", "departement", "region"):
+        raise ValueError(f"expected a map level, got {level!r}")
     display = reference.display.get(level)
     if display is not None and not display.empty:
         return display

@@ -117,3 +117,17 @@ def test_unknown_format(tiny_reference, sample):
     key = territory_key(tiny_reference, "commune", "22001")
     with pytest.raises(AnalysisError, match="pdf ou pptx"):
         sheet_for_territory(sample, tiny_reference, key, output_format="docx")
+
+
+def test_ranking_sheet_of_named_territories_has_no_map(tiny_reference, sample):
+    scope = territory_key(tiny_reference, "france", "FR")
+    scored = underserved_score(coverage(sample, tiny_reference, "territoire"))
+    data = sheet_for_ranking(
+        scored, sample, tiny_reference, scope, "territoire", output_format="pptx", today=DAY
+    )
+    deck = Presentation(io.BytesIO(data))
+    assert deck.slides[0].shapes.title.text == "Zones peu couvertes — France"
+    caption = " ".join(
+        shape.text_frame.text for shape in deck.slides[1].shapes if shape.has_text_frame
+    )
+    assert "Carte omise" in caption
