@@ -290,40 +290,20 @@ def main() -> None:
         print("Navigateur : ignoré (aucun Chromium trouvé).")
         return
     views = browser_side(chromium)
-    ours, naive = views["ours"], views["naive"]
+    naive = views["naive"]
     print(f"Dans Chromium sans interface, application chaude (médiane de {RUNS}) :")
-    print(
-        _line(
-            "carte dessinée après navigation",
-            ours["draw_s"],
-            naive["draw_s"],
-            "s",
-            TARGETS["draw_s"],
-        )
+    rows = (
+        ("carte dessinée après navigation", "draw_s", "s"),
+        ("octets reçus (websocket + HTTP)", "bytes_mb", "MB"),
+        ("  dont websocket", "ws_mb", "MB"),
+        ("relances du script sur déplacement + zoom", "reruns", ""),
     )
-    print(
-        _line(
-            "octets reçus (websocket + HTTP)",
-            ours["bytes_mb"],
-            naive["bytes_mb"],
-            "MB",
-            TARGETS["bytes_mb"],
-        )
-    )
-    print(_line("  dont websocket", ours["ws_mb"], naive["ws_mb"], "MB", None))
-    print(
-        _line(
-            "relances du script sur déplacement + zoom",
-            ours["reruns"],
-            naive["reruns"],
-            "",
-            TARGETS["reruns"],
-        )
-    )
-    print(
-        "  (la page « Carte » affiche aussi filtres, chiffres clés et graphiques ; la carte naïve"
-    )
-    print("   n'affiche que la carte, et utilise les mêmes ressources Leaflet locales)")
+    for name, title in (("lean", "notre carte seule"), ("ours", "page « Carte » complète")):
+        print(f" {title} :")
+        for label, key, unit in rows:
+            print(_line(label, views[name][key], naive[key], unit, TARGETS.get(key)))
+    print("  (la page complète affiche aussi filtres, chiffres clés et graphiques ; la carte")
+    print("   naïve n'affiche que la carte, avec les mêmes ressources Leaflet locales)")
 
 
 if __name__ == "__main__":

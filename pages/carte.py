@@ -22,6 +22,10 @@ from territoires.ui.chrome import demo_data_shown
 from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
 
 presentation = st.query_params.get(mv.PRESENTATION_PARAM) == "1"
+if presentation:
+    mv.presentation_style()
+title_slot = st.empty()  # the title shows at once; its territory is known after the filters
+title_slot.title("Carte des initiatives")
 reference = get_reference()
 initiatives = get_initiatives()
 rurality = mv.rurality_or_none()
@@ -35,11 +39,9 @@ default_options = mv.default_map_options(presentation, get_settings().basemap)
 steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM)) or mv.default_steps(reference)
 
 if presentation:
-    mv.presentation_style()
-    st.title(f"Carte des initiatives — {place}")
+    title_slot.title(f"Carte des initiatives — {place}")
     options = mv.current_map_options(default_options)
 else:
-    st.title("Carte des initiatives")
     st.caption(f"Périmètre : {place}. Cliquez sur un territoire pour ouvrir sa fiche.")
     options = mv.map_options_widgets(default_options)
 
