@@ -20,7 +20,13 @@ from territoires.maps import geometry, layers
 from territoires.maps.assets import inline_assets, link_assets, needed_assets
 from territoires.maps.classify import METHODS, Classification, Method, classify
 from territoires.maps.legend import class_entries, legend_html, overlay_entries, theme_entries
-from territoires.maps.metrics import MAP_LEVELS, METRICS, MapLevel, format_metric
+from territoires.maps.metrics import (
+    INTEGER_METRICS,
+    MAP_LEVELS,
+    METRICS,
+    MapLevel,
+    format_metric,
+)
 from territoires.maps.palettes import (
     NO_DATA_COLOR,
     OUTLINE_COLOR,
@@ -152,7 +158,12 @@ def choropleth_data(
     table = table.reindex(layer["code"]).rename_axis("code").reset_index()
     table["nom"] = layer["nom"].to_numpy()
     values = table[METRICS[options.metric].column].astype(float)
-    classification = classify(values.to_numpy(), options.method, options.classes)
+    classification = classify(
+        values.to_numpy(),
+        options.method,
+        options.classes,
+        integer=METRICS[options.metric].column in INTEGER_METRICS,
+    )
     colors = tuple(class_colors(classification.count))
     return ChoroplethData(level, options.metric, table, classification, colors)
 

@@ -48,7 +48,7 @@ class Classification:
         return len(self.breaks)
 
 
-def _bins(positive: np.ndarray, method: Method, k: int) -> np.ndarray:
+def _bins(positive: np.ndarray, method: Method, k: int, integer: bool) -> np.ndarray:
     distinct = np.unique(positive)
     k = max(1, min(k, distinct.size))
     if k == 1:
@@ -63,12 +63,17 @@ def _bins(positive: np.ndarray, method: Method, k: int) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "Numba not installed"
             bins = mapclassify.FisherJenks(sample, k=k).bins
-    bins = np.unique(np.asarray(bins, dtype=float))
+    bins = np.asarray(bins, dtype=float)
+    if integer:  # counts: classes are whole numbers (1 – 3, 4, 5 – 9…)
+        bins = np.floor(bins)
+    bins = np.unique(bins)
     bins[-1] = max(bins[-1], distinct[-1])
     return bins
 
 
-def classify(values, method: Method = "quantiles", k: int = 5) -> Classification:
+def classify(
+    values, method: Method = "quantiles", k: int = 5, *, integer: bool = False
+) -> Classification:
     """Classify values for a choropleth.
 
     Parameters
@@ -79,6 +84,8 @@ def classify(values, method: Method = "quantiles", k: int = 5) -> Classification
         Quantiles, or Fisher–Jenks natural breaks (on a deterministic sample above 200 values).
     k : int
         Wanted number of classes of positive values (fewer when there are fewer distinct values).
+    integer : bool
+        Values are counts: class bounds are whole numbers.
     """
     if method not in METHODS:
         raise ValueError(f"expected a method in {METHODS}, got {method!r}")
@@ -91,7 +98,7 @@ def classify(values, method: Method = "quantiles", k: int = 5) -> Classification
     positive = array[positive_mask]
     if positive.size == 0:
         return Classification(None, (), tuple(int(c) for c in classes))
-    bins = _bins(positive, method, k)
+    bins = _bins(positive, method, k, integer)
     classes[positive_mask] = np.searchsorted(bins, positive, side="left") + 1
     return Classification(
         float(positive.min()), tuple(float(b) for b in bins), tuple(int(c) for c in classes)

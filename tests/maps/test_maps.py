@@ -196,8 +196,22 @@ def test_classify_keeps_zero_and_missing_apart():
     jenks = classify([0, 1, 1, 1, 10, 10, 11], "jenks", 2)
     assert jenks.classes == (0, 1, 1, 1, 2, 2, 2)
     assert classify([0, 0], "quantiles", 5).count == 0
+    # counts get whole-number classes, never « 9 – 8 »
+    counts = classify([5, 6, 7, 8, 8, 8, 9, 12, 12], "quantiles", 4, integer=True)
+    assert all(float(b).is_integer() for b in counts.breaks)
+    assert list(counts.breaks) == sorted(set(counts.breaks))
     with pytest.raises(ValueError):
         classify([1], "equal", 5)
+
+
+def test_count_legend_classes_do_not_overlap():
+    from territoires.maps.legend import class_entries
+
+    result = classify([0, 5, 6, 7, 8, 8, 8, 9, 12, 12], "quantiles", 4, integer=True)
+    labels = [e.label for e in class_entries(result, class_colors(result.count), "initiatives")]
+    bounds = [int(part) for label in labels[:-1] for part in label.split(" – ")]
+    assert bounds == sorted(bounds) and len(bounds) == len(set(bounds))
+    assert labels[-1] == "Aucune initiative (0)"
 
 
 def test_palette_is_distinct_from_zero():
