@@ -18,7 +18,6 @@ communes) and ≤ 300 ms (France EPCI).
 from __future__ import annotations
 
 import base64
-import os
 import statistics
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-APP = Path(os.environ.get("TERRITOIRES_E2E_APP", ROOT / "app.py"))
+APP = ROOT / "app.py"
 BRETAGNE = "53"
 RUNS = 3
 TARGETS = {"draw_s": 1.2, "bytes_mb": 0.6, "reruns": 0, "rebuild_bzh_ms": 150, "rebuild_fr_ms": 300}

@@ -9,7 +9,6 @@ Skips without a browser on a developer's machine; fails in CI (``CI=true``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from e2e_harness import (
@@ -23,7 +22,7 @@ from e2e_harness import (
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
-APP = Path(os.environ.get("TERRITOIRES_E2E_APP", ROOT / "app.py"))
+APP = ROOT / "app.py"
 
 
 def _in_ci() -> bool:
