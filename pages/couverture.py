@@ -243,9 +243,9 @@ if view == VIEWS[1]:
         "part_population_frr",
     ]
     shares = ["part_rurale", "part_population_touchee", "part_population_frr"]
-    view = av.percent_columns(av.with_fiche_links(table[columns], level), shares)
+    shown_table = av.percent_columns(av.with_fiche_links(table[columns], level), shares)
     st.dataframe(
-        av.labelled(view),
+        av.labelled(shown_table),
         hide_index=True,
         width="stretch",
         height=520,

@@ -1,0 +1,73 @@
+"""« Couverture » and « Fiche territoire » driven through AppTest with the demo data: every
+view, level and the comparison run without exception (the generic page smoke test only opens
+them once, without parameters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture
+def demo_env(tmp_path, monkeypatch, geodata_ready):
+    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TERRITOIRES_DEMO", "1")
+    monkeypatch.chdir(ROOT)
+    from territoires.demo import ensure_demo
+    from territoires.geo.cache import load_reference
+    from territoires.store import open_store
+
+    store = open_store()
+    try:
+        loaded = ensure_demo(store, load_reference())
+    finally:
+        store.close()
+    assert loaded > 0
+    return tmp_path
+
+
+def _app(page: str, **params: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_couverture_every_view_and_level(demo_env):
+    at = _app("pages/couverture.py", perimetre="region:53")
+    assert at.title[0].value == "Couverture et zones peu couvertes"
+    assert int(at.metric[0].value) > 0  # ranked territories
+    for view in ("Couverture par territoire", "Où agir ensuite ?", "Zones peu couvertes"):
+        at.segmented_control(key="cov_view").set_value(view).run()
+        assert not at.exception, (view, [e.value for e in at.exception])
+    for level in ("commune", "territoire", "departement"):
+        at.selectbox(key="cov_level").set_value(level).run()
+        assert not at.exception, (level, [e.value for e in at.exception])
+
+
+def test_fiche_with_reference_and_comparison(demo_env):
+    at = _app("pages/fiche.py", niveau="territoire", code="centre-bretagne")
+    assert at.title[0].value.startswith("Fiche territoire : Centre Bretagne")
+    figures = at.dataframe[0].value
+    assert figures.iloc[2, 0] == "Initiatives" and int(figures.iloc[2, 1]) > 0
+    at.toggle(key="fiche_compare").set_value(True).run()
+    at.selectbox(key="fiche_cmp_niveau").set_value("departement").run()
+    at.selectbox(key="fiche_cmp_code_departement").set_value("29").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Finistère (Département 29)" in at.dataframe[0].value.columns
+
+
+def test_fiche_unknown_code_warns(demo_env):
+    at = _app("pages/fiche.py", niveau="epci", code="000000000")
+    assert at.title[0].value == "Fiche territoire"
+    assert any("Code inconnu" in w.value for w in at.warning)
