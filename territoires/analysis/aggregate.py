@@ -141,7 +141,7 @@ def territory_names(reference: GeoReference, level: AggregateLevel) -> pd.Series
 # --- aggregation ------------------------------------------------------------------------
 
 
-def _check_initiatives(initiatives: pd.DataFrame) -> None:
+def check_initiatives(initiatives: pd.DataFrame) -> None:
     missing = {"id", "commune_code", "zone_intervention", "montant", "themes"} - set(
         initiatives.columns
     )
@@ -182,7 +182,7 @@ def _themes_per_code(initiatives: pd.DataFrame, touched: pd.DataFrame) -> pd.Dat
     return pairs.merge(themes, on="initiative_id")[["code", "themes"]].drop_duplicates()
 
 
-def _per_territory(
+def per_territory(
     initiatives: pd.DataFrame,
     reference: GeoReference,
     level: AggregateLevel,
@@ -238,9 +238,9 @@ def aggregate(
         is 0. An initiative counts once per territory it touches; its amount is split between
         the communes it serves.
     """
-    _check_initiatives(initiatives)
+    check_initiatives(initiatives)
     members = membership(reference, level, scope)
-    result, _ = _per_territory(initiatives, reference, level, members)
+    result, _ = per_territory(initiatives, reference, level, members)
     return result
 
 
@@ -264,7 +264,7 @@ def key_figures(
         ``population_rurale`` and ``population_rurale_touchee`` (None without ``rural_codes``),
         ``part_population_rurale_touchee`` (None without ``rural_codes`` or rural population).
     """
-    _check_initiatives(initiatives)
+    check_initiatives(initiatives)
     members = membership(reference, "france", scope)
     touched = placed_in(initiatives, reference, members)
     population = reference.communes.set_index("code_insee")["population"]

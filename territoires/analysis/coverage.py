@@ -30,10 +30,10 @@ from territoires.analysis.aggregate import (
     FRANCE,
     THEMES,
     AggregateLevel,
-    _check_initiatives,
-    _per_territory,
+    check_initiatives,
     in_set,
     membership,
+    per_territory,
     theme_label,
 )
 from territoires.analysis.placement import served_communes
@@ -390,11 +390,11 @@ def coverage(
         ``COVERAGE_COLUMNS``, one row per territory, sorted by code. Shares are in [0, 1];
         distances in km, ``inf`` when no initiative exists in the zone.
     """
-    _check_initiatives(initiatives)
+    check_initiatives(initiatives)
     _check_radius(radius_km)
     members = membership(reference, level, scope)
     placement = served_communes(initiatives, reference)
-    base, touched = _per_territory(initiatives, reference, level, members, placement)
+    base, touched = per_territory(initiatives, reference, level, members, placement)
     base = base.set_index("code")
     if communes is None:
         communes = commune_coverage(

@@ -27,7 +27,7 @@ from territoires.geo.reference import GeoReference
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, SCORE_STYLES, coverage_map_png
 from territoires.reports.content import (
     SheetContent,
-    _shapes,
+    display_shapes,
     ranking_content,
     territory_content,
 )
@@ -164,7 +164,7 @@ def sheet_for_territory(
 def _score_map(scored: pd.DataFrame, reference: GeoReference, level: str) -> bytes | None:
     if len(scored) > MAX_COMMUNES_DRAWN or level in ("france", "territoire"):
         return None  # too many shapes for a page; named territories may overlap
-    shapes = _shapes(reference, level)
+    shapes = display_shapes(reference, level)
     shapes = shapes.loc[shapes["code"].isin(scored["code"])]
     metro = ~shapes["code"].astype(str).str.startswith("97")
     if metro.any() and not metro.all() and level in ("commune", "departement"):

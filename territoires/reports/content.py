@@ -140,7 +140,7 @@ def _sources(reference: GeoReference, extra: list[str]) -> tuple[str, ...]:
 # --- map -----------------------------------------------------------------------------------
 
 
-def _shapes(reference: GeoReference, level: str) -> gpd.GeoDataFrame:
+def display_shapes(reference: GeoReference, level: str) -> gpd.GeoDataFrame:
     """Display shapes (``code``, ``geometry``) of a level: commune, epci, departement, region."""
     if level not in ("commune", "epci", "departement", "region"):
         raise ValueError(f"expected a map level, got {level!r}")
@@ -169,7 +169,7 @@ def _metropole_codes(reference: GeoReference, column: str) -> set[str]:
 def _commune_layer(
     reference: GeoReference, table: pd.DataFrame
 ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    shapes = _shapes(reference, "commune")
+    shapes = display_shapes(reference, "commune")
     shapes = shapes.loc[shapes["code"].isin(table["code_insee"])]
     status = table.set_index("code_insee").reindex(shapes["code"])
     touched = status["touchee"].fillna(False).astype(bool).to_numpy()
@@ -178,7 +178,7 @@ def _commune_layer(
 
 
 def _epci_layer(reference: GeoReference, epci: pd.DataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    shapes = _shapes(reference, "epci")
+    shapes = display_shapes(reference, "epci")
     shapes = shapes.loc[shapes["code"].isin(epci["code"])]
     share = epci.set_index("code")["part_population_non_couverte"].reindex(shapes["code"])
     share = share.fillna(0).to_numpy()
