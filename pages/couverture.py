@@ -340,7 +340,9 @@ if view == VIEWS[2]:
             basemap=basemap,
             height=520,
         )
-        mv.show_map(fmap, height=520, key="cov_next_map")
+        clicked_commune = mv.show_map(fmap, height=520, key="cov_next_map")
+        if clicked_commune:
+            mv.fiche_link(clicked_commune)
         steps = sites.drop(columns=["codes_couverts"]).assign(
             part_cumulee=sites["part_cumulee"] * 100
         )
