@@ -35,12 +35,11 @@ def rural_codes(reference: GeoReference) -> set[str] | None:
     return set(frame.loc[frame["rural"].astype(bool), "code_insee"].astype(str))
 
 
-def frr_codes() -> set[str] | None:
+def frr_codes(reference: GeoReference) -> set[str] | None:
     """INSEE codes of FRR communes when the official list has been imported, else None."""
     from territoires.analysis.coverage import frr_codes_from
-    from territoires.geo.rurality import frr_frame
 
-    return frr_codes_from(frr_frame())
+    return frr_codes_from(getattr(reference, "frr", None))
 
 
 def rurality_lines(reference: GeoReference) -> list[str]:
@@ -95,7 +94,7 @@ def run_coverage(args: argparse.Namespace) -> int:
         scope,
         radius_km=args.radius_km,
         rural_codes=rural_codes(reference),
-        frr_codes=frr_codes(),
+        frr_codes=frr_codes(reference),
     )
     scored = underserved_score(table, ScoreWeights(), radius_km=args.radius_km)
     _write_table(coverage_export(scored), Path(args.output))
@@ -114,7 +113,7 @@ def run_suggest(args: argparse.Namespace) -> int:
         radius_km=args.radius_km,
         scope=scope,
         rural_codes=rural_codes(reference),
-        frr_codes=frr_codes(),
+        frr_codes=frr_codes(reference),
         frr_only=args.frr_only,
     )
     _write_table(suggestion_export(sites), Path(args.output))
@@ -141,7 +140,7 @@ def run_sheet(args: argparse.Namespace) -> int:
         reference_level=args.reference,
         radius_km=args.radius_km,
         rural_codes=rural_codes(reference),
-        frr_codes=frr_codes(),
+        frr_codes=frr_codes(reference),
         communes=communes,
         extra_sources=rurality_lines(reference),
     )

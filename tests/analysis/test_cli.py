@@ -39,7 +39,7 @@ def wired(monkeypatch, tiny_reference):
     monkeypatch.setattr(analysis_cli, "_load", lambda args: (tiny_reference, initiatives))
     rural = {"22001", "22002", "56003", "56004", "22005", "22006", "56007", "56008"}
     monkeypatch.setattr(analysis_cli, "rural_codes", lambda reference: rural)
-    monkeypatch.setattr(analysis_cli, "frr_codes", lambda: None)
+    monkeypatch.setattr(analysis_cli, "frr_codes", lambda reference: None)
     monkeypatch.setattr(analysis_cli, "rurality_lines", lambda reference: ["Ruralité : test"])
     return tiny_reference
 
