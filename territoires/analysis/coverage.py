@@ -88,6 +88,8 @@ def _zone_crs(zone: str, lon: np.ndarray, lat: np.ndarray) -> CRS:
     from pyproj.aoi import AreaOfInterest
     from pyproj.database import query_utm_crs_info
 
+    if not np.isfinite(lon).any() or not np.isfinite(lat).any():
+        return CRS.from_user_input(METROPOLE_CRS)  # nothing to project anyway
     area = AreaOfInterest(
         float(np.nanmin(lon)), float(np.nanmin(lat)), float(np.nanmax(lon)), float(np.nanmax(lat))
     )
@@ -111,7 +113,7 @@ def commune_points(reference: GeoReference) -> pd.DataFrame:
     """Return ``code_insee, zone, lon, lat, x, y``: each commune's representative point.
 
     ``x, y`` are metres in the zone's metric CRS (NaN for a commune without outline). The
-    result is memoised per reference object.
+    result is memoised per reference object (references are read-only by contract).
     """
     key = id(reference)
     memo = _POINTS_MEMO.get(key)
