@@ -169,3 +169,10 @@ def test_breakdowns():
     years = result["annee"]
     assert list(years["annee"]) == [2023, 2024]
     assert list(years["initiatives"]) == [1, 1]
+
+
+def test_breakdowns_of_no_initiative():
+    result = breakdowns(initiatives_frame([]))
+    assert list(result["theme"]["initiatives"]) == [0, 0, 0]
+    assert result["financeur"].empty
+    assert result["annee"].empty
