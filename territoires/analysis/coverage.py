@@ -152,7 +152,7 @@ def initiative_points(initiatives: pd.DataFrame, points: pd.DataFrame) -> pd.Dat
     """
     by_code = points.set_index("code_insee")
     commune = initiatives["commune_code"].astype(object)
-    known = pd.Series(in_set(commune, set(by_code.index)), index=commune.index)
+    known = pd.Series(by_code.index.get_indexer(commune) >= 0, index=commune.index)
     base = by_code.reindex(commune.where(known))
     coords = initiatives.reindex(columns=["latitude", "longitude"])
     lat = pd.to_numeric(coords["latitude"], errors="coerce").to_numpy(dtype=float)
@@ -223,7 +223,7 @@ def commune_coverage(
     points = commune_points(reference)
     if placement is None:
         placement = served_communes(initiatives, reference)
-    touched = in_set(points["code_insee"], set(placement["code_insee"]))
+    touched = in_set(points["code_insee"], set(placement["code_insee"].unique()))
     sources = pd.concat(
         [initiative_points(initiatives, points)[["zone", "x", "y"]], points.loc[touched]],
         ignore_index=True,
@@ -279,36 +279,91 @@ _MASK_TEXTS: dict[int, tuple[str, str, int]] = {
 }
 
 
+def _bitmasks(values: pd.Series, vocabulary: dict[str, int]) -> np.ndarray:
+    """One integer per row: bit ``vocabulary[item]`` set for each item of the row's list."""
+    return np.fromiter(
+        (
+            sum(1 << vocabulary[item] for item in set(items)) if _is_list(items) else 0
+            for items in values.to_numpy(dtype=object)
+        ),
+        dtype=np.int64,
+        count=len(values),
+    )
+
+
+def _or_per_code(codes: pd.Index, row_codes: pd.Series, row_masks: np.ndarray) -> np.ndarray:
+    """Bitwise OR of the row masks per territory code, aligned on ``codes`` (0 when absent)."""
+    position = codes.get_indexer(row_codes)
+    keep = position >= 0
+    result = np.zeros(len(codes), dtype=np.int64)
+    np.bitwise_or.at(result, position[keep], row_masks[keep])
+    return result
+
+
 def _lists_per_territory(
     initiatives: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index
 ) -> pd.DataFrame:
-    """Return themes present/missing and funders per territory code (vectorised)."""
-    pairs = touched[["code", "initiative_id"]].drop_duplicates()
-    info = initiatives[["id", "themes", "financeurs"]].rename(columns={"id": "initiative_id"})
-    info = info.drop_duplicates(subset="initiative_id")
-    bits = {theme: 1 << i for i, theme in enumerate(THEMES)}
-    merged = pairs.merge(info, on="initiative_id")
-    masks: dict[str, int] = {}
-    names: dict[str, set[str]] = {}
-    for code, themes, funders in zip(
-        merged["code"].to_numpy(dtype=object),
-        merged["themes"].to_numpy(dtype=object),
-        merged["financeurs"].to_numpy(dtype=object),
-        strict=True,
-    ):
-        if _is_list(themes):
-            masks[code] = masks.get(code, 0) | sum(bits.get(t, 0) for t in set(themes))
-        if _is_list(funders) and len(funders):
-            names.setdefault(code, set()).update(funders)
-    code_list = codes.to_numpy(dtype=object)
-    texts = [_MASK_TEXTS[masks.get(code, 0)] for code in code_list]
-    joined = [", ".join(sorted(names[code])) if code in names else "" for code in code_list]
+    """Return themes present/missing and funders per territory code.
+
+    Themes and funders are small vocabularies: each initiative gets a bitmask, the masks are
+    OR-ed per territory with ``np.bitwise_or.at`` and each distinct mask is spelled out once.
+    """
+    info = initiatives[["id", "themes", "financeurs"]].drop_duplicates(subset="id")
+    funder_names = sorted(
+        {f for funders in info["financeurs"] if _is_list(funders) for f in funders}
+    )
+    if len(funder_names) > 62:  # beyond an int64 mask: spell the funders out per territory
+        return _lists_per_territory_slow(info, touched, codes)
+    funder_bits = {name: i for i, name in enumerate(funder_names)}
+    theme_bits = {theme: i for i, theme in enumerate(THEMES)}
+    theme_masks = pd.Series(_bitmasks(info["themes"], theme_bits), index=info["id"].to_numpy())
+    funder_masks = pd.Series(_bitmasks(info["financeurs"], funder_bits), index=theme_masks.index)
+    pairs = touched[["code", "initiative_id"]]
+    ids = pairs["initiative_id"].to_numpy()
+    themes = _or_per_code(
+        codes, pairs["code"], theme_masks.reindex(ids).fillna(0).to_numpy("int64")
+    )
+    funders = _or_per_code(
+        codes, pairs["code"], funder_masks.reindex(ids).fillna(0).to_numpy("int64")
+    )
+    spelled = {
+        mask: ", ".join(name for name, bit in funder_bits.items() if mask >> bit & 1)
+        for mask in set(funders.tolist())
+    }
+    texts = [_MASK_TEXTS[int(mask) & 0b111] for mask in themes]
     return pd.DataFrame(
         {
             "themes_presents": [text[0] for text in texts],
             "themes_manquants": [text[1] for text in texts],
             "nb_themes_manquants": [text[2] for text in texts],
-            "financeurs": joined,
+            "financeurs": [spelled[int(mask)] for mask in funders],
+        },
+        index=codes,
+    )
+
+
+def _lists_per_territory_slow(
+    info: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index
+) -> pd.DataFrame:
+    """Same as ``_lists_per_territory`` with Python sets (any number of funders)."""
+    merged = touched[["code", "initiative_id"]].merge(
+        info.rename(columns={"id": "initiative_id"}), on="initiative_id"
+    )
+    present: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
+    for code, themes, funders in merged[["code", "themes", "financeurs"]].itertuples(index=False):
+        present.setdefault(code, set()).update(themes if _is_list(themes) else [])
+        names.setdefault(code, set()).update(funders if _is_list(funders) else [])
+    bits = {theme: 1 << i for i, theme in enumerate(THEMES)}
+    texts = [
+        _MASK_TEXTS[sum(bits[t] for t in present.get(code, set()) if t in bits)] for code in codes
+    ]
+    return pd.DataFrame(
+        {
+            "themes_presents": [text[0] for text in texts],
+            "themes_manquants": [text[1] for text in texts],
+            "nb_themes_manquants": [text[2] for text in texts],
+            "financeurs": [", ".join(sorted(names.get(code, set()))) for code in codes],
         },
         index=codes,
     )
@@ -421,7 +476,7 @@ def initiative_lonlat(initiatives: pd.DataFrame, reference: GeoReference) -> pd.
     """
     points = commune_points(reference).set_index("code_insee")
     commune = initiatives["commune_code"].astype(object)
-    base = points.reindex(commune.where(in_set(commune, set(points.index))))
+    base = points.reindex(commune.where(points.index.get_indexer(commune) >= 0))
     coords = initiatives.reindex(columns=["latitude", "longitude"])
     lat = pd.to_numeric(coords["latitude"], errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(coords["longitude"], errors="coerce").to_numpy(dtype=float)

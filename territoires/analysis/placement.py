@@ -7,6 +7,7 @@ that hosts the carrying organisation.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from territoires.errors import UnknownCodeError
@@ -78,14 +79,21 @@ def served_communes(initiatives: pd.DataFrame, reference: GeoReference) -> pd.Da
     if missing:
         raise ValueError(f"expected columns {sorted(missing)} in initiatives")
     resolver = _ZoneResolver(reference)
-    rows: list[tuple[int, str, float]] = []
-    for ident, commune, zone in initiatives[["id", "commune_code", "zone_intervention"]].itertuples(
-        index=False
-    ):
+    served: list[str] = []
+    counts: list[int] = []
+    for commune, zone in initiatives[["commune_code", "zone_intervention"]].itertuples(index=False):
         has_zone = isinstance(zone, list | tuple) and len(zone) > 0
         codes = resolver.zone(list(zone)) if has_zone else []
         if not codes and isinstance(commune, str) and commune:
             codes = [commune]
-        weight = 1.0 / len(codes) if codes else 0.0
-        rows.extend((ident, code, weight) for code in codes)
-    return pd.DataFrame(rows, columns=PLACEMENT_COLUMNS)
+        served.extend(codes)
+        counts.append(len(codes))
+    sizes = np.asarray(counts, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "initiative_id": np.repeat(initiatives["id"].to_numpy(), sizes),
+            "code_insee": pd.Series(served, dtype=object),
+            "poids": np.repeat(1.0 / np.maximum(sizes, 1), sizes),
+        },
+        columns=PLACEMENT_COLUMNS,
+    )

@@ -225,3 +225,17 @@ def test_frr_codes_from_classee_flag():
         {"code_insee": ["01001", "01002"], "frr": ["x", "y"], "classee": [False, True]}
     )
     assert frr_codes_from(frame) == {"01002"}
+
+
+def test_many_funders_take_the_general_path(tiny_reference):
+    funders = [f"Fondation {i:02d}" for i in range(70)]
+    initiatives = initiatives_frame(
+        [
+            {"commune_code": "22001", "financeurs": funders[:40], "themes": ["prendre-soin"]},
+            {"commune_code": "22002", "financeurs": funders[40:], "themes": ["cultures-savoirs"]},
+        ]
+    )
+    table = coverage(initiatives, tiny_reference, "epci").set_index("code")
+    assert table.loc["200000001", "financeurs"] == ", ".join(funders)
+    assert table.loc["200000001", "themes_manquants"] == "Espaces de coopération"
+    assert table.loc["200000002", "financeurs"] == ""
