@@ -14,6 +14,7 @@ import streamlit as st
 
 from territoires.analysis.coverage import commune_coverage, frr_codes_from
 from territoires.analysis.profile import TerritoryKey, territory_key
+from territoires.analysis.score import ScoreWeights
 from territoires.analysis.tables import COLUMN_LABELS
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters, apply_filters, filters_to_params
@@ -196,3 +197,164 @@ def key_from_params(reference: GeoReference, level: str | None, code: str | None
     except TerritoiresError as exc:
         st.warning(f"Lien : {exc.user_message}")
         return None
+
+
+# --- widgets of the « Couverture » page ----------------------------------------------------
+
+RANKING_SHOWN = [
+    "rang",
+    "nom",
+    "score",
+    "raisons",
+    "population",
+    "part_rurale",
+    "initiatives_10k_hab",
+    "distance_moyenne_km",
+    "themes_manquants",
+    "code",
+]
+COVERAGE_SHOWN = [
+    "code",
+    "nom",
+    "population",
+    "part_rurale",
+    "initiatives",
+    "montant",
+    "initiatives_10k_hab",
+    "euros_par_hab",
+    "part_population_touchee",
+    "distance_mediane_km",
+    "distance_moyenne_km",
+    "population_non_couverte",
+    "themes_presents",
+    "themes_manquants",
+    "financeurs",
+    "part_population_frr",
+]
+STEPS_SHOWN = [
+    "rang",
+    "nom",
+    "departement_code",
+    "population",
+    "communes_nouvellement_couvertes",
+    "population_nouvellement_couverte",
+    "population_cumulee",
+    "part_cumulee",
+]
+SHARE_COLUMNS = ["part_rurale", "part_population_touchee", "part_population_frr", "part_cumulee"]
+
+
+def _column_config() -> dict:
+    percent = st.column_config.NumberColumn(format="%.0f %%")
+    return {
+        "Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
+        "Raisons": st.column_config.TextColumn(width="large"),
+        "Part rurale": percent,
+        "Population touchée": percent,
+        "Population en FRR": percent,
+        "Part couverte (cumul)": percent,
+        "Montant (€)": st.column_config.NumberColumn(format="%.0f €"),
+        "Initiatives / 10 000 hab.": st.column_config.NumberColumn(format="%.2f"),
+        "€ / habitant": st.column_config.NumberColumn(format="%.2f"),
+        "Distance médiane (km)": st.column_config.NumberColumn(format="%.1f"),
+        "Distance moyenne pondérée (km)": st.column_config.NumberColumn(format="%.1f"),
+        "Fiche": st.column_config.LinkColumn(display_text="Ouvrir la fiche"),
+    }
+
+
+def _display(frame: pd.DataFrame, level: str | None) -> pd.DataFrame:
+    shown = with_fiche_links(frame, level) if level else frame
+    return labelled(percent_columns(shown, SHARE_COLUMNS))
+
+
+def metric_row(items: list[tuple[str, str]]) -> None:
+    """Key figures side by side."""
+    for column, (label, value) in zip(st.columns(len(items)), items, strict=True):
+        column.metric(label, value, border=True)
+
+
+def weights_widgets(
+    defaults: ScoreWeights, labels: dict[str, str], frr_available: bool
+) -> dict[str, float]:
+    """Sliders for the score weights (the FRR one disabled until the list is imported)."""
+    weights: dict[str, float] = {}
+    with st.expander("Poids des composantes du score", icon=":material/tune:"):
+        columns = st.columns(len(labels))
+        for column, (name, label) in zip(columns, labels.items(), strict=True):
+            weights[name] = column.slider(
+                label,
+                0.0,
+                1.0,
+                float(getattr(defaults, name)),
+                0.05,
+                key=f"cov_w_{name}",
+                disabled=name == "frr" and not frr_available,
+            )
+        if not frr_available:
+            st.caption(
+                "La composante FRR est ignorée tant que la liste officielle des communes "
+                "France Ruralités Revitalisation n'est pas importée (page « Importer »)."
+            )
+    return weights
+
+
+def ranking_table(ranked: pd.DataFrame, level: str, reference: GeoReference) -> None:
+    """The ranking; selecting a row shows its full reasons and a link to its fiche."""
+    shown = ranked[RANKING_SHOWN]
+    event = st.dataframe(
+        _display(shown, level),
+        hide_index=True,
+        width="stretch",
+        height=420,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="cov_ranking",
+        column_config=_column_config(),
+    )
+    selected = event.selection.rows if event is not None else []
+    if not selected:
+        st.caption("Sélectionnez une ligne pour lire ses raisons en entier et ouvrir sa fiche.")
+        return
+    row = shown.iloc[selected[0]]
+    st.info(f"**{row['nom']}** — score {row['score']:.0f} / 100. {row['raisons']}")
+    fiche_page_link(territory_key(reference, level, str(row["code"])))
+
+
+def coverage_table(table: pd.DataFrame, level: str) -> None:
+    """The coverage measures of every territory."""
+    st.dataframe(
+        _display(table[COVERAGE_SHOWN], level),
+        hide_index=True,
+        width="stretch",
+        height=520,
+        column_config=_column_config(),
+    )
+
+
+def steps_table(sites: pd.DataFrame) -> None:
+    """The greedy steps: newly covered population and cumulative total."""
+    st.dataframe(
+        _display(sites[STEPS_SHOWN], None),
+        hide_index=True,
+        width="stretch",
+        column_config=_column_config(),
+    )
+
+
+def table_downloads(frame: pd.DataFrame, stem: str, sheet: str, extra=()) -> None:
+    """CSV and XLSX buttons for a table (formula-safe exports), plus ``extra`` buttons."""
+    from territoires.exports import MIME_TYPES, to_csv_bytes, to_xlsx_bytes
+    from territoires.ui.map_view import download_buttons
+
+    download_buttons(
+        [
+            (f"{sheet} (CSV)", f"{stem}.csv", MIME_TYPES["csv"], lambda: to_csv_bytes(frame)),
+            (
+                f"{sheet} (XLSX)",
+                f"{stem}.xlsx",
+                MIME_TYPES["xlsx"],
+                lambda: to_xlsx_bytes(frame, sheet[:31]),
+            ),
+            *extra,
+        ]
+    )
