@@ -123,9 +123,10 @@ def _coverage_map(
         )
         for fill, hatch, label in styles.values()
     ]
-    handles.append(
-        Line2D([], [], marker="o", color="white", markerfacecolor="black", label="Initiative")
-    )
+    if len(points):
+        handles.append(
+            Line2D([], [], marker="o", color="white", markerfacecolor="black", label="Initiative")
+        )
     ax.legend(
         handles=handles,
         loc="upper center",
