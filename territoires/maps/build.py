@@ -212,7 +212,6 @@ def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> fo
         height=height or "100%",
     )
     layers.add_basemap(fmap, basemap)
-    fmap.fit_bounds(bounds)
     return fmap
 
 
@@ -312,7 +311,8 @@ def build_map(
         Map height in pixels (standalone HTML uses the full page when omitted).
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
-    fmap = _base_map(geometry.scope_bounds(reference, scope), options.basemap, height)
+    bounds = geometry.scope_bounds(reference, scope)
+    fmap = _base_map(bounds, options.basemap, height)
     _add_choropleth(fmap, reference, scope, data)
     if options.rural_overlay and rural_codes is not None:
         _add_rural(fmap, reference, scope, rural_codes)
@@ -332,6 +332,7 @@ def build_map(
     ]
     title = METRICS[data.metric].title
     layers.legend_control(legend_html(title, sections, source)).add_to(fmap)
+    layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=options.points)
     if asset_base is None:
         inline_assets(fmap, assets)

@@ -54,7 +54,9 @@ def _bins(positive: np.ndarray, method: Method, k: int, integer: bool) -> np.nda
     if k == 1:
         return np.array([distinct[-1]])
     if method == "quantiles":
-        bins = mapclassify.Quantiles(positive, k=k).bins
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Not enough unique values…"
+            bins = mapclassify.Quantiles(positive, k=k).bins
     else:
         sample = positive
         if positive.size > _JENKS_SAMPLE:  # deterministic sample: evenly spaced order statistics

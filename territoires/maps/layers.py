@@ -97,6 +97,11 @@ def shapes_layer(geometry: dict[str, Any], style: dict[str, Any], name: str) -> 
     return RuntimeLayer("shapes", payload, name)
 
 
+def fit_view(bounds: list[list[float]]) -> RuntimeLayer:
+    """Fit the view to ``[[south, west], [north, east]]`` without animation (add it last)."""
+    return RuntimeLayer("fit", bounds, "TerritoiresFit")
+
+
 def legend_control(legend_html: str, position: str = "bottomright") -> RuntimeLayer:
     """A legend control; ``legend_html`` must already be escaped (see ``legend.py``)."""
     return RuntimeLayer(

@@ -9,6 +9,7 @@ Skips without a browser on a developer's machine; fails in CI (``CI=true``).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from e2e_harness import (
@@ -51,8 +52,8 @@ def app_url(tmp_path_factory, geodata_ready):
         yield url
 
 
-def _open(browser, url: str, remote: list[str]):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="fr-FR")
+def _open(browser, url: str, remote: list[str], height: int = 1100):
+    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="fr-FR")
     context.on("request", lambda r: None if is_local(r.url) else remote.append(r.url))
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
@@ -103,6 +104,64 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
 
     assert remote == [], f"requests left the machine: {remote[:5]}"
     other_context.close()
+    context.close()
+
+
+# A point inside a territory without initiatives (no cluster marker on top of it).
+CLICK_POINT_JS = """
+() => {
+  const inRing = (ll, ring) => {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi, xj, yj] = [ring[i].lng, ring[i].lat, ring[j].lng, ring[j].lat];
+      const crosses = yi > ll.lat !== yj > ll.lat;
+      if (crosses && ll.lng < ((xj - xi) * (ll.lat - yi)) / (yj - yi) + xi) {
+        inside = !inside;
+      }
+    }
+    return inside;
+  };
+  let found = null;
+  window.map.eachLayer((layer) => {
+    const props = layer.feature && layer.feature.properties;
+    if (found || !props || props.k !== 0 || !layer.getLatLngs) { return; }
+    const center = layer.getBounds().getCenter();
+    const latlngs = layer.getLatLngs();
+    const polygons = L.LineUtil.isFlat(latlngs[0]) ? [latlngs] : latlngs;
+    const point = window.map.latLngToContainerPoint(center);
+    const size = window.map.getSize();
+    const visible = point.x > 20 && point.y > 20 && point.x < size.x - 300 && point.y < size.y - 20;
+    if (visible && polygons.some((polygon) => inRing(center, polygon[0]))) {
+      found = {x: point.x, y: point.y, nom: props.nom, code: props.code};
+    }
+  });
+  return found;
+}
+"""
+
+
+def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, app_url):
+    remote: list[str] = []
+    # tall enough that the map needs no scrolling: a click then lands where it is aimed
+    url = f"{app_url}/?perimetre=departement:29&niveau=commune"
+    context, page = _open(browser, url, remote, height=1500)
+    wait_for_map(page, timeout=120)
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    point = frame.evaluate(CLICK_POINT_JS)
+    container = frame.locator(".leaflet-container").first
+    container.click(position={"x": point["x"], "y": point["y"]})
+    link = page.get_by_text(f"Fiche territoire : {point['nom']}")
+    link.wait_for(timeout=60_000)
+    href = link.locator("xpath=ancestor-or-self::a").get_attribute("href")
+    assert "niveau=commune" in href and f"code={point['code']}" in href
+
+    page.get_by_text("Exporter", exact=True).click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_text("Carte interactive hors ligne (HTML)").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "TerritoiresMap.choropleth" in exported and "Leaflet 1.9.4" in exported
+    assert "<script src=" not in exported and '<link rel="stylesheet" href=' not in exported
+    assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()
 
 

@@ -154,7 +154,7 @@ def test_scope_outline_fit_and_level_auto(tiny_reference, initiatives):
     assert layer["level"] == "commune"
     assert sorted(layer["codes"]) == ["22001", "22002", "22005", "22006"]
     assert "TerritoiresMap.shapes" in text and "Tiny Ouest" in legend_of(text)
-    bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", text, re.S).group(1)
+    bounds = re.search(r"TerritoiresMap\.fit\(\s*\S+,\s*(\[\[.*?\]\])", text, re.S).group(1)
     (south, west), (north, east) = json.loads(bounds)
     assert (south, west, north, east) == pytest.approx((48.0, -3.5, 48.2, -3.3))
     assert "TerritoiresMap.shapes" not in render(

@@ -124,8 +124,15 @@
     return control;
   }
 
+  // Fit without animation: an animated zoom started while the iframe is still being laid out
+  // can leave paths projected at the old zoom, and clicks then miss them on the canvas.
+  function fit(map, bounds) {
+    map.fitBounds(bounds, { animate: false });
+    return bounds;
+  }
+
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, decode: decode, features: features, choropleth: choropleth,
-    shapes: shapes, points: points, legend: legend
+    shapes: shapes, points: points, legend: legend, fit: fit
   };
 })();

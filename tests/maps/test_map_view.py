@@ -1,0 +1,66 @@
+"""Pure helpers of the map page (steps of the presentation, key figures, options defaults)."""
+
+from __future__ import annotations
+
+from territoires.geo.reference import Scope
+from territoires.ui import map_view as mv
+
+
+def test_steps_round_trip_and_skip_unreadable_items():
+    steps = [Scope("territoire", "centre-bretagne"), Scope("departement", "22"), Scope()]
+    text = mv.format_steps(steps)
+    assert text == "territoire:centre-bretagne,departement:22,france"
+    assert mv.parse_steps(text) == steps
+    assert mv.parse_steps("planete:1,region:,region:53") == [Scope("region", "53")]
+    assert mv.parse_steps(None) == []
+
+
+def test_step_neighbours_wrap_around():
+    a, b, c = Scope("region", "53"), Scope("region", "52"), Scope("region", "28")
+    assert mv.step_neighbours([a, b, c], b) == (a, c)
+    assert mv.step_neighbours([a, b, c], c) == (b, a)
+    assert mv.step_neighbours([a, b, c], Scope()) == (c, a)  # outside the list: start over
+    assert mv.step_neighbours([], a) == (None, None)
+
+
+def test_default_steps_are_the_named_territories(tiny_reference):
+    assert mv.default_steps(tiny_reference) == [Scope("territoire", "tiny-ouest")]
+    assert mv.steps_params(mv.default_steps(tiny_reference), tiny_reference) == {}
+    other = [Scope("departement", "22")]
+    assert mv.steps_params(other, tiny_reference) == {"etapes": "departement:22"}
+
+
+def test_figures_are_french_and_show_the_population_vintage():
+    figures = mv.figures_list(
+        {
+            "initiatives": 1234,
+            "montant": 2_500_000.0,
+            "communes_touchees": 12,
+            "population_touchee": 45678,
+            "part_population_rurale_touchee": 0.256,
+            "population_rurale": 10000,
+        },
+        "2023",
+    )
+    values = {f.label: f.value for f in figures}
+    assert values["Initiatives"] == "1\u202f234"
+    assert values["Montant"] == "2,5\u00a0M€"
+    assert values["Habitants 2023"] == "45\u202f678"
+    assert values["Ruraux touchés"] == "26\u00a0%"
+    unknown = mv.figures_list(
+        {
+            "initiatives": 0,
+            "montant": 0.0,
+            "communes_touchees": 0,
+            "population_touchee": 0,
+            "part_population_rurale_touchee": None,
+        },
+        "2023",
+    )
+    assert unknown[-1].value == "–"
+
+
+def test_presentation_defaults_to_no_basemap():
+    assert mv.default_map_options(True, "osm").basemap == "aucun"
+    assert mv.default_map_options(False, "osm").basemap == "osm"
+    assert mv.default_map_options(False, "inconnu").basemap == "aucun"
