@@ -208,6 +208,7 @@ def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> fo
         zoom_start=6,
         tiles=None,
         prefer_canvas=True,
+        zoom_snap=0.25,  # the scope fills the frame (whole zoom levels leave wide margins)
         control_scale=True,
         height=height or "100%",
     )
