@@ -7,6 +7,7 @@ import streamlit as st
 from territoires.exports import MIME_TYPES, export_initiatives, to_csv_bytes, to_xlsx_bytes
 from territoires.filters import filters_to_params
 from territoires.maps.build import (
+    build_live_map,
     build_map,
     choropleth_data,
     map_options_to_params,
@@ -60,7 +61,7 @@ else:
 
 data = choropleth_data(filtered, reference, scope, options)
 level = data.level
-fmap = build_map(
+fmap, live = build_live_map(
     filtered,
     reference,
     scope,
@@ -70,7 +71,9 @@ fmap = build_map(
     asset_base=mv.asset_base_url(),
     source=source,
 )
-clicked = mv.show_map(fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT)
+clicked = mv.show_map(
+    fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live
+)
 if presentation:
     st.html(f'<div class="te-source">{mv.escape(source)}</div>')
     mv.presentation_controls(filters, scope, steps, reference)

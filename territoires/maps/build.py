@@ -216,20 +216,34 @@ def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> fo
     return fmap
 
 
+def _encoded(reference: GeoReference, scope: Scope, level: str) -> dict:
+    return geometry.cached(
+        reference,
+        ("encoded", level, scope),
+        lambda: geometry.encode_frame(geometry.scope_layer(reference, level, scope)),
+    )
+
+
+def _values_payload(data: ChoroplethData) -> dict:
+    """Class index, label and colours per territory code (for ``TerritoiresMap.restyle``)."""
+    values = data.table[METRICS[data.metric].column].astype(float).tolist()
+    return {
+        "codes": data.table["code"].astype(str).tolist(),
+        "classes": list(data.classification.classes),
+        "labels": [format_metric(v, data.metric) for v in values],
+        "colors": [ZERO_COLOR, *data.colors],
+        "nodata": NO_DATA_COLOR,
+    }
+
+
 def _add_choropleth(
     fmap: folium.Map, reference: GeoReference, scope: Scope, data: ChoroplethData
 ) -> None:
-    encoded = geometry.cached(
-        reference,
-        ("encoded", data.level, scope),
-        lambda: geometry.encode_frame(geometry.scope_layer(reference, data.level, scope)),
-    )
-    values = data.table[METRICS[data.metric].column].astype(float).tolist()
-    labels = [format_metric(v, data.metric) for v in values]
+    values = _values_payload(data)
     layers.choropleth_layer(
-        encoded,
-        list(data.classification.classes),
-        labels,
+        _encoded(reference, scope, data.level),
+        values["classes"],
+        values["labels"],
         list(data.colors),
         level=data.level,
         zero_color=ZERO_COLOR,
@@ -257,7 +271,9 @@ def _add_outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> Non
     layers.shapes_layer(geometry.encode_frame(outline), style, "TerritoiresOutline").add_to(fmap)
 
 
-def _add_points(fmap: folium.Map, reference: GeoReference, initiatives: pd.DataFrame) -> None:
+def _add_points(
+    fmap: folium.Map | folium.FeatureGroup, reference: GeoReference, initiatives: pd.DataFrame
+) -> None:
     names = geometry.cached(
         reference,
         ("commune_names",),
@@ -273,6 +289,24 @@ def _add_points(fmap: folium.Map, reference: GeoReference, initiatives: pd.DataF
         initiatives, geometry.commune_points(reference), names, THEME_LABELS
     )
     layer.add_to(fmap)
+
+
+def _legend(
+    data: ChoroplethData,
+    options: MapOptions,
+    outline_label: str | None,
+    rural_known: bool,
+    source: str,
+) -> str:
+    sections = [
+        (None, class_entries(data.classification, list(data.colors), data.metric)),
+        (
+            "Initiatives" if options.points else None,
+            theme_entries(THEME_LABELS) if options.points else [],
+        ),
+        (None, overlay_entries(outline_label, options.rural_overlay and rural_known)),
+    ]
+    return legend_html(METRICS[data.metric].title, sections, source)
 
 
 def build_map(
@@ -323,16 +357,8 @@ def build_map(
         outline_label = scope_label(reference, scope)
     if options.points and not initiatives.empty:
         _add_points(fmap, reference, initiatives)
-    sections = [
-        (None, class_entries(data.classification, list(data.colors), data.metric)),
-        (
-            "Initiatives" if options.points else None,
-            theme_entries(THEME_LABELS) if options.points else [],
-        ),
-        (None, overlay_entries(outline_label, options.rural_overlay and rural_codes is not None)),
-    ]
-    title = METRICS[data.metric].title
-    layers.legend_control(legend_html(title, sections, source)).add_to(fmap)
+    legend = _legend(data, options, outline_label, rural_codes is not None, source)
+    layers.legend_control(legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=options.points)
     if asset_base is None:
@@ -340,3 +366,54 @@ def build_map(
     else:
         link_assets(fmap, assets, asset_base)
     return fmap
+
+
+def build_live_map(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    scope: Scope,
+    options: MapOptions,
+    *,
+    asset_base: str,
+    rural_codes: frozenset[str] | None = None,
+    data: ChoroplethData | None = None,
+    source: str = "",
+) -> tuple[folium.Map, folium.FeatureGroup]:
+    """The map for the Streamlit page, in two parts that change at different paces.
+
+    - The base map holds what depends only on the scope, level, basemap and overlays: the
+      geometry (sent once, styled in JavaScript), outline, rural zones, an empty legend. Its
+      script stays identical when filters change, so streamlit-folium keeps the same map.
+    - The feature group (``st_folium(..., feature_group_to_add=...)``) carries what filters
+      change: class index and label per territory, colours, legend, initiative points.
+    """
+    data = data or choropleth_data(initiatives, reference, scope, options)
+    bounds = geometry.scope_bounds(reference, scope)
+    fmap = _base_map(bounds, options.basemap, None)
+    blank = len(data.table)
+    layers.choropleth_layer(
+        _encoded(reference, scope, data.level),
+        [-1] * blank,
+        [""] * blank,
+        [],
+        level=data.level,
+        zero_color=ZERO_COLOR,
+        no_data_color=NO_DATA_COLOR,
+    ).add_to(fmap)
+    if options.rural_overlay and rural_codes is not None:
+        _add_rural(fmap, reference, scope, rural_codes)
+    outline_label = None
+    if scope.level != "france":
+        _add_outline(fmap, reference, scope)
+        outline_label = scope_label(reference, scope)
+    layers.legend_control("").add_to(fmap)
+    layers.fit_view(bounds).add_to(fmap)
+    link_assets(fmap, needed_assets(with_clusters=True), asset_base)
+
+    group = folium.FeatureGroup(name="Valeurs et initiatives", control=False)
+    values = _values_payload(data)
+    values["legend"] = _legend(data, options, outline_label, rural_codes is not None, source)
+    layers.RuntimeLayer("restyle", values, "TerritoiresValues").add_to(group)
+    if options.points and not initiatives.empty:
+        _add_points(group, reference, initiatives)
+    return fmap, group

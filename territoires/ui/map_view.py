@@ -135,14 +135,19 @@ def rural_codes(rurality: pd.DataFrame | None) -> frozenset[str] | None:
 # --- the map component -------------------------------------------------------------------
 
 
-def show_map(fmap, *, height: int, key: str = "carte") -> dict | None:
-    """Render the folium map; return the properties of the last clicked territory, if any."""
+def show_map(fmap, *, height: int, key: str = "carte", live=None) -> dict | None:
+    """Render the folium map; return the properties of the last clicked territory, if any.
+
+    ``live`` is the feature group of ``build_live_map``: it is swapped into the existing map
+    when filters change, without rebuilding the map.
+    """
     result = st_folium(
         fmap,
         key=key,
         height=height,
         use_container_width=True,
         returned_objects=RETURNED_OBJECTS,
+        feature_group_to_add=live,
     )
     drawing = (result or {}).get("last_active_drawing") or {}
     properties = drawing.get("properties") or {}

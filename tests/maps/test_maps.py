@@ -244,3 +244,28 @@ def test_static_png_and_export_guard(tiny_reference, initiatives):
     fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="https://x")
     with pytest.raises(ExportError):
         standalone_html(fmap, "Carte")
+
+
+def test_live_map_base_does_not_change_with_filters(tiny_reference, initiatives):
+    from streamlit_folium import _get_map_string
+
+    from territoires.maps.build import build_live_map
+
+    def parts(frame):
+        options = MapOptions(level="epci")
+        fmap, group = build_live_map(frame, tiny_reference, Scope(), options, asset_base="a")
+        fmap.get_root().render()
+        base = _get_map_string(fmap)
+        group.add_to(fmap)  # what st_folium(feature_group_to_add=...) does
+        return base, render(fmap)
+
+    everything, text_all = parts(initiatives)
+    fewer, text_fewer = parts(initiatives.iloc[:1])
+    # same base script: streamlit-folium keeps the map, only the feature group is swapped
+    assert re.sub(r"_[0-9a-f]{32}", "", everything) == re.sub(r"_[0-9a-f]{32}", "", fewer)
+    assert "TerritoiresMap.restyle" not in everything
+    values = payload_of(text_all, "restyle")
+    assert values["codes"] == ["200000001", "200000002", "200000003"]
+    assert "Nombre d&#x27;initiatives" in values["legend"]
+    assert EVIL not in text_all and "TerritoiresMap.points" in text_all
+    assert payload_of(text_fewer, "restyle")["classes"] != values["classes"]

@@ -80,6 +80,36 @@
     });
     layer.addTo(map);
     layer.territoiresPayload = payload;
+    map._territoiresChoropleth = layer;
+    return layer;
+  }
+
+  // Values for the geometry already on the map (sent separately, so that a filter change
+  // does not rebuild the map): class index and label per code, colours, legend.
+  function restyle(group, payload) {
+    var map = window.map;
+    var layer = map && map._territoiresChoropleth;
+    if (!layer) { return null; }
+    var base = layer.territoiresPayload;
+    var index = {};
+    for (var i = 0; i < payload.codes.length; i++) { index[payload.codes[i]] = i; }
+    base.colors = payload.colors;
+    base.nodata = payload.nodata;
+    layer.eachLayer(function (sub) {
+      var props = sub.feature.properties;
+      var at = index[props.code];
+      props.k = at === undefined ? -1 : payload.classes[at];
+      props.valeur = at === undefined ? null : payload.labels[at];
+      var text = "<strong>" + escapeHtml(props.nom) + "</strong>";
+      if (props.valeur !== null && props.valeur !== undefined) {
+        text += "<br>" + escapeHtml(props.valeur);
+      }
+      sub.setTooltipContent(text);
+    });
+    layer.setStyle(layer.options.style);
+    if (map._territoiresLegend && payload.legend !== undefined) {
+      map._territoiresLegend.getContainer().innerHTML = payload.legend;
+    }
     return layer;
   }
 
@@ -92,8 +122,9 @@
     return layer;
   }
 
-  function points(map, payload) {
-    if (!map.options.maxZoom) { map.options.maxZoom = 18; }  // markercluster needs it
+  function points(parent, payload) {
+    var map = parent instanceof L.Map ? parent : window.map;
+    if (map && !map.options.maxZoom) { map.options.maxZoom = 18; }  // markercluster needs it
     var group = (typeof L.markerClusterGroup === "function")
       ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
                                chunkedLoading: true, spiderfyOnMaxZoom: true })
@@ -107,7 +138,7 @@
       marker.bindPopup(p[3], { maxWidth: 320 });
       group.addLayer(marker);
     }
-    group.addTo(map);
+    group.addTo(parent);
     return group;
   }
 
@@ -121,6 +152,7 @@
       return div;
     };
     control.addTo(map);
+    map._territoiresLegend = control;
     return control;
   }
 
@@ -133,6 +165,6 @@
 
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, decode: decode, features: features, choropleth: choropleth,
-    shapes: shapes, points: points, legend: legend, fit: fit
+    shapes: shapes, points: points, legend: legend, fit: fit, restyle: restyle
   };
 })();
