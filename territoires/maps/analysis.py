@@ -47,7 +47,7 @@ def _base(reference: GeoReference, scope: Scope, basemap: str, height: int | Non
         height=height or "100%",
     )
     layers.add_basemap(fmap, basemap)
-    fmap.fit_bounds(bounds)
+    layers.fit_view(bounds).add_to(fmap)  # not animated: canvas clicks stay aligned
     return fmap
 
 
