@@ -9,7 +9,6 @@ from territoires.filters import filters_to_params
 from territoires.maps.build import (
     build_live_map,
     build_map,
-    choropleth_data,
     map_options_to_params,
     scope_label,
     source_line,
@@ -53,13 +52,16 @@ params = {
 }
 sync_query_params(params, (*FILTER_PARAM_KEYS, *mv.MAP_PARAM_KEYS, mv.STEPS_PARAM))
 
-figures = mv.figures_list(mv.compute_figures(filtered, reference, scope, rural), vintage)
+key = mv.view_key(initiatives, reference, filters, rurality)
+figures = mv.figures_list(
+    mv.compute_figures(filtered, reference, scope, rural, view_key=key), vintage
+)
 if presentation:
     mv.key_figures_large(figures)
 else:
     mv.key_figures_row(figures)
 
-data = choropleth_data(filtered, reference, scope, options)
+data = mv.compute_choropleth(filtered, reference, scope, options, view_key=key)
 level = data.level
 fmap, live = build_live_map(
     filtered,

@@ -216,11 +216,62 @@ def figures_list(figures: dict, population_vintage: str) -> list[Figure]:
     ]
 
 
-def compute_figures(
-    filtered: pd.DataFrame, reference: GeoReference, scope: Scope, rural: frozenset[str] | None
+@st.cache_data(show_spinner=False, max_entries=64)
+def _figures(
+    key: str, _filtered: pd.DataFrame, _reference: GeoReference, _scope: Scope, _rural
 ) -> dict:
-    """Key figures of the filtered initiatives in the scope (helper D's ``key_figures``)."""
-    return key_figures(filtered, reference, scope, set(rural) if rural is not None else None)
+    return key_figures(_filtered, _reference, _scope, set(_rural) if _rural is not None else None)
+
+
+def compute_figures(
+    filtered: pd.DataFrame,
+    reference: GeoReference,
+    scope: Scope,
+    rural: frozenset[str] | None,
+    *,
+    view_key: str = "",
+) -> dict:
+    """Key figures of the filtered initiatives in the scope (``aggregate.key_figures``).
+
+    Cached when ``view_key`` (data version and filters, see ``view_key``) is given.
+    """
+    if not view_key:
+        return key_figures(filtered, reference, scope, set(rural) if rural is not None else None)
+    key = f"{view_key}|{scope!r}|{len(rural) if rural is not None else None}"
+    return _figures(key, filtered, reference, scope, rural)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _choropleth(
+    key: str, _filtered: pd.DataFrame, _reference: GeoReference, _scope: Scope, _options
+) -> ChoroplethData:
+    from territoires.maps.build import choropleth_data
+
+    return choropleth_data(_filtered, _reference, _scope, _options)
+
+
+def compute_choropleth(
+    filtered: pd.DataFrame,
+    reference: GeoReference,
+    scope: Scope,
+    options: MapOptions,
+    *,
+    view_key: str,
+) -> ChoroplethData:
+    """``choropleth_data`` cached per data version, filters and map options."""
+    return _choropleth(f"{view_key}|{scope!r}|{options!r}", filtered, reference, scope, options)
+
+
+def view_key(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    filters: Filters,
+    rurality: pd.DataFrame | None,
+) -> str:
+    """Key of the current view for the caches: data version and filters."""
+    from territoires.ui.sidebar import data_fingerprint
+
+    return f"{data_fingerprint(initiatives, reference, rurality)}|{filters!r}"
 
 
 def key_figures_row(figures: list[Figure]) -> None:

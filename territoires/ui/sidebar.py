@@ -68,14 +68,49 @@ def _placement(fingerprint: str, _initiatives: pd.DataFrame, _reference: GeoRefe
     return served_communes(_initiatives, _reference)
 
 
+def data_fingerprint(
+    initiatives: pd.DataFrame, reference: GeoReference, rurality: pd.DataFrame | None = None
+) -> str:
+    """A cheap key for cached views: ids, last modification, reference, rurality."""
+    stamps = initiatives.get("modifie_le", pd.Series(dtype=object)).astype(str)
+    rural = "" if rurality is None else f"{len(rurality)}:{int(rurality['rural'].sum())}"
+    return (
+        f"{len(initiatives)}:{int(initiatives['id'].sum()) if len(initiatives) else 0}:"
+        f"{stamps.max() if len(stamps) else ''}:{id(reference)}:{rural}"
+    )
+
+
 def placement_of(initiatives: pd.DataFrame, reference: GeoReference) -> pd.DataFrame:
     """Cached placement of the initiatives (keyed by ids and last modification times)."""
-    stamps = initiatives.get("modifie_le", pd.Series(dtype=object)).astype(str)
-    fingerprint = (
-        f"{len(initiatives)}:{int(initiatives['id'].sum()) if len(initiatives) else 0}:"
-        f"{stamps.max() if len(stamps) else ''}:{id(reference)}"
+    return _placement(data_fingerprint(initiatives, reference), initiatives, reference)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _filtered(
+    key: str,
+    _initiatives: pd.DataFrame,
+    _filters: Filters,
+    _reference: GeoReference,
+    _rurality: pd.DataFrame | None,
+) -> pd.DataFrame:
+    return apply_filters(
+        _initiatives,
+        _filters,
+        _reference,
+        rurality=_rurality,
+        placement=placement_of(_initiatives, _reference),
     )
-    return _placement(fingerprint, initiatives, reference)
+
+
+def filtered_initiatives(
+    initiatives: pd.DataFrame,
+    filters: Filters,
+    reference: GeoReference,
+    rurality: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``apply_filters`` cached per data version and filters."""
+    key = f"{data_fingerprint(initiatives, reference, rurality)}|{filters!r}"
+    return _filtered(key, initiatives, filters, reference, rurality)
 
 
 # --- state -------------------------------------------------------------------------------
@@ -303,13 +338,7 @@ def filters_sidebar(
             _read_widgets(reference, options, rurality is not None), previous, options
         )
         st.session_state[STATE_KEY] = filters
-        filtered = apply_filters(
-            initiatives,
-            filters,
-            reference,
-            rurality=rurality,
-            placement=placement_of(initiatives, reference),
-        )
+        filtered = filtered_initiatives(initiatives, filters, reference, rurality)
         st.markdown(f"**{count_label(len(filtered), len(initiatives))}**")
         st.button(
             "Réinitialiser les filtres",
