@@ -72,6 +72,7 @@ fmap, live = build_live_map(
     data=data,
     asset_base=mv.asset_base_url(),
     source=source,
+    large_legend=presentation,
 )
 clicked = mv.show_map(
     fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live

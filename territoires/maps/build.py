@@ -378,6 +378,7 @@ def build_live_map(
     rural_codes: frozenset[str] | None = None,
     data: ChoroplethData | None = None,
     source: str = "",
+    large_legend: bool = False,
 ) -> tuple[folium.Map, folium.FeatureGroup]:
     """The map for the Streamlit page, in two parts that change at different paces.
 
@@ -406,7 +407,7 @@ def build_live_map(
     if scope.level != "france":
         _add_outline(fmap, reference, scope)
         outline_label = scope_label(reference, scope)
-    layers.legend_control("").add_to(fmap)
+    layers.legend_control("", large=large_legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     link_assets(fmap, needed_assets(with_clusters=True), asset_base)
 

@@ -102,11 +102,15 @@ def fit_view(bounds: list[list[float]]) -> RuntimeLayer:
     return RuntimeLayer("fit", bounds, "TerritoiresFit")
 
 
-def legend_control(legend_html: str, position: str = "bottomright") -> RuntimeLayer:
-    """A legend control; ``legend_html`` must already be escaped (see ``legend.py``)."""
-    return RuntimeLayer(
-        "legend", legend_html, "TerritoiresLegend", extra=f", {script_json(position)}"
-    )
+def legend_control(
+    legend_html: str, position: str = "bottomright", *, large: bool = False
+) -> RuntimeLayer:
+    """A legend control; ``legend_html`` must already be escaped (see ``legend.py``).
+
+    ``large`` uses projector-sized type (presentation mode).
+    """
+    extra = f", {script_json(position)}, {'true' if large else 'false'}"
+    return RuntimeLayer("legend", legend_html, "TerritoiresLegend", extra=extra)
 
 
 # --- initiatives -------------------------------------------------------------------------

@@ -142,10 +142,10 @@
     return group;
   }
 
-  function legend(map, html, position) {
+  function legend(map, html, position, large) {
     var control = L.control({ position: position || "bottomright" });
     control.onAdd = function () {
-      var div = L.DomUtil.create("div", "territoires-legend");
+      var div = L.DomUtil.create("div", "territoires-legend" + (large ? " grande" : ""));
       div.innerHTML = html;
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
