@@ -290,38 +290,33 @@ def key_figures_large(figures: list[Figure]) -> None:
     st.html(f'<div class="te-kfs">{cells}</div>')
 
 
+def _bar(title: str, frame: pd.DataFrame, x: str, *, horizontal: bool) -> None:
+    st.markdown(f"**{title}**")
+    if frame.empty or not frame["initiatives"].any():
+        st.caption("Aucune initiative.")
+        return
+    st.bar_chart(
+        frame,
+        x=x,
+        y="initiatives",
+        horizontal=horizontal,
+        height=220,
+        x_label="Initiatives" if horizontal else "",
+        y_label="" if horizontal else "Initiatives",
+    )
+
+
 def breakdown_charts(filtered: pd.DataFrame) -> None:
     """Breakdowns by theme, funder and year, side by side."""
     parts = breakdowns(filtered)
     left, middle, right = st.columns(3)
     with left:
-        st.markdown("**Par thème**")
-        st.bar_chart(
-            parts["theme"],
-            x="libelle",
-            y="initiatives",
-            horizontal=True,
-            height=220,
-            x_label="Initiatives",
-            y_label="",
-        )
+        _bar("Par thème", parts["theme"], "libelle", horizontal=True)
     with middle:
-        st.markdown("**Par financeur**")
-        st.bar_chart(
-            parts["financeur"],
-            x="financeur",
-            y="initiatives",
-            horizontal=True,
-            height=220,
-            x_label="Initiatives",
-            y_label="",
-        )
+        _bar("Par financeur", parts["financeur"], "financeur", horizontal=True)
     with right:
-        st.markdown("**Par année**")
         years = parts["annee"].assign(annee=parts["annee"]["annee"].astype(str))
-        st.bar_chart(
-            years, x="annee", y="initiatives", height=220, x_label="", y_label="Initiatives"
-        )
+        _bar("Par année", years, "annee", horizontal=False)
 
 
 # --- exports -----------------------------------------------------------------------------
