@@ -18,16 +18,16 @@ st.set_page_config(
 presentation = st.query_params.get("presentation") == "1"
 
 PAGES = [
-    st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True),
-    st.Page("pages/couverture.py", title="Couverture", icon=":material/travel_explore:",
+    st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True),
+    st.Page("app_pages/couverture.py", title="Couverture", icon=":material/travel_explore:",
             url_path="couverture"),
-    st.Page("pages/fiche.py", title="Fiche territoire", icon=":material/location_city:",
+    st.Page("app_pages/fiche.py", title="Fiche territoire", icon=":material/location_city:",
             url_path="fiche"),
-    st.Page("pages/initiatives.py", title="Initiatives", icon=":material/table_rows:",
+    st.Page("app_pages/initiatives.py", title="Initiatives", icon=":material/table_rows:",
             url_path="initiatives"),
-    st.Page("pages/importer.py", title="Importer", icon=":material/upload_file:",
+    st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:",
             url_path="importer"),
-    st.Page("pages/methodologie.py", title="Méthodologie et sources", icon=":material/menu_book:",
+    st.Page("app_pages/methodologie.py", title="Méthodologie et sources", icon=":material/menu_book:",
             url_path="methodologie"),
 ]
 

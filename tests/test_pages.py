@@ -29,7 +29,7 @@ PAGES = _declared_pages()
 
 
 def test_every_page_script_is_declared_in_the_navigation():
-    scripts = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    scripts = {f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py")}
     assert scripts == {path for path, _ in PAGES}
 
 
@@ -39,6 +39,11 @@ def app_env(tmp_path, monkeypatch, geodata_ready):
     monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
     monkeypatch.setenv("TERRITOIRES_DEMO", "1")
     monkeypatch.chdir(ROOT)
+    import streamlit as st
+
+    # Each test gets its own empty database: forget what earlier tests cached in-process.
+    st.cache_data.clear()
+    st.cache_resource.clear()
     return tmp_path
 
 
@@ -55,6 +60,8 @@ def test_page_runs_without_exception(app_env, script, title):
     assert titles, f"{script}: no title"
     # Each page's heading starts with its French navigation title (« Carte », « Importer »…).
     assert titles[0].startswith(title), (titles[0], title)
+    # The page ran through app.py: first start loaded the fictional demo data and says so.
+    assert any("Données de démonstration fictives" in w.value for w in at.warning)
 
 
 @pytest.mark.realdata

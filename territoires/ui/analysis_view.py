@@ -122,7 +122,7 @@ def percent_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def fiche_page_link(key: TerritoryKey, label: str | None = None) -> None:
     """A link to a territory's fiche."""
     st.page_link(
-        "pages/fiche.py",
+        "app_pages/fiche.py",
         label=label or f"Ouvrir la fiche : {key.label}",
         icon=":material/location_city:",
         query_params={"niveau": key.level, "code": key.code},

@@ -160,7 +160,7 @@ def fiche_link(clicked: dict) -> None:
     label = f"Fiche territoire : {clicked.get('nom') or code} ({LEVEL_LABELS.get(level, level)})"
     try:
         st.page_link(
-            "pages/fiche.py",
+            "app_pages/fiche.py",
             label=label,
             icon=":material/location_city:",
             query_params={"niveau": level, "code": code},

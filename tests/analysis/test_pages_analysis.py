@@ -44,7 +44,7 @@ def _app(page: str, **params: str):
 
 
 def test_couverture_every_view_and_level(demo_env):
-    at = _app("pages/couverture.py", perimetre="region:53")
+    at = _app("app_pages/couverture.py", perimetre="region:53")
     assert at.title[0].value == "Couverture et zones peu couvertes"
     assert int(at.metric[0].value) > 0  # ranked territories
     for view in ("Couverture par territoire", "Où agir ensuite ?", "Zones peu couvertes"):
@@ -56,7 +56,7 @@ def test_couverture_every_view_and_level(demo_env):
 
 
 def test_fiche_with_reference_and_comparison(demo_env):
-    at = _app("pages/fiche.py", niveau="territoire", code="centre-bretagne")
+    at = _app("app_pages/fiche.py", niveau="territoire", code="centre-bretagne")
     assert at.title[0].value.startswith("Fiche territoire : Centre Bretagne")
     figures = at.dataframe[0].value
     assert figures.iloc[2, 0] == "Initiatives" and int(figures.iloc[2, 1]) > 0
@@ -68,6 +68,6 @@ def test_fiche_with_reference_and_comparison(demo_env):
 
 
 def test_fiche_unknown_code_warns(demo_env):
-    at = _app("pages/fiche.py", niveau="epci", code="000000000")
+    at = _app("app_pages/fiche.py", niveau="epci", code="000000000")
     assert at.title[0].value == "Fiche territoire"
     assert any("Code inconnu" in w.value for w in at.warning)

@@ -52,7 +52,7 @@ if rows:
     details = initiative_details(selected, reference, THEME_LABELS)
     st.dataframe(details, hide_index=True, width="stretch", height=35 * (len(details) + 1) + 3)
     st.page_link(
-        "pages/fiche.py",
+        "app_pages/fiche.py",
         label="Ouvrir la fiche de la commune",
         icon=":material/location_city:",
         query_params={"niveau": "commune", "code": str(selected["commune_code"])},
