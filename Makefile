@@ -28,6 +28,7 @@ run: $(VENV)/.core
 
 ## Run the whole test suite (unit, page smoke tests, store on PostgreSQL when configured, browser).
 test: $(VENV)/.dev
+	$(PY) -m ruff check .
 	$(PY) -m territoires geodata build --if-missing
 	$(PY) -m pytest -q -ra
 

@@ -18,17 +18,39 @@ st.set_page_config(
 presentation = st.query_params.get("presentation") == "1"
 
 PAGES = [
-    st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True),
-    st.Page("app_pages/couverture.py", title="Couverture", icon=":material/travel_explore:",
-            url_path="couverture"),
-    st.Page("app_pages/fiche.py", title="Fiche territoire", icon=":material/location_city:",
-            url_path="fiche"),
-    st.Page("app_pages/initiatives.py", title="Initiatives", icon=":material/table_rows:",
-            url_path="initiatives"),
-    st.Page("app_pages/importer.py", title="Importer", icon=":material/upload_file:",
-            url_path="importer"),
-    st.Page("app_pages/methodologie.py", title="Méthodologie et sources", icon=":material/menu_book:",
-            url_path="methodologie"),
+    st.Page(
+        "app_pages/carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True
+    ),
+    st.Page(
+        "app_pages/couverture.py",
+        title="Couverture",
+        icon=":material/travel_explore:",
+        url_path="couverture",
+    ),
+    st.Page(
+        "app_pages/fiche.py",
+        title="Fiche territoire",
+        icon=":material/location_city:",
+        url_path="fiche",
+    ),
+    st.Page(
+        "app_pages/initiatives.py",
+        title="Initiatives",
+        icon=":material/table_rows:",
+        url_path="initiatives",
+    ),
+    st.Page(
+        "app_pages/importer.py",
+        title="Importer",
+        icon=":material/upload_file:",
+        url_path="importer",
+    ),
+    st.Page(
+        "app_pages/methodologie.py",
+        title="Méthodologie et sources",
+        icon=":material/menu_book:",
+        url_path="methodologie",
+    ),
 ]
 
 page = st.navigation(PAGES, position="hidden" if presentation else "sidebar")

