@@ -12,6 +12,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from PIL import Image
 
 from territoires.reports.content import SheetContent
 
@@ -22,6 +23,7 @@ _FONT_FILES = {
     "B": "DejaVuSans-Bold.ttf",
     "I": "DejaVuSans-Oblique.ttf",
 }
+CHART_MAX_HEIGHT = 70.0  # mm
 GREY_HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
 
 
@@ -104,9 +106,22 @@ def _charts_block(pdf: FPDF, content: SheetContent) -> None:
     bottom = top
     for index, (_, png) in enumerate(content.charts[:2]):
         x = pdf.l_margin + index * (width + 6)
-        info = pdf.image(io.BytesIO(png), x=x, y=top, w=width, h=70, keep_aspect_ratio=True)
-        bottom = max(bottom, top + float(info.rendered_height))
+        w, h = _fit(png, width, CHART_MAX_HEIGHT)
+        pdf.image(io.BytesIO(png), x=x, y=top, w=w, h=h)
+        bottom = max(bottom, top + h)
     pdf.set_y(bottom + 2)
+
+
+def _fit(png: bytes, max_width: float, max_height: float) -> tuple[float, float]:
+    """Largest (width, height) in mm with the image's aspect ratio inside the given box.
+
+    Placing the image at exactly that size (rather than letting fpdf2 centre it in the box)
+    keeps the next block from overlapping a short chart.
+    """
+    with Image.open(io.BytesIO(png)) as image:
+        pixels_w, pixels_h = image.size
+    scale = min(max_width / pixels_w, max_height / pixels_h)
+    return pixels_w * scale, pixels_h * scale
 
 
 def _ranking_block(pdf: FPDF, content: SheetContent) -> None:
