@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.docs import methodology_markdown, sources_table
-from territoires.ui.cache import get_reference, get_rurality
+from territoires.docs import initiatives_source, methodology_markdown, sources_table
+from territoires.geo.rurality import frr_frame
+from territoires.ui.cache import get_reference, get_rurality, store_session
+from territoires.ui.chrome import demo_data_shown
 
 st.title("Méthodologie et sources")
 
 reference = get_reference()
+with store_session() as store:
+    imports = store.last_imports(limit=1)
+last_import = None if imports.empty else str(imports["importe_le"].iloc[0])[:10]
+table = sources_table(
+    reference.manifest,
+    get_rurality(),
+    frr=frr_frame(),
+    initiatives=initiatives_source(demo_data_shown(), last_import),
+)
 st.subheader("Jeux de données et millésimes")
-st.dataframe(sources_table(reference.manifest, get_rurality()), hide_index=True, width="stretch")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"Source": st.column_config.LinkColumn("Source")},
+)
 st.markdown(methodology_markdown())

