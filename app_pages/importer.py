@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 
 from territoires.errors import TerritoiresError
@@ -35,7 +36,20 @@ if upload is None:
         journal = store.last_imports()
     if not journal.empty:
         st.subheader("Derniers imports")
-        st.dataframe(journal, hide_index=True, width="stretch")
+        st.dataframe(
+            journal.assign(importe_le=pd.to_datetime(journal["importe_le"], utc=True)),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "fichier": "Fichier",
+                "importe_le": st.column_config.DatetimeColumn(
+                    "Importé le", format="DD/MM/YYYY HH:mm"
+                ),
+                "nouvelles": "Nouvelles",
+                "modifiees": "Modifiées",
+                "inchangees": "Inchangées",
+            },
+        )
     st.stop()
 
 data = upload.getvalue()
