@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from territoires.analysis.suggest import SUGGESTION_COLUMNS
+
 COVERAGE_EXPORT_COLUMNS = [
     "rang",
     "code",
@@ -29,19 +31,8 @@ COVERAGE_EXPORT_COLUMNS = [
     "raisons",
 ]
 
-SUGGESTION_EXPORT_COLUMNS = [
-    "rang",
-    "code_insee",
-    "nom",
-    "departement_code",
-    "population",
-    "communes_nouvellement_couvertes",
-    "population_nouvellement_couverte",
-    "population_cumulee",
-    "part_cumulee",
-    "longitude",
-    "latitude",
-]
+# Everything the greedy suggestion returns but the internal list of covered codes.
+SUGGESTION_EXPORT_COLUMNS = [c for c in SUGGESTION_COLUMNS if c != "codes_couverts"]
 
 # French headers for display (exports keep the stable snake_case identifiers).
 COLUMN_LABELS: dict[str, str] = {
