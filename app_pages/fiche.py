@@ -87,12 +87,13 @@ except TerritoiresError as exc:
 
 # --- key figures ---------------------------------------------------------------------------
 st.subheader("Chiffres clés")
-mine = figure_rows(profile.figures, radius)
+vintage = reference.manifest.get("population_vintage")
+mine = figure_rows(profile.figures, radius, vintage)
 table = pd.DataFrame({"Indicateur": [label for label, _ in mine], key.nom: [v for _, v in mine]})
 if other_profile is not None:
-    theirs = dict(figure_rows(other_profile.figures, radius))
+    theirs = dict(figure_rows(other_profile.figures, radius, vintage))
     table[other_profile.territory.label] = [theirs.get(label, "—") for label, _ in mine]
-reference_rows = dict(figure_rows(profile.reference_figures, radius))
+reference_rows = dict(figure_rows(profile.reference_figures, radius, vintage))
 table[f"Référence : {profile.reference.nom}"] = [reference_rows.get(lb, "—") for lb, _ in mine]
 st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4)
 if rural is None:

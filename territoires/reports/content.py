@@ -78,10 +78,16 @@ def french_date(day: dt.date) -> str:
 # --- figures -------------------------------------------------------------------------------
 
 
-def figure_rows(figures: dict, radius_km: float) -> list[tuple[str, str]]:
-    """(label, value) rows for one territory's coverage figures."""
+def figure_rows(
+    figures: dict, radius_km: float, population_vintage: str | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) rows for one territory's coverage figures.
+
+    The population row names its vintage (« Population (2023) ») when it is given.
+    """
+    population = f"Population ({population_vintage})" if population_vintage else "Population"
     rows = [
-        ("Population", fr_number(figures.get("population"))),
+        (population, fr_number(figures.get("population"))),
         ("Part de la population rurale", fr_percent(figures.get("part_rurale"))),
         ("Initiatives", fr_number(figures.get("initiatives"))),
         ("Montant total", fr_euros(figures.get("montant"))),
@@ -292,8 +298,9 @@ def territory_content(
 ) -> SheetContent:
     """Return the sheet of a territory fiche."""
     key, ref = profile.territory, profile.reference
-    mine = dict(figure_rows(profile.figures, profile.radius_km))
-    theirs = dict(figure_rows(profile.reference_figures, profile.radius_km))
+    vintage = reference.manifest.get("population_vintage")
+    mine = dict(figure_rows(profile.figures, profile.radius_km, vintage))
+    theirs = dict(figure_rows(profile.reference_figures, profile.radius_km, vintage))
     figures = tuple((label, value, theirs.get(label, "—")) for label, value in mine.items())
     map_png, caption = territory_map(profile, initiatives, reference, communes, rural_codes)
     return SheetContent(

@@ -19,6 +19,7 @@ from territoires.analysis.tables import COLUMN_LABELS
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters, apply_filters, filters_to_params
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.ui.cache import get_reference
 from territoires.ui.sidebar import territory_choices
 
 ANALYSIS_LEVELS: tuple[str, ...] = ("epci", "commune", "territoire", "departement", "region")
@@ -106,8 +107,19 @@ def with_fiche_links(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """French column headers for display."""
-    return frame.rename(columns=COLUMN_LABELS)
+    """French column headers for display; population columns name their vintage."""
+    vintage = get_reference().manifest.get("population_vintage")
+    labels = dict(COLUMN_LABELS)
+    if vintage:
+        for column in (
+            "population",
+            "population_non_couverte",
+            "population_nouvellement_couverte",
+            "population_cumulee",
+        ):
+            if column in labels:
+                labels[column] = f"{labels[column]} ({vintage})"
+    return frame.rename(columns=labels)
 
 
 def percent_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -21,3 +21,11 @@ def test_a_wide_chart_is_limited_by_the_width_and_keeps_its_aspect_ratio():
 def test_a_tall_chart_is_limited_by_the_height_so_the_next_block_starts_below_it():
     w, h = _fit(_png(300, 600), 90.0, 70.0)
     assert (round(w, 6), round(h, 6)) == (35.0, 70.0)
+
+
+def test_the_population_row_names_its_vintage_when_known():
+    from territoires.reports.content import figure_rows
+
+    figures = {"population": 1200, "initiatives": 3}
+    assert figure_rows(figures, 15.0, "2023")[0] == ("Population (2023)", "1\xa0200")
+    assert figure_rows(figures, 15.0)[0][0] == "Population"
