@@ -88,68 +88,81 @@ st.caption(source)
 mv.breakdown_charts(filtered)
 
 title = f"{METRICS[options.metric].label} — {place}"
-with st.expander("Exporter", icon=":material/download:"):
-    st.markdown("**Initiatives filtrées**")
-    mv.download_buttons(
-        [
-            (
-                f"Initiatives ({fmt.upper()})",
-                f"initiatives.{fmt}",
-                MIME_TYPES[fmt],
-                lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
-            )
-            for fmt in ("csv", "xlsx", "geojson")
-        ]
-    )
-    st.markdown(f"**Tableau par territoire** ({MAP_LEVEL_LABELS[level]})")
-    table = mv.aggregated_table(data)
-    mv.download_buttons(
-        [
-            (
-                "Tableau (CSV)",
-                f"territoires_{level}.csv",
-                MIME_TYPES["csv"],
-                lambda: to_csv_bytes(table),
-            ),
-            (
-                "Tableau (XLSX)",
-                f"territoires_{level}.xlsx",
-                MIME_TYPES["xlsx"],
-                lambda: to_xlsx_bytes(table, "Territoires"),
-            ),
-        ]
-    )
-    st.markdown("**Carte**")
-    mv.download_buttons(
-        [
-            (
-                "Carte interactive hors ligne (HTML)",
-                "carte.html",
-                "text/html",
-                lambda: standalone_html(
-                    build_map(
-                        filtered,
-                        reference,
-                        scope,
-                        options,
-                        rural_codes=rural,
-                        data=data,
-                        asset_base=None,
-                        source=source,
-                    ),
-                    title,
+# Lazy expanders: what they hold (download buttons, the link in a code block, the list of
+# steps) is sent only once they are opened, so it does not delay the map's first draw.
+exports = st.expander(
+    "Exporter", icon=":material/download:", key="carte_exports", on_change="rerun"
+)
+if exports.open:
+    with exports:
+        st.markdown("**Initiatives filtrées**")
+        mv.download_buttons(
+            [
+                (
+                    f"Initiatives ({fmt.upper()})",
+                    f"initiatives.{fmt}",
+                    MIME_TYPES[fmt],
+                    lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
+                )
+                for fmt in ("csv", "xlsx", "geojson")
+            ]
+        )
+        st.markdown(f"**Tableau par territoire** ({MAP_LEVEL_LABELS[level]})")
+        table = mv.aggregated_table(data)
+        mv.download_buttons(
+            [
+                (
+                    "Tableau (CSV)",
+                    f"territoires_{level}.csv",
+                    MIME_TYPES["csv"],
+                    lambda: to_csv_bytes(table),
                 ),
-            ),
-            (
-                "Image pour diaporama (PNG)",
-                "carte.png",
-                "image/png",
-                lambda: static_png(reference, scope, data, title=title, source=source),
-            ),
-        ]
-    )
+                (
+                    "Tableau (XLSX)",
+                    f"territoires_{level}.xlsx",
+                    MIME_TYPES["xlsx"],
+                    lambda: to_xlsx_bytes(table, "Territoires"),
+                ),
+            ]
+        )
+        st.markdown("**Carte**")
+        mv.download_buttons(
+            [
+                (
+                    "Carte interactive hors ligne (HTML)",
+                    "carte.html",
+                    "text/html",
+                    lambda: standalone_html(
+                        build_map(
+                            filtered,
+                            reference,
+                            scope,
+                            options,
+                            rural_codes=rural,
+                            data=data,
+                            asset_base=None,
+                            source=source,
+                        ),
+                        title,
+                    ),
+                ),
+                (
+                    "Image pour diaporama (PNG)",
+                    "carte.png",
+                    "image/png",
+                    lambda: static_png(reference, scope, data, title=title, source=source),
+                ),
+            ]
+        )
 
-with st.expander("Partager et présenter", icon=":material/co_present:"):
-    mv.copy_link_control({**params})
-    mv.steps_editor(steps, reference)
-    mv.presentation_toggle()
+sharing = st.expander(
+    "Partager et présenter",
+    icon=":material/co_present:",
+    key="carte_sharing",
+    on_change="rerun",
+)
+if sharing.open:
+    with sharing:
+        mv.copy_link_control({**params})
+        mv.steps_editor(steps, reference)
+        mv.presentation_toggle()
