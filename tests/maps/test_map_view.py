@@ -64,3 +64,17 @@ def test_presentation_defaults_to_no_basemap():
     assert mv.default_map_options(True, "osm").basemap == "aucun"
     assert mv.default_map_options(False, "osm").basemap == "osm"
     assert mv.default_map_options(False, "inconnu").basemap == "aucun"
+
+
+def test_bars_html_scales_to_the_largest_count_and_escapes_labels():
+    import pandas as pd
+
+    frame = pd.DataFrame({"financeur": ["A <b>", "B"], "initiatives": [4, 2]})
+    text = mv.bars_html(frame, "financeur")
+    assert "A &lt;b&gt;" in text and "<b>" not in text
+    assert "width:100.0%" in text and "width:50.0%" in text
+    assert 'title="B : 2 initiatives"' in text
+    years = pd.DataFrame({"annee": ["2023", "2024"], "initiatives": [1, 3]})
+    columns = mv.bars_html(years, "annee", vertical=True)
+    assert f"height:{mv.COLUMN_PX}px" in columns and f"height:{mv.COLUMN_PX // 3}px" in columns
+    assert 'title="2023 : 1 initiative"' in columns
