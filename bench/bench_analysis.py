@@ -17,22 +17,14 @@ from __future__ import annotations
 
 import io
 import math
-import time
+
+from bench.timing import best_of
 
 COVERAGE_TARGET_S = 1.0
 GREEDY_TARGET_S = 2.0
 PDF_TARGET_S = 5.0
 INITIATIVES = 5_000
 SAMPLE = 300
-
-
-def _timed(function, repeat: int = 1):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def _n(value: int) -> str:
@@ -71,15 +63,15 @@ def _with_epci_zones(reference, initiatives):
 def _bench_coverage(reference, initiatives) -> None:
     from territoires.analysis import coverage as cov
 
-    cold, _ = _timed(lambda: cov.coverage(initiatives, reference, "commune"))
-    warm, table = _timed(lambda: cov.coverage(initiatives, reference, "commune"), repeat=3)
+    cold, _ = best_of(lambda: cov.coverage(initiatives, reference, "commune"))
+    warm, table = best_of(lambda: cov.coverage(initiatives, reference, "commune"), repeat=3)
     points = cov.commune_points(reference)
     metro = points.loc[points["zone"] == "metropole"].dropna(subset=["x", "y"])
     sources = cov.initiative_points(initiatives, points)
     sources = sources.loc[sources["zone"] == "metropole"]
-    nearest, _ = _timed(lambda: cov.nearest_distance_km(metro, sources), repeat=3)
+    nearest, _ = best_of(lambda: cov.nearest_distance_km(metro, sources), repeat=3)
     sample = metro.sample(SAMPLE, random_state=0)
-    naive, _ = _timed(
+    naive, _ = best_of(
         lambda: _naive_nearest(
             list(zip(sample["x"], sample["y"], strict=True)),
             list(zip(sources["x"], sources["y"], strict=True)),
@@ -87,7 +79,7 @@ def _bench_coverage(reference, initiatives) -> None:
     )
     extrapolated = naive * len(metro) / SAMPLE
     zoned = _with_epci_zones(reference, initiatives)
-    with_zones, _ = _timed(lambda: cov.coverage(zoned, reference, "commune"), repeat=3)
+    with_zones, _ = best_of(lambda: cov.coverage(zoned, reference, "commune"), repeat=3)
     print(
         f"Couverture, {_n(len(table))} communes × {_n(len(initiatives))} initiatives : "
         f"{warm:.2f} s (à froid, points des communes compris : {cold:.2f} s) — cible "
@@ -125,7 +117,7 @@ def _bench_greedy(reference, initiatives) -> None:
     initiatives = initiatives.iloc[:0]  # worst case: everything is still to cover
     scope = Scope("region", "53")
     communes = commune_coverage(initiatives, reference)
-    fast, sites = _timed(
+    fast, sites = best_of(
         lambda: suggest_sites(
             initiatives, reference, k=10, radius_km=15, scope=scope, communes=communes
         ),
@@ -136,7 +128,7 @@ def _bench_greedy(reference, initiatives) -> None:
     frame = points.assign(population=communes["population"], couverte=communes["couverte"])
     frame = frame.loc[in_scope].dropna(subset=["x", "y"])
     demand = frame.loc[~frame["couverte"] & (frame["population"] > 0)]
-    one_step, _ = _timed(
+    one_step, _ = best_of(
         lambda: _naive_greedy_step(
             list(zip(frame["x"], frame["y"], strict=True)),
             list(zip(demand["x"], demand["y"], strict=True)),
@@ -165,7 +157,7 @@ def _bench_pdf(reference, initiatives) -> None:
 
     key = territory_key(reference, "region", "53")
     communes = commune_coverage(initiatives, reference)
-    seconds, data = _timed(
+    seconds, data = best_of(
         lambda: sheet_for_territory(initiatives, reference, key, communes=communes)
     )
 
@@ -177,7 +169,7 @@ def _bench_pdf(reference, initiatives) -> None:
         fig.savefig(buffer, format="png", dpi=150)
         return buffer.getvalue()
 
-    naive, _ = _timed(naive_map)
+    naive, _ = best_of(naive_map)
     print(
         f"Fiche de réunion PDF de la Bretagne : {seconds:.2f} s ({len(data) / 1e3:.0f} Ko) — "
         f"cible ≤ {PDF_TARGET_S:.0f} s : {_verdict(seconds, PDF_TARGET_S)}"

