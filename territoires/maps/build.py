@@ -271,6 +271,22 @@ def _add_outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> Non
     layers.shapes_layer(geometry.encode_frame(outline), style, "TerritoiresOutline").add_to(fmap)
 
 
+def _add_overlays(
+    fmap: folium.Map,
+    reference: GeoReference,
+    scope: Scope,
+    options: MapOptions,
+    rural_codes: frozenset[str] | None,
+) -> str | None:
+    """Add the rural overlay and the scope outline; return the outline's legend label."""
+    if options.rural_overlay and rural_codes is not None:
+        _add_rural(fmap, reference, scope, rural_codes)
+    if scope.level == "france":
+        return None
+    _add_outline(fmap, reference, scope)
+    return scope_label(reference, scope)
+
+
 def _add_points(
     fmap: folium.Map | folium.FeatureGroup, reference: GeoReference, initiatives: pd.DataFrame
 ) -> None:
@@ -349,12 +365,7 @@ def build_map(
     bounds = geometry.scope_bounds(reference, scope)
     fmap = _base_map(bounds, options.basemap, height)
     _add_choropleth(fmap, reference, scope, data)
-    if options.rural_overlay and rural_codes is not None:
-        _add_rural(fmap, reference, scope, rural_codes)
-    outline_label = None
-    if scope.level != "france":
-        _add_outline(fmap, reference, scope)
-        outline_label = scope_label(reference, scope)
+    outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     if options.points and not initiatives.empty:
         _add_points(fmap, reference, initiatives)
     legend = _legend(data, options, outline_label, rural_codes is not None, source)
@@ -401,12 +412,7 @@ def build_live_map(
         zero_color=ZERO_COLOR,
         no_data_color=NO_DATA_COLOR,
     ).add_to(fmap)
-    if options.rural_overlay and rural_codes is not None:
-        _add_rural(fmap, reference, scope, rural_codes)
-    outline_label = None
-    if scope.level != "france":
-        _add_outline(fmap, reference, scope)
-        outline_label = scope_label(reference, scope)
+    outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     layers.legend_control("", large=large_legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     link_assets(fmap, needed_assets(with_clusters=True), asset_base)
