@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.errors import GEOSException
 
@@ -56,12 +55,3 @@ def dissolve_level(communes: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
 def dissolve_levels(communes: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     """Dissolve every upper level from the communes."""
     return {level: dissolve_level(communes, level) for level in LEVEL_COLUMNS}
-
-
-def empty_level(crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
-    """An empty level frame with the standard columns."""
-    return gpd.GeoDataFrame(
-        pd.DataFrame(columns=["code", "nom", "population", "superficie_km2"]),
-        geometry=gpd.GeoSeries([], crs=crs),
-        crs=crs,
-    )

@@ -36,13 +36,6 @@ def store_session() -> Iterator:
         store.close()
 
 
-def get_store():
-    """Open and return the configured store; the caller closes it (prefer ``store_session``)."""
-    from territoires.store import open_store
-
-    return open_store()
-
-
 @st.cache_data(show_spinner=False)
 def get_initiatives() -> pd.DataFrame:
     """Return every initiative in the store (see docs/architecture.md for the columns)."""
