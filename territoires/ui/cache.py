@@ -44,10 +44,14 @@ def get_initiatives() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def get_has_real_data() -> bool:
-    """Whether the store holds real (non-fictional) initiatives."""
+def get_demo_shown() -> bool:
+    """True while the store holds only fictional demo records (and at least one).
+
+    Answered by the store's counts, so pages that only need this flag do not copy the whole
+    initiatives frame out of the cache.
+    """
     with store_session() as store:
-        return bool(store.has_real_data())
+        return not store.has_real_data() and store.count() > 0
 
 
 @st.cache_data(show_spinner=False)
@@ -61,5 +65,5 @@ def get_rurality() -> pd.DataFrame:
 def clear_after_write() -> None:
     """Clear every cached read after a write to the store or an official-file import."""
     get_initiatives.clear()
-    get_has_real_data.clear()
+    get_demo_shown.clear()
     get_rurality.clear()

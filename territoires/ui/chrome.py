@@ -5,13 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from territoires import texts
-from territoires.ui.cache import get_has_real_data, get_initiatives
+from territoires.ui.cache import get_demo_shown
 
 
 def demo_data_shown() -> bool:
     """True while the store holds only fictional demo records."""
-    initiatives = get_initiatives()
-    return not get_has_real_data() and not initiatives.empty
+    return get_demo_shown()
 
 
 def render_chrome(*, presentation: bool = False) -> None:
