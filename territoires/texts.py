@@ -3,6 +3,10 @@
 APP_TITLE = "Territoires d'engagement"
 APP_SUBTITLE = "Les initiatives du collectif sur les territoires"
 GEODATA_BUILDING = "Premier démarrage : construction du référentiel géographique…"
+GEODATA_FAILED = (
+    "La construction du référentiel géographique a échoué ; le détail figure dans le journal "
+    "du serveur. Vous pouvez la relancer avec `python -m territoires geodata build`."
+)
 DEMO_BANNER = (
     "**Données de démonstration fictives.** Les initiatives affichées sont inventées pour "
     "illustrer l'application. Importez vos données réelles depuis la page « Importer »."

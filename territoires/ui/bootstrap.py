@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from territoires import texts
@@ -9,16 +11,28 @@ from territoires.errors import TerritoiresError
 from territoires.ui.cache import get_reference, store_session
 
 
-def _build_geodata_with_progress() -> None:
-    from territoires.geo.build import build_geodata
+def _geodata_ready() -> bool:
+    """Build the cache in the background on first start; show its progress meanwhile.
 
-    bar = st.progress(0.0, text=texts.GEODATA_BUILDING)
+    Returns True once the cache is complete. While the build runs, the script shows the
+    progress bar and reruns itself every half second (clicks do not restart the build).
+    """
+    from territoires.geo.background import background_build, forget_job
+    from territoires.geo.cache import cache_is_complete
 
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{texts.GEODATA_BUILDING} {message}")
-
-    build_geodata(progress=progress)
-    bar.empty()
+    if cache_is_complete():
+        return True
+    job = background_build()
+    if not job.done.is_set():
+        st.progress(job.fraction, text=f"{texts.GEODATA_BUILDING} {job.message}")
+        time.sleep(0.5)
+        st.rerun()
+    forget_job()  # a failed build may be tried again by the next visit
+    if job.error:
+        st.error(job.error)
+    elif not cache_is_complete():
+        st.error(texts.GEODATA_FAILED)
+    return cache_is_complete()
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,11 +53,9 @@ def ensure_ready() -> bool:
 
     Returns False (after showing a French error) when the app cannot start.
     """
-    from territoires.geo.cache import cache_is_complete
-
+    if not _geodata_ready():
+        return False
     try:
-        if not cache_is_complete():
-            _build_geodata_with_progress()
         _demo_checked()
     except TerritoiresError as exc:
         st.error(exc.user_message)
