@@ -63,6 +63,7 @@ else:
 
 data = mv.compute_choropleth(filtered, reference, scope, options, view_key=key)
 level = data.level
+web = mv.geometry_source()
 fmap, live = build_live_map(
     filtered,
     reference,
@@ -73,6 +74,8 @@ fmap, live = build_live_map(
     asset_base=mv.asset_base_url(),
     source=source,
     large_legend=presentation,
+    geometry_dir=web[0] if web else None,
+    geometry_base=web[1] if web else None,
 )
 clicked = mv.show_map(
     fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live

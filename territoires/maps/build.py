@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Literal
 
 import folium
@@ -216,21 +217,15 @@ def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> fo
     return fmap
 
 
-def _encoded(reference: GeoReference, scope: Scope, level: str) -> dict:
-    return geometry.cached(
-        reference,
-        ("encoded", level, scope),
-        lambda: geometry.encode_frame(geometry.scope_layer(reference, level, scope)),
-    )
-
-
 def _values_payload(data: ChoroplethData) -> dict:
     """Class index, label and colours per territory code (for ``TerritoiresMap.restyle``)."""
     values = data.table[METRICS[data.metric].column].astype(float).tolist()
+    # communes share few distinct values (mostly 0): format each distinct value once
+    labels = {v: format_metric(v, data.metric) for v in set(values)}
     return {
         "codes": data.table["code"].astype(str).tolist(),
         "classes": list(data.classification.classes),
-        "labels": [format_metric(v, data.metric) for v in values],
+        "labels": [labels[v] for v in values],
         "colors": [ZERO_COLOR, *data.colors],
         "nodata": NO_DATA_COLOR,
     }
@@ -241,7 +236,7 @@ def _add_choropleth(
 ) -> None:
     values = _values_payload(data)
     layers.choropleth_layer(
-        _encoded(reference, scope, data.level),
+        geometry.encoded_layer(reference, data.level, scope),
         values["classes"],
         values["labels"],
         list(data.colors),
@@ -390,6 +385,8 @@ def build_live_map(
     data: ChoroplethData | None = None,
     source: str = "",
     large_legend: bool = False,
+    geometry_dir: Path | None = None,
+    geometry_base: str | None = None,
 ) -> tuple[folium.Map, folium.FeatureGroup]:
     """The map for the Streamlit page, in two parts that change at different paces.
 
@@ -398,20 +395,33 @@ def build_live_map(
       script stays identical when filters change, so streamlit-folium keeps the same map.
     - The feature group (``st_folium(..., feature_group_to_add=...)``) carries what filters
       change: class index and label per territory, colours, legend, initiative points.
+
+    With ``geometry_dir`` and ``geometry_base`` (the URL under which that folder is served),
+    the geometry is written there as a file named by its content and fetched by the browser,
+    which can then keep it in its HTTP cache: the page's websocket carries no coordinates.
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
     fmap = _base_map(bounds, options.basemap, None)
-    blank = len(data.table)
-    layers.choropleth_layer(
-        _encoded(reference, scope, data.level),
-        [-1] * blank,
-        [""] * blank,
-        [],
-        level=data.level,
-        zero_color=ZERO_COLOR,
-        no_data_color=NO_DATA_COLOR,
-    ).add_to(fmap)
+    if geometry_dir is not None and geometry_base is not None:
+        name = geometry.geometry_file(reference, data.level, scope, geometry_dir)
+        layers.remote_choropleth_layer(
+            f"{geometry_base}/{name}",
+            level=data.level,
+            zero_color=ZERO_COLOR,
+            no_data_color=NO_DATA_COLOR,
+        ).add_to(fmap)
+    else:
+        blank = len(data.table)
+        layers.choropleth_layer(
+            geometry.encoded_layer(reference, data.level, scope),
+            [-1] * blank,
+            [""] * blank,
+            [],
+            level=data.level,
+            zero_color=ZERO_COLOR,
+            no_data_color=NO_DATA_COLOR,
+        ).add_to(fmap)
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     layers.legend_control("", large=large_legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)

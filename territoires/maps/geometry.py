@@ -8,9 +8,12 @@ GeoJSON and needs no topology library in the browser.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import weakref
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -113,6 +116,40 @@ def encode_frame(frame: gpd.GeoDataFrame) -> dict[str, Any]:
         "names": frame["nom"].fillna("").astype(str).tolist(),
         "geoms": [encode_geometry(g) for g in frame.geometry],
     }
+
+
+def encoded_layer(reference: GeoReference, level: str, scope: Scope) -> dict[str, Any]:
+    """``encode_frame`` of the level's territories in the scope, cached."""
+    return cached(
+        reference,
+        ("encoded", level, scope),
+        lambda: encode_frame(scope_layer(reference, level, scope)),
+    )
+
+
+def geometry_file(reference: GeoReference, level: str, scope: Scope, directory: Path) -> str:
+    """Write the scope's encoded geometry as JSON into ``directory``; return the file name.
+
+    The name carries a hash of the content, so a browser may keep the file in its HTTP cache
+    for good: the map page then sends only values over its websocket, and the geometry of a
+    view already seen comes from the browser's cache. The file is written once, atomically.
+    """
+
+    def compute() -> tuple[str, str]:
+        text = json.dumps(
+            encoded_layer(reference, level, scope), ensure_ascii=False, separators=(",", ":")
+        )
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+        return f"{level}-{digest}.json", text
+
+    name, text = cached(reference, ("geometry_file", level, scope), compute)
+    path = directory / name
+    if not path.is_file():
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    return name
 
 
 def scope_codes_at(reference: GeoReference, level: str, scope: Scope) -> list[str]:

@@ -90,6 +90,18 @@ def choropleth_layer(
     return RuntimeLayer("choropleth", payload, "TerritoiresChoropleth")
 
 
+def remote_choropleth_layer(
+    url: str, *, level: str, zero_color: str, no_data_color: str
+) -> RuntimeLayer:
+    """Territories whose geometry the browser fetches from ``url`` (``geometry_file``).
+
+    Classes and labels come later, from ``TerritoiresValues`` (``restyle``); until the file
+    has arrived the runtime keeps them aside.
+    """
+    payload = {"url": url, "level": level, "colors": [zero_color], "nodata": no_data_color}
+    return RuntimeLayer("choropleth", payload, "TerritoiresChoropleth")
+
+
 def shapes_layer(geometry: dict[str, Any], style: dict[str, Any], name: str) -> RuntimeLayer:
     """Non-interactive shapes with one style (scope outline, rural zones)."""
     payload = dict(geometry)

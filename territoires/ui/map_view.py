@@ -9,6 +9,7 @@ import hashlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -39,6 +40,7 @@ from territoires.maps.metrics import (
     format_amount_short,
     format_number,
 )
+from territoires.settings import get_settings
 
 MAP_STATE_KEY = "territoires_map_options"
 STEPS_PARAM = "etapes"
@@ -61,6 +63,21 @@ def asset_base_url() -> str:
     """
     components.declare_component("assets", path=str(ASSETS_DIR))
     return f"../{__name__}.assets"
+
+
+def geometry_source() -> tuple[Path, str] | None:
+    """Folder for the map geometry files and the URL under which Streamlit serves it.
+
+    Same mechanism as ``asset_base_url``, over ``<geodata cache>/web``. ``None`` when that
+    folder cannot be created (read-only install): the geometry then travels inside the map.
+    """
+    folder = get_settings().geodata_dir / "web"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    components.declare_component("geometrie", path=str(folder))
+    return folder, f"../{__name__}.geometrie"
 
 
 # --- map options -------------------------------------------------------------------------

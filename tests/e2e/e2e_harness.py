@@ -138,25 +138,22 @@ def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120
 MAP_STATE_JS = """
 () => {
   if (!window.map || !window.L) { return null; }
-  const fills = [];
+  const choropleth = window.map._territoiresChoropleth;
+  if (!choropleth) { return null; }
+  // territories: class colour per code, and how many the last render drew on the canvas
+  const fills = choropleth.state().map((t) => t.code + ":" + t.fill);
   let points = 0;
   window.map.eachLayer((layer) => {
-    const props = layer.feature && layer.feature.properties;
-    const code = props ? (props.code !== undefined ? props.code : props.code_insee) : undefined;
-    if (code !== undefined && code !== null && layer.options) {
-      fills.push(code + ":" + layer.options.fillColor);
-    }
     if (layer instanceof L.CircleMarker && !layer.feature) { points += 1; }
   });
   const clusters = document.querySelectorAll(".marker-cluster").length;
-  const pane = ".leaflet-overlay-pane";
-  const drawn = document.querySelector(`${pane} canvas, ${pane} svg path`);
+  const drawn = document.querySelector(".leaflet-overlay-pane canvas.territoires-choropleth");
   const legend = document.querySelector(".territoires-legend");
   return {
-    polygons: fills.length,
+    polygons: choropleth.drawnCount,
     signature: fills.sort().join("|"),
     markers: points + clusters,
-    drawn: !!drawn,
+    drawn: !!drawn && choropleth.drawnCount > 0,
     legend: legend ? legend.innerText : "",
   };
 }

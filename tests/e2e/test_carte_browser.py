@@ -110,32 +110,22 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
 # A point inside a territory without initiatives (no cluster marker on top of it).
 CLICK_POINT_JS = """
 () => {
-  const inRing = (ll, ring) => {
-    let inside = false;
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi, xj, yj] = [ring[i].lng, ring[i].lat, ring[j].lng, ring[j].lat];
-      const crosses = yi > ll.lat !== yj > ll.lat;
-      if (crosses && ll.lng < ((xj - xi) * (ll.lat - yi)) / (yj - yi) + xi) {
-        inside = !inside;
-      }
-    }
-    return inside;
-  };
-  let found = null;
-  window.map.eachLayer((layer) => {
-    const props = layer.feature && layer.feature.properties;
-    if (found || !props || props.k !== 0 || !layer.getLatLngs) { return; }
-    const center = layer.getBounds().getCenter();
-    const latlngs = layer.getLatLngs();
-    const polygons = L.LineUtil.isFlat(latlngs[0]) ? [latlngs] : latlngs;
+  const choropleth = window.map._territoiresChoropleth;
+  const size = window.map.getSize();
+  for (const feature of choropleth.features) {
+    if (feature.properties.k !== 0) { continue; }
+    const rings = choropleth.latLngsOf(feature);
+    const bounds = L.latLngBounds(rings[0]);
+    const center = bounds.getCenter();
     const point = window.map.latLngToContainerPoint(center);
-    const size = window.map.getSize();
     const visible = point.x > 20 && point.y > 20 && point.x < size.x - 300 && point.y < size.y - 20;
-    if (visible && polygons.some((polygon) => inRing(center, polygon[0]))) {
-      found = {x: point.x, y: point.y, nom: props.nom, code: props.code};
+    // the hit test must find this very territory at its centre (not a neighbour or a hole)
+    const found = choropleth.featureAt(center);
+    if (visible && found === feature) {
+      return {x: point.x, y: point.y, nom: feature.properties.nom, code: feature.properties.code};
     }
-  });
-  return found;
+  }
+  return null;
 }
 """
 

@@ -269,3 +269,44 @@ def test_live_map_base_does_not_change_with_filters(tiny_reference, initiatives)
     assert "Nombre d&#x27;initiatives" in values["legend"]
     assert EVIL not in text_all and "TerritoiresMap.points" in text_all
     assert payload_of(text_fewer, "restyle")["classes"] != values["classes"]
+
+
+def test_geometry_file_is_named_by_content_and_written_once(tiny_reference, tmp_path):
+    scope = Scope()
+    name = geometry.geometry_file(tiny_reference, "commune", scope, tmp_path)
+    path = tmp_path / name
+    assert re.fullmatch(r"commune-[0-9a-f]{20}\.json", name)
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written == geometry.encoded_layer(tiny_reference, "commune", scope)
+    stamp = path.stat().st_mtime_ns
+    assert geometry.geometry_file(tiny_reference, "commune", scope, tmp_path) == name
+    assert path.stat().st_mtime_ns == stamp  # not rewritten
+    path.unlink()  # e.g. a cache rebuilt while the app runs: written again
+    assert geometry.geometry_file(tiny_reference, "commune", scope, tmp_path) == name
+    assert path.is_file()
+    assert not list(tmp_path.glob(".*.tmp"))
+    other = geometry.geometry_file(tiny_reference, "epci", scope, tmp_path)
+    assert other != name and other.startswith("epci-")
+
+
+def test_live_map_with_geometry_files_sends_no_coordinates(tiny_reference, initiatives, tmp_path):
+    from territoires.maps.build import build_live_map
+
+    options = MapOptions(level="commune")
+    fmap, group = build_live_map(
+        initiatives,
+        tiny_reference,
+        Scope(),
+        options,
+        asset_base="a",
+        geometry_dir=tmp_path,
+        geometry_base="../geo",
+    )
+    group.add_to(fmap)
+    text = render(fmap)
+    payload = payload_of(text, "choropleth")
+    assert "geoms" not in payload and payload["level"] == "commune"
+    (name,) = [p.name for p in tmp_path.iterdir()]
+    assert payload["url"] == f"../geo/{name}"
+    codes = json.loads((tmp_path / name).read_text(encoding="utf-8"))["codes"]
+    assert set(payload_of(text, "restyle")["codes"]) <= set(codes)

@@ -50,37 +50,383 @@
     return { type: "FeatureCollection", features: list };
   }
 
-  function classStyle(payload) {
-    return function (feature) {
-      var k = feature.properties.k;
-      if (k === null || k === undefined || k < 0) {
-        return { fillColor: payload.nodata, fillOpacity: 0.25, color: "#8a8a8a",
-                 weight: 0.8, dashArray: "3 3", opacity: 0.9 };
-      }
-      return { fillColor: payload.colors[k], fillOpacity: payload.opacity || 0.82,
-               color: payload.stroke || "#ffffff", weight: payload.weight || 0.6,
-               opacity: 0.9, dashArray: null };
-    };
+  // --- the choropleth: one canvas, one path per class ------------------------------------
+  //
+  // Territories are not Leaflet layers: 35,000 L.Polygon objects cost seconds of projection,
+  // garbage collection and one fill per polygon. Rings are kept as Web Mercator coordinates
+  // (0..1) in typed arrays, drawn in one path per class (one fill, one stroke), skipping
+  // vertices that fall on the same pixel; hovering and clicking find the territory with a grid
+  // index and a point-in-polygon test.
+
+  var LN2PI = 2 * Math.PI, MAX_LAT = 85.0511287798;
+
+  function mercX(lng) { return lng / 360 + 0.5; }
+  function mercY(lat) {
+    var s = Math.sin(Math.max(Math.min(lat, MAX_LAT), -MAX_LAT) * Math.PI / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (2 * LN2PI);
+  }
+  function latOf(y) { return 360 / Math.PI * Math.atan(Math.exp((0.5 - y) * LN2PI)) - 90; }
+
+  function label(props) {
+    var text = "<strong>" + escapeHtml(props.nom) + "</strong>";
+    if (props.valeur !== null && props.valeur !== undefined && props.valeur !== "") {
+      text += "<br>" + escapeHtml(props.valeur);
+    }
+    return text;
   }
 
-  function choropleth(map, payload) {
-    var style = classStyle(payload);
-    var layer = L.geoJSON(features(payload), {
-      style: style,
-      onEachFeature: function (feature, sub) {
-        var props = feature.properties;
-        var text = "<strong>" + escapeHtml(props.nom) + "</strong>";
-        if (props.valeur !== null && props.valeur !== undefined) {
-          text += "<br>" + escapeHtml(props.valeur);
+  function decodeFeatures(payload) {
+    var list = [], scale = payload.scale;
+    for (var i = 0; i < payload.geoms.length; i++) {
+      var rings = [], box = [Infinity, Infinity, -Infinity, -Infinity], geom = payload.geoms[i];
+      for (var p = 0; p < geom.length; p++) {
+        for (var r = 0; r < geom[p].length; r++) {
+          var flat = geom[p][r], n = flat.length / 2, ring = new Float64Array(n * 2), x = 0, y = 0;
+          if (n < 3) { continue; }
+          for (var j = 0; j < n; j++) {
+            x += flat[2 * j]; y += flat[2 * j + 1];
+            var mx = mercX(x / scale), my = mercY(y / scale);
+            ring[2 * j] = mx; ring[2 * j + 1] = my;
+            if (mx < box[0]) { box[0] = mx; } if (mx > box[2]) { box[2] = mx; }
+            if (my < box[1]) { box[1] = my; } if (my > box[3]) { box[3] = my; }
+          }
+          rings.push(ring);
         }
-        sub.bindTooltip(text, { sticky: true, className: "territoires-tooltip" });
-        sub.on("mouseover", function () { sub.setStyle({ weight: 2.5, color: "#222222" }); });
-        sub.on("mouseout", function () { layer.resetStyle(sub); });
       }
-    });
+      list.push({
+        rings: rings, box: box,
+        properties: {
+          code: payload.codes ? payload.codes[i] : null,
+          nom: payload.names ? payload.names[i] : null,
+          niveau: payload.level || null,
+          k: payload.classes ? payload.classes[i] : null,
+          valeur: payload.labels ? payload.labels[i] : null
+        }
+      });
+    }
+    return list;
+  }
+
+  function inRings(feature, x, y) {
+    var inside = false;
+    for (var r = 0; r < feature.rings.length; r++) {
+      var ring = feature.rings[r], n = ring.length / 2;
+      for (var i = 0, j = n - 1; i < n; j = i++) {
+        var xi = ring[2 * i], yi = ring[2 * i + 1], xj = ring[2 * j], yj = ring[2 * j + 1];
+        if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) {
+          inside = !inside;
+        }
+      }
+    }
+    return inside;
+  }
+
+  // The map's default renderer: territories first (rendered once per view into an offscreen
+  // canvas), then Leaflet's own vector layers (outline, rural zones, initiative points).
+  var ChoroplethCanvas = L.Canvas.extend({
+    initialize: function (payload) {
+      L.Canvas.prototype.initialize.call(this, { padding: 0.1 });
+      this.payload = payload;
+      this.features = payload.geoms ? decodeFeatures(payload) : [];
+      this.drawnCount = 0;
+      this._hover = null;
+      this._stale = true;
+    },
+
+    onAdd: function (map) {
+      L.Canvas.prototype.onAdd.call(this, map);
+      this._container.classList.add("territoires-choropleth");
+      this._tooltip = L.tooltip({ sticky: true, className: "territoires-tooltip",
+                                  direction: "top", offset: [0, -8] });
+      this._highlighter = L.svg({ padding: 0.1 });
+      this._schedule();
+    },
+
+    onRemove: function () {
+      this._clearHover();
+      L.Canvas.prototype.onRemove.call(this);
+    },
+
+    // Leaflet calls this after every move or zoom: render the territories again, once, at the
+    // next frame (the initial fit and the first view then cost a single render).
+    _updatePaths: function () {
+      this._stale = true;
+      this._schedule();
+    },
+
+    _schedule: function () {
+      if (this._frame) { return; }
+      var self = this;
+      this._frame = L.Util.requestAnimFrame(function () {
+        self._frame = null;
+        if (!self._map) { return; }
+        if (self._stale) {
+          for (var id in self._layers) { self._layers[id]._update(); }
+          self._renderFeatures();
+        }
+        self._redraw();
+      });
+    },
+
+    _redraw: function () {
+      this._redrawRequest = null;
+      this._redrawBounds = null;
+      if (!this._map || !this._bounds || this._stale) { return; }
+      var ctx = this._ctx, b = this._bounds, size = b.getSize();
+      ctx.clearRect(b.min.x, b.min.y, size.x, size.y);
+      if (this._offscreen && this._offscreen.width) {
+        ctx.save();
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.drawImage(this._offscreen, 0, 0);
+        ctx.restore();
+      }
+      L.Canvas.prototype._draw.call(this);
+    },
+
+    _style: function (k) {
+      var p = this.payload;
+      if (k === null || k === undefined || k < 0) {
+        return { fill: p.nodata, fillOpacity: 0.25, stroke: "#8a8a8a", weight: 0.8, dash: [3, 3] };
+      }
+      return { fill: p.colors[k], fillOpacity: p.opacity || 0.82, stroke: p.stroke || "#ffffff",
+               weight: p.weight || 0.6, dash: [] };
+    },
+
+    _renderFeatures: function () {
+      var map = this._map, b = this._bounds, size = b.getSize();
+      var ratio = this._container.width / Math.max(1, size.x);
+      var off = this._offscreen || (this._offscreen = document.createElement("canvas"));
+      off.width = this._container.width;
+      off.height = this._container.height;
+      var ctx = off.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, -b.min.x * ratio, -b.min.y * ratio);
+      var zoomScale = 256 * Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
+      var ox = origin.x, oy = origin.y;
+      var x0 = (b.min.x + ox) / zoomScale, y0 = (b.min.y + oy) / zoomScale;
+      var x1 = (b.max.x + ox) / zoomScale, y1 = (b.max.y + oy) / zoomScale;
+      var groups = {}, order = [], drawn = 0;
+      // borders only where territories are wide enough to show them: at the national scale
+      // communes are a few pixels wide, and white borders would wash their colours out
+      var borders = this._typicalSize() * zoomScale >= 8;
+      for (var i = 0; i < this.features.length; i++) {
+        var f = this.features[i], box = f.box;
+        if (box[2] < x0 || box[0] > x1 || box[3] < y0 || box[1] > y1) { continue; }
+        var k = f.properties.k;
+        var key = (k === null || k === undefined || k < 0) ? -1 : k;
+        if (!groups[key]) { groups[key] = []; order.push(key); }
+        groups[key].push(f);
+        drawn += 1;
+      }
+      order.sort(function (a, c) { return a - c; });
+      for (var g = 0; g < order.length; g++) {
+        var style = this._style(order[g]), members = groups[order[g]];
+        // one SVG path string per class: a single native call, where one lineTo per vertex
+        // costs seconds for all communes; pixels rounded as Leaflet does, repeated ones dropped
+        var parts = [];
+        for (var m = 0; m < members.length; m++) {
+          var rings = members[m].rings;
+          for (var r = 0; r < rings.length; r++) {
+            var ring = rings[r], n = ring.length / 2;
+            var px = Math.round(ring[0] * zoomScale - ox), py = Math.round(ring[1] * zoomScale - oy);
+            parts.push("M" + px + " " + py);
+            for (var j = 1; j < n; j++) {
+              var qx = Math.round(ring[2 * j] * zoomScale - ox);
+              var qy = Math.round(ring[2 * j + 1] * zoomScale - oy);
+              if (qx !== px || qy !== py) { parts.push("L" + qx + " " + qy); px = qx; py = qy; }
+            }
+            parts.push("Z");
+          }
+        }
+        var path = new Path2D(parts.join(""));
+        ctx.globalAlpha = style.fillOpacity;
+        ctx.fillStyle = style.fill;
+        ctx.fill(path, "evenodd");
+        if (borders || order[g] < 0) {
+          ctx.globalAlpha = 0.9;
+          ctx.strokeStyle = style.stroke;
+          ctx.lineWidth = style.weight;
+          ctx.lineJoin = "round";
+          ctx.setLineDash(style.dash);
+          ctx.stroke(path);
+        }
+      }
+      this.drawnCount = drawn;
+      this._stale = false;
+    },
+
+    // Clicks: Leaflet's own layers first (initiative points), else the territory under the
+    // pointer. streamlit-folium listens to "click" on every layer of the map and reads
+    // event.layer.toGeoJSON(): a click on a territory gives its code, level and name.
+    _onClick: function (e) {
+      var point = this._map.mouseEventToLayerPoint(e), hit = null;
+      for (var order = this._drawFirst; order; order = order.next) {
+        var layer = order.layer;
+        if (layer.options.interactive && layer._containsPoint(point)) {
+          if (!(e.type === "click" || e.type === "preclick") || !this._map._draggableMoved(layer)) {
+            hit = layer;
+          }
+        }
+      }
+      if (hit) { this._fireEvent([hit], e); return; }
+      if (e.type === "click") {
+        var f = this.featureAt(this._map.mouseEventToLatLng(e)), self = this;
+        if (f) {
+          var proxy = { feature: self.toGeoJSONOf(f),
+                        toGeoJSON: function () { return self.toGeoJSONOf(f); } };
+          this.fire("click", { latlng: this._map.mouseEventToLatLng(e), originalEvent: e,
+                               layer: proxy });
+        }
+      }
+      this._fireEvent(false, e);
+    },
+
+    _onMouseMove: function (e) {
+      L.Canvas.prototype._onMouseMove.call(this, e);
+      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
+      this._hoverAt(this._map.mouseEventToLatLng(e));
+    },
+
+    _handleMouseOut: function (e) {
+      L.Canvas.prototype._handleMouseOut.call(this, e);
+      this._clearHover();
+    },
+
+    _hoverAt: function (latlng) {
+      var map = this._map, f = this._hoveredLayer ? null : this.featureAt(latlng);
+      if (f !== this._hover) {
+        if (this._outline) { map.removeLayer(this._outline); this._outline = null; }
+        this._hover = f;
+        if (f) {
+          this._outline = L.polygon(this.latLngsOf(f), { color: "#222222", weight: 2.5,
+            fill: false, interactive: false, renderer: this._highlighter }).addTo(map);
+          this._tooltip.setContent(label(f.properties));
+        }
+      }
+      if (f) {
+        this._tooltip.setLatLng(latlng);
+        if (!map.hasLayer(this._tooltip)) { map.openTooltip(this._tooltip); }
+      } else if (map.hasLayer(this._tooltip)) {
+        map.closeTooltip(this._tooltip);
+      }
+    },
+
+    // median width of the territories, in Web Mercator units (0..1)
+    _typicalSize: function () {
+      if (this._typical === undefined || this._typicalOf !== this.features) {
+        var widths = this.features.map(function (f) { return f.box[2] - f.box[0]; });
+        widths.sort(function (a, b) { return a - b; });
+        this._typical = widths.length ? widths[Math.floor(widths.length / 2)] : 0;
+        this._typicalOf = this.features;
+      }
+      return this._typical;
+    },
+
+    // grid of feature boxes, built on the first hover or click
+    _index: function () {
+      if (this._grid) { return this._grid; }
+      var all = [Infinity, Infinity, -Infinity, -Infinity], fs = this.features, i;
+      for (i = 0; i < fs.length; i++) {
+        var box = fs[i].box;
+        all = [Math.min(all[0], box[0]), Math.min(all[1], box[1]),
+               Math.max(all[2], box[2]), Math.max(all[3], box[3])];
+      }
+      var n = Math.max(1, Math.min(256, Math.ceil(Math.sqrt(fs.length)))), cells = [];
+      var w = (all[2] - all[0]) / n || 1e-9, h = (all[3] - all[1]) / n || 1e-9;
+      for (i = 0; i < fs.length; i++) {
+        var bx = fs[i].box;
+        var ca = Math.floor((bx[0] - all[0]) / w), cb = Math.min(n - 1, Math.floor((bx[2] - all[0]) / w));
+        var ra = Math.floor((bx[1] - all[1]) / h), rb = Math.min(n - 1, Math.floor((bx[3] - all[1]) / h));
+        for (var c = ca; c <= cb; c++) {
+          for (var r = ra; r <= rb; r++) { (cells[r * n + c] = cells[r * n + c] || []).push(i); }
+        }
+      }
+      this._grid = { all: all, n: n, w: w, h: h, cells: cells };
+      return this._grid;
+    },
+
+    // The feature under a point, or null.
+    featureAt: function (latlng) {
+      var x = mercX(latlng.lng), y = mercY(latlng.lat), grid = this._index();
+      var c = Math.floor((x - grid.all[0]) / grid.w), r = Math.floor((y - grid.all[1]) / grid.h);
+      if (c < 0 || r < 0 || c >= grid.n || r >= grid.n) { return null; }
+      var list = grid.cells[r * grid.n + c] || [];
+      for (var i = list.length - 1; i >= 0; i--) {
+        var f = this.features[list[i]], box = f.box;
+        if (x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3] && inRings(f, x, y)) {
+          return f;
+        }
+      }
+      return null;
+    },
+
+    latLngsOf: function (feature) {
+      return feature.rings.map(function (ring) {
+        var out = [];
+        for (var j = 0; j < ring.length; j += 2) { out.push([latOf(ring[j + 1]), (ring[j] - 0.5) * 360]); }
+        return out;
+      });
+    },
+
+    toGeoJSONOf: function (feature) {
+      return { type: "Feature", properties: feature.properties, geometry: null };
+    },
+
+    _clearHover: function () {
+      if (this._outline && this._map) { this._map.removeLayer(this._outline); }
+      this._outline = null;
+      if (this._tooltip && this._map && this._map.hasLayer(this._tooltip)) {
+        this._map.closeTooltip(this._tooltip);
+      }
+      this._hover = null;
+    },
+
+    // for tests and tools: what is drawn, with its fill colour
+    state: function () {
+      var self = this;
+      return this.features.map(function (f) {
+        return { code: f.properties.code, nom: f.properties.nom, k: f.properties.k,
+                 fill: self._style(f.properties.k).fill };
+      });
+    }
+  });
+
+  function applyValues(layer, values) {
+    var index = {};
+    for (var i = 0; i < values.codes.length; i++) { index[values.codes[i]] = i; }
+    layer.payload.colors = values.colors;
+    layer.payload.nodata = values.nodata;
+    for (var j = 0; j < layer.features.length; j++) {
+      var props = layer.features[j].properties, at = index[props.code];
+      props.k = at === undefined ? -1 : values.classes[at];
+      props.valeur = at === undefined ? null : values.labels[at];
+    }
+  }
+
+  // Geometry comes inline (standalone HTML export) or as a file named by its content, that
+  // the browser may take from its HTTP cache ("force-cache": the name changes with it).
+  function choropleth(map, payload) {
+    var layer = new ChoroplethCanvas(payload);
+    map._renderer = layer;  // outline, rural zones and points are drawn over the territories
     layer.addTo(map);
-    layer.territoiresPayload = payload;
     map._territoiresChoropleth = layer;
+    if (payload.url) {
+      fetch(payload.url, { cache: "force-cache" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        })
+        .then(function (geometry) {
+          for (var key in geometry) { payload[key] = geometry[key]; }
+          layer.features = decodeFeatures(payload);
+          layer._grid = null;
+          if (layer._values) { applyValues(layer, layer._values); }
+          layer._updatePaths();
+        })
+        .catch(function () {
+          var box = L.DomUtil.create("div", "territoires-erreur", map.getContainer());
+          box.textContent = "Les contours n'ont pas pu être chargés. Rechargez la page.";
+        });
+    }
     return layer;
   }
 
@@ -90,23 +436,10 @@
     var map = window.map;
     var layer = map && map._territoiresChoropleth;
     if (!layer) { return null; }
-    var base = layer.territoiresPayload;
-    var index = {};
-    for (var i = 0; i < payload.codes.length; i++) { index[payload.codes[i]] = i; }
-    base.colors = payload.colors;
-    base.nodata = payload.nodata;
-    layer.eachLayer(function (sub) {
-      var props = sub.feature.properties;
-      var at = index[props.code];
-      props.k = at === undefined ? -1 : payload.classes[at];
-      props.valeur = at === undefined ? null : payload.labels[at];
-      var text = "<strong>" + escapeHtml(props.nom) + "</strong>";
-      if (props.valeur !== null && props.valeur !== undefined) {
-        text += "<br>" + escapeHtml(props.valeur);
-      }
-      sub.setTooltipContent(text);
-    });
-    layer.setStyle(layer.options.style);
+    layer._values = payload;  // kept for a geometry still on its way
+    applyValues(layer, payload);
+    layer._updatePaths();
+    if (layer._hover) { layer._tooltip.setContent(label(layer._hover.properties)); }
     if (map._territoiresLegend && payload.legend !== undefined) {
       map._territoiresLegend.getContainer().innerHTML = payload.legend;
     }
