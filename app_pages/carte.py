@@ -19,7 +19,12 @@ from territoires.settings import get_settings
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown
-from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
+from territoires.ui.sidebar import (
+    FILTER_PARAM_KEYS,
+    filters_sidebar,
+    pending_filters_sidebar,
+    sync_query_params,
+)
 
 presentation = st.query_params.get(mv.PRESENTATION_PARAM) == "1"
 if presentation:
@@ -30,7 +35,15 @@ reference = get_reference()
 initiatives = get_initiatives()
 rurality = mv.rurality_or_none()
 rural = mv.rural_codes(rurality)
-filters, filtered = filters_sidebar(initiatives, reference, rurality=rurality)
+# The map comes first: until it reports that it is drawn, this view's first run leaves out the
+# filter and map-option widgets (the browser would lay them all out before starting on the map).
+controls = mv.map_drawn()
+if controls:
+    filters, filtered = filters_sidebar(initiatives, reference, rurality=rurality)
+else:
+    filters, filtered = pending_filters_sidebar(
+        initiatives, reference, rurality=rurality, show_key=mv.SHOW_CONTROLS_KEY
+    )
 scope = filters.scope
 place = scope_label(reference, scope)
 source = source_line(reference.manifest, demo_data_shown())
@@ -40,10 +53,16 @@ steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM)) or mv.default_steps(
 
 if presentation:
     title_slot.title(f"Carte des initiatives — {place}")
-    options = mv.current_map_options(default_options)
 else:
     st.caption(f"Périmètre : {place}. Cliquez sur un territoire pour ouvrir sa fiche.")
-    options = mv.map_options_widgets(default_options)
+figures_slot = st.container()
+map_slot = st.container()
+options_slot = st.container()  # under the map, so that its arrival does not move the map
+if presentation or not controls:
+    options = mv.current_map_options(default_options)
+else:
+    with options_slot:
+        options = mv.map_options_widgets(default_options)
 
 params = {
     **filters_to_params(filters),
@@ -56,10 +75,11 @@ key = mv.view_key(initiatives, reference, filters, rurality)
 figures = mv.figures_list(
     mv.compute_figures(filtered, reference, scope, rural, view_key=key), vintage
 )
-if presentation:
-    mv.key_figures_large(figures)
-else:
-    mv.key_figures_row(figures)
+with figures_slot:
+    if presentation:
+        mv.key_figures_large(figures)
+    else:
+        mv.key_figures_row(figures)
 
 data = mv.compute_choropleth(filtered, reference, scope, options, view_key=key)
 level = data.level
@@ -76,10 +96,12 @@ fmap, live = build_live_map(
     large_legend=presentation,
     geometry_dir=web[0] if web else None,
     geometry_base=web[1] if web else None,
+    announce=True,
 )
-clicked = mv.show_map(
-    fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live
-)
+with map_slot:
+    clicked = mv.show_map(
+        fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live
+    )
 if presentation:
     st.html(f'<div class="te-source">{mv.escape(source)}</div>')
     mv.presentation_controls(filters, scope, steps, reference)
@@ -88,6 +110,8 @@ if presentation:
 if clicked:
     mv.fiche_link(clicked)
 st.caption(source)
+if not controls:
+    st.stop()  # breakdowns and menus come with the controls, on the next run
 mv.breakdown_charts(filtered)
 
 title = f"{METRICS[options.metric].label} — {place}"

@@ -72,3 +72,23 @@ def test_presentation_mode_hides_navigation_and_still_renders(app_env):
     at.query_params["presentation"] = "1"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.realdata
+def test_map_page_draws_the_map_first_then_its_controls(app_env):
+    """Without a report from the map (AppTest runs no browser), the filters wait, and the
+    « Afficher les filtres » button brings them and the map options and menus."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
+    assert not [s for s in at.selectbox if s.label == "Indicateur"]
+    assert any("initiatives sur" in m.value for m in at.sidebar.markdown)
+    show = next(b for b in at.sidebar.button if b.label == "Afficher les filtres")
+    show.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
+    assert [s for s in at.selectbox if s.label == "Indicateur"]
+    assert [e for e in at.expander if e.label == "Exporter"]

@@ -387,6 +387,7 @@ def build_live_map(
     large_legend: bool = False,
     geometry_dir: Path | None = None,
     geometry_base: str | None = None,
+    announce: bool = False,
 ) -> tuple[folium.Map, folium.FeatureGroup]:
     """The map for the Streamlit page, in two parts that change at different paces.
 
@@ -399,6 +400,8 @@ def build_live_map(
     With ``geometry_dir`` and ``geometry_base`` (the URL under which that folder is served),
     the geometry is written there as a file named by its content and fetched by the browser,
     which can then keep it in its HTTP cache: the page's websocket carries no coordinates.
+    ``announce`` (with geometry files) makes the map report its first drawing back to the page
+    (``remote_choropleth_layer``).
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
@@ -410,6 +413,7 @@ def build_live_map(
             level=data.level,
             zero_color=ZERO_COLOR,
             no_data_color=NO_DATA_COLOR,
+            announce=announce,
         ).add_to(fmap)
     else:
         blank = len(data.table)

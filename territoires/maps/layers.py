@@ -91,14 +91,17 @@ def choropleth_layer(
 
 
 def remote_choropleth_layer(
-    url: str, *, level: str, zero_color: str, no_data_color: str
+    url: str, *, level: str, zero_color: str, no_data_color: str, announce: bool = False
 ) -> RuntimeLayer:
     """Territories whose geometry the browser fetches from ``url`` (``geometry_file``).
 
     Classes and labels come later, from ``TerritoiresValues`` (``restyle``); until the file
-    has arrived the runtime keeps them aside.
+    has arrived the runtime keeps them aside. With ``announce``, the runtime reports its first
+    drawing to streamlit-folium as a click on a feature with ``{"pret": true}`` (no code).
     """
     payload = {"url": url, "level": level, "colors": [zero_color], "nodata": no_data_color}
+    if announce:
+        payload["announce"] = True
     return RuntimeLayer("choropleth", payload, "TerritoiresChoropleth")
 
 

@@ -184,6 +184,21 @@ def show_map(fmap, *, height: int, key: str = "carte", live=None) -> dict | None
     return properties if properties.get("code") and properties.get("niveau") else None
 
 
+SHOW_CONTROLS_KEY = "carte_commandes"
+
+
+def map_drawn(key: str = "carte") -> bool:
+    """Whether this page view's map has been drawn (it reported itself, or was clicked).
+
+    The « Carte » page draws the map first and adds its filters and controls on the next run:
+    in one run, the browser would lay them all out before it starts on the map. A button sets
+    ``SHOW_CONTROLS_KEY`` should the map never report (a browser without JavaScript canvas).
+    """
+    value = st.session_state.get(key)
+    drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
+    return bool(drawing) or bool(st.session_state.get(SHOW_CONTROLS_KEY))
+
+
 def fiche_link(clicked: dict) -> None:
     """Offer a link to the clicked territory's fiche."""
     level, code = str(clicked["niveau"]), str(clicked["code"])

@@ -350,4 +350,31 @@ def filters_sidebar(
     return filters, filtered
 
 
+def pending_filters_sidebar(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    *,
+    rurality: pd.DataFrame | None = None,
+    show_key: str,
+) -> tuple[Filters, pd.DataFrame]:
+    """The session's filters without their widgets, for a first run that draws the map first.
+
+    The sidebar shows the count and a button that sets ``show_key`` (the widgets otherwise come
+    on the next run, once the map reports it is drawn).
+    """
+    filters = current_filters()
+    filtered = filtered_initiatives(initiatives, filters, reference, rurality)
+    with st.sidebar:
+        st.markdown("#### Filtres")
+        st.markdown(f"**{count_label(len(filtered), len(initiatives))}**")
+        st.caption("Les filtres s'affichent dès que la carte est dessinée.")
+        st.button(
+            "Afficher les filtres",
+            key=show_key + "_bouton",
+            on_click=lambda: st.session_state.update({show_key: True}),
+            type="tertiary",
+        )
+    return filters, filtered
+
+
 FILTER_PARAM_KEYS: tuple[str, ...] = tuple(PARAM_NAMES.values())

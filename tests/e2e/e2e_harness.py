@@ -138,22 +138,36 @@ def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120
 MAP_STATE_JS = """
 () => {
   if (!window.map || !window.L) { return null; }
+  // territories: class colour per code, and how many were drawn. Ours are drawn by the
+  // runtime's canvas; a plain folium GeoJson (the benchmark's naive map) has one layer each.
   const choropleth = window.map._territoiresChoropleth;
-  if (!choropleth) { return null; }
-  // territories: class colour per code, and how many the last render drew on the canvas
-  const fills = choropleth.state().map((t) => t.code + ":" + t.fill);
+  let fills = [];
+  let polygons = 0;
   let points = 0;
+  if (choropleth) {
+    fills = choropleth.state().map((t) => t.code + ":" + t.fill);
+    polygons = choropleth.drawnCount;
+  }
   window.map.eachLayer((layer) => {
+    const props = layer.feature && layer.feature.properties;
+    const code = props ? (props.code !== undefined ? props.code : props.code_insee) : undefined;
+    if (!choropleth && code !== undefined && code !== null && layer.options) {
+      fills.push(code + ":" + layer.options.fillColor);
+      polygons += 1;
+    }
     if (layer instanceof L.CircleMarker && !layer.feature) { points += 1; }
   });
   const clusters = document.querySelectorAll(".marker-cluster").length;
-  const drawn = document.querySelector(".leaflet-overlay-pane canvas.territoires-choropleth");
+  const pane = ".leaflet-overlay-pane";
+  const drawn = choropleth
+    ? document.querySelector(`${pane} canvas.territoires-choropleth`)
+    : document.querySelector(`${pane} canvas, ${pane} svg path`);
   const legend = document.querySelector(".territoires-legend");
   return {
-    polygons: choropleth.drawnCount,
+    polygons: polygons,
     signature: fills.sort().join("|"),
     markers: points + clusters,
-    drawn: !!drawn && choropleth.drawnCount > 0,
+    drawn: !!drawn && polygons > 0,
     legend: legend ? legend.innerText : "",
   };
 }

@@ -99,6 +99,10 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
     same = wait_for_map(other, timeout=120)
     assert _initiatives_figure(other) == after
     assert same["signature"] == changed["signature"]
+    # the map is drawn first; the filters follow, and show the shared one ticked
+    cofunded = other.get_by_role("checkbox", name="Co-financées uniquement")
+    cofunded.wait_for(state="attached", timeout=60_000)
+    assert cofunded.is_checked()
     assert other.get_by_text("Co-financées uniquement").is_visible()
     other.screenshot(path=str(ARTIFACTS / "e2e-carte-lien-partage.png"))
 

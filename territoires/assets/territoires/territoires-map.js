@@ -165,7 +165,18 @@
           self._renderFeatures();
         }
         self._redraw();
+        if (self.features.length && !self._announced) {
+          self._announced = true;
+          if (self.payload.announce) { self._announce(); }
+        }
       });
+    },
+
+    // Tell the page the map is drawn (it then adds its filters and controls), through the
+    // channel streamlit-folium already listens to: a "click" whose layer has no territory code.
+    _announce: function () {
+      var ready = { type: "Feature", properties: { pret: true }, geometry: null };
+      this.fire("click", { layer: { feature: ready, toGeoJSON: function () { return ready; } } });
     },
 
     _redraw: function () {
