@@ -214,7 +214,7 @@ def _measure_view(context, url: str) -> dict[str, float]:
     drawn = time.perf_counter() - start
     page.wait_for_timeout(1500)  # let a second script run (if any) arrive
     received = traffic.ws_bytes + traffic.http_bytes
-    before = traffic.sent_frames
+    before = traffic.sent_frames  # the browser's messages so far: one per script run asked
     frame = next(f for f in page.frames if "streamlit_folium" in f.url)
     frame.evaluate("() => { window.map.panBy([150, 80], {animate: false}); return 1; }")
     page.wait_for_timeout(800)
@@ -227,7 +227,26 @@ def _measure_view(context, url: str) -> dict[str, float]:
         "bytes_mb": received / 1e6,
         "ws_mb": traffic.ws_bytes / 1e6,
         "reruns": reruns,
+        "load_runs": before,
     }
+
+
+def _back_to_map(context, url: str) -> float:
+    """Seconds from a click on « Carte » in the navigation, from another page, to the map."""
+    from e2e_harness import wait_for_map
+
+    page = context.new_page()
+    page.goto(url, wait_until="commit")
+    wait_for_map(page, timeout=120, need_markers=False)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Méthodologie et sources").click()
+    page.get_by_role("heading", name="Méthodologie et sources").wait_for(timeout=60_000)
+    start = time.perf_counter()
+    nav.get_by_text("Carte", exact=True).click()
+    wait_for_map(page, timeout=120, need_markers=False)
+    drawn = time.perf_counter() - start
+    page.close()
+    return drawn
 
 
 def _naive_france_html(path: Path) -> int:
@@ -285,8 +304,17 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
                     first = _measure_view(context, base + path)  # cold HTTP cache, server warm-up
                     visit = _measure_view(context, base + path)
                     draws = [_draw_time(context, base + path) for _ in range(RUNS)]
+                    back = (
+                        [_back_to_map(context, base + path) for _ in range(RUNS)]
+                        if name == "ours"
+                        else [float("nan")]
+                    )
                 context.close()
-                results[name] = {**visit, "draw_s": statistics.median(draws)}
+                results[name] = {
+                    **visit,
+                    "draw_s": statistics.median(draws),
+                    "back_s": statistics.median(back),
+                }
                 results[name]["first_mb"] = first["bytes_mb"]
             naive_file = Path(tmp) / "explore_communes.html"
             size = _naive_france_html(naive_file)
@@ -357,14 +385,20 @@ def main() -> None:
         ("carte dessinée après navigation", "draw_s", "s"),
         ("octets reçus (websocket + HTTP)", "bytes_mb", "MB"),
         ("  dont websocket", "ws_mb", "MB"),
+        ("exécutions du script au chargement", "load_runs", ""),
         ("relances du script sur déplacement + zoom", "reruns", ""),
     )
     for name, title in (("lean", "notre carte seule"), ("ours", "page « Carte » complète")):
         print(f" {title} :")
         for label, key, unit in rows:
             print(_line(label, views[name][key], naive[key], unit, TARGETS.get(key)))
-    print("  (la page complète affiche aussi filtres, chiffres clés et graphiques ; la carte")
-    print("   naïve n'affiche que la carte, avec les mêmes ressources Leaflet locales)")
+    print(
+        f"  retour sur « Carte » depuis une autre page     {views['ours']['back_s']:9.3f} s"
+        "   (navigation dans l'application, sans rechargement)"
+    )
+    print("  (la page complète affiche aussi filtres, chiffres clés et graphiques : la carte")
+    print("   d'abord, puis filtres et menus à l'exécution suivante ; la carte naïve n'affiche")
+    print("   que la carte, avec les mêmes ressources Leaflet locales)")
     france, naive_france = views["france"], views["naive_france"]
     print("== Carte : France entière (communes), page « Carte » complète ==")
     print("  naïf : explore() de toutes les communes, fichier HTML autonome, même Leaflet local")

@@ -105,7 +105,7 @@ def current_map_options(default: MapOptions) -> MapOptions:
 def map_options_widgets(default: MapOptions) -> MapOptions:
     """Compact row of map controls; returns the chosen options."""
     current_map_options(default)
-    cols = st.columns([1.1, 1.7, 1.3, 0.7, 1.4, 0.9, 1.0], vertical_alignment="bottom")
+    cols = st.columns([1.1, 1.6, 1.2, 0.7, 1.4, 1.1, 1.0], vertical_alignment="bottom")
     level = cols[0].selectbox(
         "Niveau",
         LEVEL_CHOICES,
