@@ -175,8 +175,13 @@
     // Tell the page the map is drawn (it then adds its filters and controls), through the
     // channel streamlit-folium already listens to: a "click" whose layer has no territory code.
     _announce: function () {
-      var ready = { type: "Feature", properties: { pret: true }, geometry: null };
-      this.fire("click", { layer: { feature: ready, toGeoJSON: function () { return ready; } } });
+      this._fireFeature({ type: "Feature", properties: { pret: true }, geometry: null }, {});
+    },
+
+    // A "click" on this layer whose event.layer.toGeoJSON() gives ``feature``.
+    _fireFeature: function (feature, data) {
+      data.layer = { feature: feature, toGeoJSON: function () { return feature; } };
+      this.fire("click", data);
     },
 
     _redraw: function () {
@@ -280,13 +285,8 @@
       }
       if (hit) { this._fireEvent([hit], e); return; }
       if (e.type === "click") {
-        var f = this.featureAt(this._map.mouseEventToLatLng(e)), self = this;
-        if (f) {
-          var proxy = { feature: self.toGeoJSONOf(f),
-                        toGeoJSON: function () { return self.toGeoJSONOf(f); } };
-          this.fire("click", { latlng: this._map.mouseEventToLatLng(e), originalEvent: e,
-                               layer: proxy });
-        }
+        var latlng = this._map.mouseEventToLatLng(e), f = this.featureAt(latlng);
+        if (f) { this._fireFeature(this.toGeoJSONOf(f), { latlng: latlng, originalEvent: e }); }
       }
       this._fireEvent(false, e);
     },
