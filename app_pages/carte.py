@@ -94,8 +94,8 @@ fmap, live = build_live_map(
     asset_base=mv.asset_base_url(),
     source=source,
     large_legend=presentation,
-    geometry_dir=web[0] if web else None,
-    geometry_base=web[1] if web else None,
+    web_dir=web[0] if web else None,
+    web_base=web[1] if web else None,
     announce=True,
 )
 with map_slot:

@@ -18,7 +18,7 @@ import pandas as pd
 from territoires.analysis.aggregate import THEME_LABELS, aggregate
 from territoires.geo.reference import GeoReference, Scope
 from territoires.maps import geometry, layers
-from territoires.maps.assets import inline_assets, link_assets, needed_assets
+from territoires.maps.assets import bundle_assets, inline_assets, link_assets, needed_assets
 from territoires.maps.classify import METHODS, Classification, Method, classify
 from territoires.maps.legend import class_entries, legend_html, overlay_entries, theme_entries
 from territoires.maps.metrics import (
@@ -385,8 +385,8 @@ def build_live_map(
     data: ChoroplethData | None = None,
     source: str = "",
     large_legend: bool = False,
-    geometry_dir: Path | None = None,
-    geometry_base: str | None = None,
+    web_dir: Path | None = None,
+    web_base: str | None = None,
     announce: bool = False,
 ) -> tuple[folium.Map, folium.FeatureGroup]:
     """The map for the Streamlit page, in two parts that change at different paces.
@@ -397,19 +397,21 @@ def build_live_map(
     - The feature group (``st_folium(..., feature_group_to_add=...)``) carries what filters
       change: class index and label per territory, colours, legend, initiative points.
 
-    With ``geometry_dir`` and ``geometry_base`` (the URL under which that folder is served),
-    the geometry is written there as a file named by its content and fetched by the browser,
-    which can then keep it in its HTTP cache: the page's websocket carries no coordinates.
+    With ``web_dir`` and ``web_base`` (the URL under which that folder is served), the
+    geometry is written there as a file named by its content and fetched by the browser, which
+    can then keep it in its HTTP cache: the page's websocket carries no coordinates. The
+    Leaflet, markercluster and runtime files are served from there too, as one script and one
+    stylesheet.
     ``announce`` (with geometry files) makes the map report its first drawing back to the page
     (``remote_choropleth_layer``).
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
     fmap = _base_map(bounds, options.basemap, None)
-    if geometry_dir is not None and geometry_base is not None:
-        name = geometry.geometry_file(reference, data.level, scope, geometry_dir)
+    if web_dir is not None and web_base is not None:
+        name = geometry.geometry_file(reference, data.level, scope, web_dir)
         layers.remote_choropleth_layer(
-            f"{geometry_base}/{name}",
+            f"{web_base}/{name}",
             level=data.level,
             zero_color=ZERO_COLOR,
             no_data_color=NO_DATA_COLOR,
@@ -429,7 +431,10 @@ def build_live_map(
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     layers.legend_control("", large=large_legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
-    link_assets(fmap, needed_assets(with_clusters=True), asset_base)
+    if web_dir is not None and web_base is not None:
+        link_assets(fmap, bundle_assets(needed_assets(with_clusters=True), web_dir), web_base)
+    else:
+        link_assets(fmap, needed_assets(with_clusters=True), asset_base)
 
     group = folium.FeatureGroup(name="Valeurs et initiatives", control=False)
     values = _values_payload(data)

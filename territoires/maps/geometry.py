@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import weakref
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -21,6 +20,7 @@ import numpy as np
 import shapely
 
 from territoires.geo.reference import GeoReference, Scope
+from territoires.maps.files import write_once
 
 PRECISION = 4  # decimals of a degree: about 10 m
 SCALE = 10**PRECISION
@@ -143,12 +143,7 @@ def geometry_file(reference: GeoReference, level: str, scope: Scope, directory: 
         return f"{level}-{digest}.json", text
 
     name, text = cached(reference, ("geometry_file", level, scope), compute)
-    path = directory / name
-    if not path.is_file():
-        directory.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{name}.{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+    write_once(directory, name, text)
     return name
 
 

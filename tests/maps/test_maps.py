@@ -299,14 +299,37 @@ def test_live_map_with_geometry_files_sends_no_coordinates(tiny_reference, initi
         Scope(),
         options,
         asset_base="a",
-        geometry_dir=tmp_path,
-        geometry_base="../geo",
+        web_dir=tmp_path,
+        web_base="../geo",
     )
     group.add_to(fmap)
     text = render(fmap)
     payload = payload_of(text, "choropleth")
     assert "geoms" not in payload and payload["level"] == "commune"
-    (name,) = [p.name for p in tmp_path.iterdir()]
+    (name,) = [p.name for p in tmp_path.glob("commune-*.json")]
     assert payload["url"] == f"../geo/{name}"
+    # Leaflet, markercluster and the runtime come as one script and one stylesheet
+    urls = ASSET_URL.findall(text)
+    assert sorted(u.rsplit(".", 1)[1] for u in urls) == ["css", "js"]
+    assert all(re.fullmatch(r"\.\./geo/carte-[0-9a-f]{20}\.(js|css)", u) for u in urls)
     codes = json.loads((tmp_path / name).read_text(encoding="utf-8"))["codes"]
     assert set(payload_of(text, "restyle")["codes"]) <= set(codes)
+
+
+def test_bundle_keeps_every_library_in_order_and_inlines_images(tmp_path):
+    from territoires.maps.assets import ASSETS_DIR, bundle_assets, needed_assets
+
+    assets = needed_assets(with_clusters=True)
+    js, css = bundle_assets(assets, tmp_path)
+    script = (tmp_path / js.path).read_text(encoding="utf-8")
+    leaflet = (ASSETS_DIR / "leaflet/leaflet.js").read_text(encoding="utf-8")
+    runtime = (ASSETS_DIR / "territoires/territoires-map.js").read_text(encoding="utf-8")
+    assert script.startswith(leaflet) and script.endswith(runtime)
+    assert script.index("MarkerClusterGroup") < script.index("TerritoiresMap")
+    style = (tmp_path / css.path).read_text(encoding="utf-8")
+    assert ".leaflet-container" in style and ".territoires-legend" in style
+    assert ".marker-cluster" in style
+    assert not re.findall(r"url\((?!data:|#)", style.replace("'", "").replace('"', ""))
+    assert bundle_assets(assets, tmp_path) == (js, css)  # same content, same names
+    (tmp_path / js.path).unlink()
+    assert bundle_assets(assets, tmp_path) == (js, css) and (tmp_path / js.path).is_file()
