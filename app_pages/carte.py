@@ -75,11 +75,6 @@ key = mv.view_key(initiatives, reference, filters, rurality)
 figures = mv.figures_list(
     mv.compute_figures(filtered, reference, scope, rural, view_key=key), vintage
 )
-with figures_slot:
-    if presentation:
-        mv.key_figures_large(figures)
-    else:
-        mv.key_figures_row(figures)
 
 data = mv.compute_choropleth(filtered, reference, scope, options, view_key=key)
 level = data.level
@@ -102,6 +97,11 @@ with map_slot:
     clicked = mv.show_map(
         fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live
     )
+with figures_slot:  # sent after the map, shown above it: the browser starts on the map sooner
+    if presentation:
+        mv.key_figures_large(figures)
+    else:
+        mv.key_figures_row(figures)
 if presentation:
     st.html(f'<div class="te-source">{mv.escape(source)}</div>')
     mv.presentation_controls(filters, scope, steps, reference)
