@@ -32,18 +32,23 @@
     return { type: "MultiPolygon", coordinates: polygons };
   }
 
+  // Properties of the payload's i-th territory (what a click reports, with its class and label).
+  function propertiesAt(payload, i) {
+    return {
+      code: payload.codes ? payload.codes[i] : null,
+      nom: payload.names ? payload.names[i] : null,
+      niveau: payload.level || null,
+      k: payload.classes ? payload.classes[i] : null,
+      valeur: payload.labels ? payload.labels[i] : null
+    };
+  }
+
   function features(payload) {
     var list = [];
     for (var i = 0; i < payload.geoms.length; i++) {
       list.push({
         type: "Feature",
-        properties: {
-          code: payload.codes ? payload.codes[i] : null,
-          nom: payload.names ? payload.names[i] : null,
-          niveau: payload.level || null,
-          k: payload.classes ? payload.classes[i] : null,
-          valeur: payload.labels ? payload.labels[i] : null
-        },
+        properties: propertiesAt(payload, i),
         geometry: decode(payload.geoms[i], payload.scale)
       });
     }
@@ -95,13 +100,7 @@
       }
       list.push({
         rings: rings, box: box,
-        properties: {
-          code: payload.codes ? payload.codes[i] : null,
-          nom: payload.names ? payload.names[i] : null,
-          niveau: payload.level || null,
-          k: payload.classes ? payload.classes[i] : null,
-          valeur: payload.labels ? payload.labels[i] : null
-        }
+        properties: propertiesAt(payload, i)
       });
     }
     return list;
