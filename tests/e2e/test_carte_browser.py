@@ -61,8 +61,8 @@ def _open(browser, url: str, remote: list[str], height: int = 1100):
 
 
 def _initiatives_figure(page) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Initiatives").first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=60_000)
+    figure = page.locator(".te-kf").filter(has_text="Initiatives").first
+    return figure.locator(".te-kf-v").inner_text(timeout=60_000)
 
 
 def _wait_changed(page, old: str, timeout_ms: int = 60_000) -> str:

@@ -60,6 +60,21 @@ def test_figures_are_french_and_show_the_population_vintage():
     assert unknown[-1].value == "–"
 
 
+def test_key_figures_html_escapes_and_orders_label_and_value():
+    figures = [
+        mv.Figure("Initiatives", "12", 'Aide « <script>x</script> » & "guillemets"'),
+        mv.Figure("Montant <b>", "3\u00a0k€", "Montant total."),
+    ]
+    row = mv.key_figures_html(figures)
+    assert "<script>" not in row and "<b>" not in row
+    assert 'title="Aide « &lt;script&gt;x&lt;/script&gt; » &amp; &quot;guillemets&quot;"' in row
+    assert row.count('role="listitem"') == 2
+    # above the map: label then value; on a projector: the large value first
+    assert row.index("te-kf-l") < row.index("te-kf-v")
+    large = mv.key_figures_html(figures, large=True)
+    assert "te-kfs-grand" in large and large.index("te-kf-v") < large.index("te-kf-l")
+
+
 def test_presentation_defaults_to_no_basemap():
     assert mv.default_map_options(True, "osm").basemap == "aucun"
     assert mv.default_map_options(False, "osm").basemap == "osm"
