@@ -7,6 +7,7 @@
 (function () {
   "use strict";
   if (window.TerritoiresMap) { return; }
+  var DRAWN_MARK = "territoires:carte-dessinee";
 
   function escapeHtml(text) {
     return String(text === null || text === undefined ? "" : text)
@@ -166,9 +167,22 @@
         self._redraw();
         if (self.features.length && !self._announced) {
           self._announced = true;
+          // a User Timing mark: the benchmark reads when the territories were first drawn
+          if (window.performance && performance.mark) { performance.mark(DRAWN_MARK); }
           if (self.payload.announce) { self._announce(); }
+          self._flushAfterDraw();  // once this frame is on screen
         }
       });
+    },
+
+    // Run what waited for the first drawing (``afterTerritories``), after the current frame.
+    _flushAfterDraw: function () {
+      var waiting = this._afterDraw || [];
+      this._afterDraw = null;
+      this._announced = true;
+      if (waiting.length) {
+        setTimeout(function () { waiting.forEach(function (task) { task(); }); }, 0);
+      }
     },
 
     // Tell the page the map is drawn (it then adds its filters and controls), through the
@@ -435,6 +449,8 @@
         .catch(function () {
           var box = L.DomUtil.create("div", "territoires-erreur", map.getContainer());
           box.textContent = "Les contours n'ont pas pu être chargés. Rechargez la page.";
+          if (!layer._announced && layer.payload.announce) { layer._announce(); }
+          layer._flushAfterDraw();  // the filters and the points still come
         });
     }
     return layer;
@@ -456,13 +472,26 @@
     return layer;
   }
 
+  // Outlines over the territories (the scope, rural zones): drawn right after them.
   function shapes(map, payload) {
-    var layer = L.geoJSON(features(payload), {
+    var layer = L.geoJSON(null, {
       style: function () { return payload.style; },
       interactive: false
     });
     layer.addTo(map);
+    afterTerritories(map, function () { layer.addData(features(payload)); });
     return layer;
+  }
+
+  // Run ``task`` once the territories are first drawn (at once if they are, or if there are
+  // none): the map shows its colours first, and the points follow a frame later.
+  function afterTerritories(map, task) {
+    var layer = map && map._territoiresChoropleth;
+    if (layer && !layer._announced) {
+      (layer._afterDraw = layer._afterDraw || []).push(task);
+    } else {
+      task();
+    }
   }
 
   function points(parent, payload) {
@@ -472,16 +501,20 @@
       ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
                                chunkedLoading: true, spiderfyOnMaxZoom: true })
       : L.featureGroup();
-    for (var i = 0; i < payload.points.length; i++) {
-      var p = payload.points[i];
-      var marker = L.circleMarker([p[0], p[1]], {
-        radius: payload.radius || 7, fillColor: payload.colors[p[2]], fillOpacity: 0.95,
-        color: "#ffffff", weight: 1.5
-      });
-      marker.bindPopup(p[3], { maxWidth: 320 });
-      group.addLayer(marker);
-    }
     group.addTo(parent);
+    afterTerritories(map, function () {
+      var markers = [];
+      for (var i = 0; i < payload.points.length; i++) {
+        var p = payload.points[i];
+        var marker = L.circleMarker([p[0], p[1]], {
+          radius: payload.radius || 7, fillColor: payload.colors[p[2]], fillOpacity: 0.95,
+          color: "#ffffff", weight: 1.5
+        });
+        marker.bindPopup(p[3], { maxWidth: 320 });
+        markers.push(marker);
+      }
+      if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(group.addLayer, group); }
+    });
     return group;
   }
 
@@ -508,6 +541,7 @@
 
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, decode: decode, features: features, choropleth: choropleth,
-    shapes: shapes, points: points, legend: legend, fit: fit, restyle: restyle
+    shapes: shapes, points: points, legend: legend, fit: fit, restyle: restyle,
+    DRAWN_MARK: DRAWN_MARK
   };
 })();
