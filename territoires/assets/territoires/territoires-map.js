@@ -197,19 +197,65 @@
       this.fire("click", data);
     },
 
+    // Territories under Leaflet's own layers. The first drawing of a view paints the class
+    // paths straight onto the map's canvas; a snapshot of them, made just after, then serves
+    // the redraws that only Leaflet's layers need (points arriving, clusters changing).
     _redraw: function () {
       this._redrawRequest = null;
       this._redrawBounds = null;
       if (!this._map || !this._bounds || this._stale) { return; }
       var ctx = this._ctx, b = this._bounds, size = b.getSize();
       ctx.clearRect(b.min.x, b.min.y, size.x, size.y);
-      if (this._offscreen && this._offscreen.width) {
+      var snapshot = this._snapshot;
+      if (snapshot && snapshot.width === this._container.width &&
+          snapshot.height === this._container.height) {
         ctx.save();
         ctx.setTransform(1, 0, 0, 1, 0, 0);
-        ctx.drawImage(this._offscreen, 0, 0);
+        ctx.drawImage(snapshot, 0, 0);
         ctx.restore();
+      } else if (this._paths) {
+        this._paint(ctx);
+        this._takeSnapshot();
       }
       L.Canvas.prototype._draw.call(this);
+    },
+
+    _paint: function (ctx) {
+      for (var i = 0; i < this._paths.length; i++) {
+        var item = this._paths[i], style = item.style;
+        ctx.globalAlpha = style.fillOpacity;
+        ctx.fillStyle = style.fill;
+        ctx.fill(item.path, "evenodd");
+        if (item.stroke) {
+          ctx.globalAlpha = 0.9;
+          ctx.strokeStyle = style.stroke;
+          ctx.lineWidth = style.weight;
+          ctx.lineJoin = "round";
+          ctx.setLineDash(style.dash);
+          ctx.stroke(item.path);
+        }
+      }
+      ctx.globalAlpha = 1;
+      ctx.setLineDash([]);
+    },
+
+    // After the current task (off the first drawing's path): paint the class paths once more,
+    // into an offscreen canvas of the map canvas's size and transform.
+    _takeSnapshot: function () {
+      var self = this, paths = this._paths;
+      if (this._snapshotTimer) { clearTimeout(this._snapshotTimer); }
+      this._snapshotTimer = setTimeout(function () {
+        self._snapshotTimer = null;
+        if (!self._map || self._paths !== paths) { return; }
+        var b = self._bounds, ratio = self._container.width / Math.max(1, b.getSize().x);
+        var off = document.createElement("canvas");
+        off.width = self._container.width;
+        off.height = self._container.height;
+        var ctx = off.getContext("2d");
+        ctx.setTransform(ratio, 0, 0, ratio, -b.min.x * ratio, -b.min.y * ratio);
+        self._paint(ctx);
+        self._snapshot = off;
+      }, 0);
     },
 
     _style: function (k) {
@@ -221,19 +267,14 @@
                weight: p.weight || 0.6, dash: [] };
     },
 
+    // Build the class paths of the territories in view (drawn by ``_redraw``).
     _renderFeatures: function () {
-      var map = this._map, b = this._bounds, size = b.getSize();
-      var ratio = this._container.width / Math.max(1, size.x);
-      var off = this._offscreen || (this._offscreen = document.createElement("canvas"));
-      off.width = this._container.width;
-      off.height = this._container.height;
-      var ctx = off.getContext("2d");
-      ctx.setTransform(ratio, 0, 0, ratio, -b.min.x * ratio, -b.min.y * ratio);
+      var map = this._map, b = this._bounds;
       var zoomScale = 256 * Math.pow(2, map.getZoom()), origin = map.getPixelOrigin();
       var ox = origin.x, oy = origin.y;
       var x0 = (b.min.x + ox) / zoomScale, y0 = (b.min.y + oy) / zoomScale;
       var x1 = (b.max.x + ox) / zoomScale, y1 = (b.max.y + oy) / zoomScale;
-      var groups = {}, order = [], drawn = 0;
+      var groups = {}, order = [], drawn = 0, paths = [];
       // borders only where territories are wide enough to show them: at the national scale
       // communes are a few pixels wide, and white borders would wash their colours out
       var borders = this._typicalSize() * zoomScale >= 8;
@@ -266,19 +307,11 @@
             parts.push("Z");
           }
         }
-        var path = new Path2D(parts.join(""));
-        ctx.globalAlpha = style.fillOpacity;
-        ctx.fillStyle = style.fill;
-        ctx.fill(path, "evenodd");
-        if (borders || order[g] < 0) {
-          ctx.globalAlpha = 0.9;
-          ctx.strokeStyle = style.stroke;
-          ctx.lineWidth = style.weight;
-          ctx.lineJoin = "round";
-          ctx.setLineDash(style.dash);
-          ctx.stroke(path);
-        }
+        paths.push({ path: new Path2D(parts.join("")), style: style,
+                     stroke: borders || order[g] < 0 });
       }
+      this._paths = paths;
+      this._snapshot = null;
       this.drawnCount = drawn;
       this._stale = false;
     },
