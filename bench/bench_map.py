@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 APP = ROOT / "app.py"
 BRETAGNE = "53"
-RUNS = 5
+RUNS = 7
 TARGETS = {"draw_s": 1.2, "bytes_mb": 0.6, "reruns": 0, "rebuild_bzh_ms": 150, "rebuild_fr_ms": 300}
 FRANCE_TARGETS = {"draw_s": 2.5, "bytes_mb": 12.0, "first_mb": 12.0}
 

@@ -7,7 +7,6 @@ payload, and the payload itself is embedded with ``script_json`` (no ``</script>
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -149,26 +148,25 @@ def _listing(value: object) -> list[str]:
     return []
 
 
-def popup_html(row: dict[str, Any], theme_labels: dict[str, str], commune_name: str) -> str:
-    """Popup of one initiative; every user value is HTML-escaped."""
-    esc = html.escape
+POPUP_FIELDS = ("Porteur", "Financeurs", "Montant", "Année", "Thèmes", "Commune")
+
+
+def popup_values(row: dict[str, Any], theme_labels: dict[str, str], commune_name: str) -> list[str]:
+    """Title then ``POPUP_FIELDS`` of one initiative, as plain text ("" when unknown).
+
+    The runtime builds the popup when it opens and escapes every value there
+    (``TerritoiresMap.popupHtml``); the JSON that carries them is safe in a ``<script>``.
+    """
     themes = ", ".join(theme_labels.get(t, t) for t in _listing(row.get("themes")))
-    year = _text(row.get("annee"))
-    fields = [
-        ("Porteur", _text(row.get("porteur"))),
-        ("Financeurs", ", ".join(_listing(row.get("financeurs")))),
-        ("Montant", format_amount(row.get("montant"))),
-        ("Année", year),
-        ("Thèmes", themes),
-        ("Commune", commune_name),
+    return [
+        _text(row.get("titre")) or "Sans titre",
+        _text(row.get("porteur")),
+        ", ".join(_listing(row.get("financeurs"))),
+        format_amount(row.get("montant")),
+        _text(row.get("annee")),
+        themes,
+        commune_name,
     ]
-    items = "".join(
-        f"<div><dt>{esc(label)} :</dt> <dd>{esc(value)}</dd></div>"
-        for label, value in fields
-        if value
-    )
-    title = esc(_text(row.get("titre")) or "Sans titre")
-    return f'<div class="territoires-popup"><h4>{title}</h4><dl>{items}</dl></div>'
 
 
 def points_layer(
@@ -209,9 +207,9 @@ def points_layer(
         color = theme_color(_listing(row.get("themes")))
         if color not in palette:
             palette.append(color)
-        popup = popup_html(row, theme_labels, commune_names.get(code, code))
-        points.append([round(float(lat), 5), round(float(lon), 5), palette.index(color), popup])
-    payload = {"points": points, "colors": palette, "radius": 7}
+        values = popup_values(row, theme_labels, commune_names.get(code, code))
+        points.append([round(float(lat), 5), round(float(lon), 5), palette.index(color), values])
+    payload = {"points": points, "colors": palette, "radius": 7, "fields": list(POPUP_FIELDS)}
     return RuntimeLayer("points", payload, "TerritoiresPoints")
 
 

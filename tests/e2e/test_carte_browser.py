@@ -75,6 +75,37 @@ def _wait_changed(page, old: str, timeout_ms: int = 60_000) -> str:
     raise AssertionError(f"the key figure stayed at {old}")
 
 
+POPUPS_JS = """
+() => {
+  // a point's popup, built by the runtime when it opens
+  let marker = null;
+  window.map.eachLayer((layer) => {
+    if (!marker && layer.getLayers) {
+      marker = layer.getLayers().find((m) => m instanceof L.CircleMarker && m.getPopup());
+    }
+  });
+  const box = document.createElement("div");
+  box.innerHTML = marker.getPopup()._content(marker);
+  const real = [box.querySelector("h4").textContent, box.querySelectorAll("dt").length];
+  // user text is escaped by the runtime's own builder
+  box.innerHTML = window.TerritoiresMap.popupHtml(
+    ["Porteur", "Montant"], ["<script>alert('x')</script>", "A & <b>B</b>", ""]);
+  return {real: real, tags: box.querySelectorAll("script, b").length,
+          title: box.querySelector("h4").textContent, items: box.querySelectorAll("dd").length,
+          porteur: box.querySelector("dd").textContent};
+}
+"""
+
+
+def _check_popups(page) -> None:
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    popups = frame.evaluate(POPUPS_JS)
+    assert popups["real"][0] and popups["real"][1] >= 3  # a title and its known fields
+    assert popups["tags"] == 0
+    assert popups["title"] == "<script>alert('x')</script>"
+    assert popups["porteur"] == "A & <b>B</b>" and popups["items"] == 1  # empty fields left out
+
+
 def test_map_page_offline_filters_and_shared_link(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     remote: list[str] = []
@@ -84,6 +115,7 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
     assert "Nombre d'initiatives" in first["legend"] and "Bretagne" in first["legend"]
     before = _initiatives_figure(page)
     page.screenshot(path=str(ARTIFACTS / "e2e-carte.png"))
+    _check_popups(page)
 
     # a filter changes both the key figures and the map
     page.get_by_text("Co-financées uniquement").click()

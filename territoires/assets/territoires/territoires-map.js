@@ -516,6 +516,24 @@
     return layer;
   }
 
+  // Popup of one initiative: its title, then each known field. Every value is user text,
+  // escaped here; the popup is built when it first opens.
+  function popupHtml(labels, values) {
+    var items = "";
+    for (var i = 1; i < values.length; i++) {
+      if (values[i]) {
+        items += "<div><dt>" + escapeHtml(labels[i - 1]) + " :</dt> <dd>" +
+          escapeHtml(values[i]) + "</dd></div>";
+      }
+    }
+    return '<div class="territoires-popup"><h4>' + escapeHtml(values[0]) + "</h4><dl>" +
+      items + "</dl></div>";
+  }
+
+  function popupOf(labels, values) {
+    return function () { return popupHtml(labels, values); };
+  }
+
   // Run ``task`` once the territories are first drawn (at once if they are, or if there are
   // none): the map shows its colours first, and the points follow a frame later.
   function afterTerritories(map, task) {
@@ -543,7 +561,7 @@
           radius: payload.radius || 7, fillColor: payload.colors[p[2]], fillOpacity: 0.95,
           color: "#ffffff", weight: 1.5
         });
-        marker.bindPopup(p[3], { maxWidth: 320 });
+        marker.bindPopup(popupOf(payload.fields, p[3]), { maxWidth: 320 });
         markers.push(marker);
       }
       if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(group.addLayer, group); }
@@ -573,7 +591,8 @@
   }
 
   window.TerritoiresMap = {
-    escapeHtml: escapeHtml, decode: decode, features: features, choropleth: choropleth,
+    escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
+    choropleth: choropleth,
     shapes: shapes, points: points, legend: legend, fit: fit, restyle: restyle,
     DRAWN_MARK: DRAWN_MARK
   };
