@@ -128,6 +128,7 @@
       L.Canvas.prototype.initialize.call(this, { padding: 0.1 });
       this.payload = payload;
       this.features = payload.geoms ? decodeFeatures(payload) : [];
+      this._ready = !payload.url;  // the geometry is here (else it comes from payload.url)
       this.drawnCount = 0;
       this._hover = null;
       this._stale = true;
@@ -165,7 +166,7 @@
           self._renderFeatures();
         }
         self._redraw();
-        if (self.features.length && !self._announced) {
+        if (self._ready && !self._announced) {
           self._announced = true;
           // a User Timing mark: the benchmark reads when the territories were first drawn
           if (window.performance && performance.mark) { performance.mark(DRAWN_MARK); }
@@ -475,6 +476,7 @@
         .then(function (geometry) {
           for (var key in geometry) { payload[key] = geometry[key]; }
           layer.features = decodeFeatures(payload);
+          layer._ready = true;
           layer._grid = null;
           if (layer._values) { applyValues(layer, layer._values); }
           layer._updatePaths();
@@ -592,8 +594,7 @@
 
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
-    choropleth: choropleth,
-    shapes: shapes, points: points, legend: legend, fit: fit, restyle: restyle,
-    DRAWN_MARK: DRAWN_MARK
+    choropleth: choropleth, shapes: shapes, points: points, legend: legend, fit: fit,
+    restyle: restyle
   };
 })();
