@@ -9,7 +9,6 @@ them) or inlined into a standalone HTML file.
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import folium
 
 from territoires.errors import ExportError
-from territoires.maps.files import write_once
+from territoires.maps.files import content_name, write_once
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
@@ -106,7 +105,7 @@ def inline_assets(fmap: folium.Map, assets: tuple[Asset, ...]) -> None:
         header.add_child(RawElement(body), name=f"inline_{asset.name}")
 
 
-_BUNDLES: dict[tuple[Asset, ...], dict[str, str]] = {}
+_BUNDLES: dict[tuple[Asset, ...], list[tuple[str, str, str]]] = {}
 
 
 def bundle_assets(assets: tuple[Asset, ...], directory: Path) -> tuple[Asset, ...]:
@@ -117,16 +116,16 @@ def bundle_assets(assets: tuple[Asset, ...], directory: Path) -> tuple[Asset, ..
     images are inlined, as in ``inline_assets``. The returned assets' paths are file names in
     ``directory``, for ``link_assets`` with the URL that serves it.
     """
-    texts = _BUNDLES.get(assets)
-    if texts is None:
+    files = _BUNDLES.get(assets)
+    if files is None:
         js = "\n;\n".join(
             asset_file(a).read_text(encoding="utf-8") for a in assets if a.kind == "js"
         )
         css = "\n".join(_inline_css(a) for a in assets if a.kind == "css")
-        texts = _BUNDLES[assets] = {"js": js, "css": css}
-    bundled = []
-    for kind, text in texts.items():
-        name = f"carte-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:20]}.{kind}"
+        files = _BUNDLES[assets] = [
+            (kind, content_name("carte", text, kind), text)
+            for kind, text in (("js", js), ("css", css))
+        ]
+    for _kind, name, text in files:
         write_once(directory, name, text)  # again if the folder was emptied meanwhile
-        bundled.append(Asset(f"territoires_bundle_{kind}", name, kind))
-    return tuple(bundled)
+    return tuple(Asset(f"territoires_bundle_{kind}", name, kind) for kind, name, _text in files)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+
+
+def content_name(stem: str, text: str, suffix: str) -> str:
+    """``<stem>-<hash of text>.<suffix>``: a name that changes whenever the content does."""
+    return f"{stem}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:20]}.{suffix}"
 
 
 def write_once(directory: Path, name: str, text: str) -> None:

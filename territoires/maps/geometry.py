@@ -8,7 +8,6 @@ GeoJSON and needs no topology library in the browser.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import weakref
 from collections.abc import Callable, Hashable
@@ -20,7 +19,7 @@ import numpy as np
 import shapely
 
 from territoires.geo.reference import GeoReference, Scope
-from territoires.maps.files import write_once
+from territoires.maps.files import content_name, write_once
 
 PRECISION = 4  # decimals of a degree: about 10 m
 SCALE = 10**PRECISION
@@ -139,8 +138,7 @@ def geometry_file(reference: GeoReference, level: str, scope: Scope, directory: 
         text = json.dumps(
             encoded_layer(reference, level, scope), ensure_ascii=False, separators=(",", ":")
         )
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
-        return f"{level}-{digest}.json", text
+        return content_name(level, text, "json"), text
 
     name, text = cached(reference, ("geometry_file", level, scope), compute)
     write_once(directory, name, text)
