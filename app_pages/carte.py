@@ -98,10 +98,7 @@ with map_slot:
         fmap, height=mv.PRESENTATION_MAP_HEIGHT if presentation else mv.MAP_HEIGHT, live=live
     )
 with figures_slot:  # sent after the map, shown above it: the browser starts on the map sooner
-    if presentation:
-        mv.key_figures_large(figures)
-    else:
-        mv.key_figures_row(figures)
+    mv.show_key_figures(figures, large=presentation)
 if presentation:
     st.html(f'<div class="te-source">{mv.escape(source)}</div>')
     mv.presentation_controls(filters, scope, steps, reference)

@@ -408,7 +408,8 @@ def build_live_map(
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
     fmap = _base_map(bounds, options.basemap, None)
-    if web_dir is not None and web_base is not None:
+    served = web_dir is not None and web_base is not None
+    if served:
         name = geometry.geometry_file(reference, data.level, scope, web_dir)
         layers.remote_choropleth_layer(
             f"{web_base}/{name}",
@@ -431,7 +432,7 @@ def build_live_map(
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     layers.legend_control("", large=large_legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
-    if web_dir is not None and web_base is not None:
+    if served:
         link_assets(fmap, bundle_assets(needed_assets(with_clusters=True), web_dir), web_base)
     else:
         link_assets(fmap, needed_assets(with_clusters=True), asset_base)

@@ -351,14 +351,10 @@ def key_figures_html(figures: list[Figure], *, large: bool = False) -> str:
     return f'<div class="{kind}" role="list">{"".join(cells)}</div>'
 
 
-def key_figures_row(figures: list[Figure]) -> None:
-    """The key figures above the map."""
-    st.html(KEY_FIGURES_CSS + key_figures_html(figures))
-
-
-def key_figures_large(figures: list[Figure]) -> None:
-    """Large key figures for a projector (the presentation style sizes them)."""
-    st.html(KEY_FIGURES_CSS + key_figures_html(figures, large=True))
+def show_key_figures(figures: list[Figure], *, large: bool = False) -> None:
+    """The key figures above the map; ``large`` for a projector (sized by the presentation
+    style)."""
+    st.html(KEY_FIGURES_CSS + key_figures_html(figures, large=large))
 
 
 BAR_COLOR = "#1b5e7a"  # the theme's primary colour (.streamlit/config.toml)
