@@ -11,4 +11,8 @@ DEMO_BANNER = (
     "**Données de démonstration fictives.** Les initiatives affichées sont inventées pour "
     "illustrer l'application. Importez vos données réelles depuis la page « Importer »."
 )
+# Streamlit's file uploader has no option for its own texts; ``ui.chrome.uploader_in_french``
+# shows these instead.
+UPLOAD_BUTTON = "Choisir un fichier"
+UPLOAD_LIMIT = "{size}\u00a0Mo maximum par fichier"
 DEMO_BADGE = "Données de démonstration fictives"

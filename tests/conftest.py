@@ -97,6 +97,12 @@ def in_ci() -> bool:
 
 
 @pytest.fixture(scope="session")
+def ci() -> bool:
+    """Whether the tests run in CI (``CI=true``), where a missing tool fails instead of skipping."""
+    return in_ci()
+
+
+@pytest.fixture(scope="session")
 def geodata_ready() -> Path:
     """The built geodata cache (``make test`` builds it first), or skip when absent locally."""
     from territoires.geo.cache import cache_is_complete

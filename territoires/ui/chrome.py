@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from territoires import texts
@@ -24,3 +26,40 @@ def render_chrome(*, presentation: bool = False) -> None:
         with st.sidebar:
             st.markdown(f"### {texts.APP_TITLE}")
             st.caption(texts.APP_SUBTITLE)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: quotes, backslashes, line breaks and ``<`` escaped."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ").replace("<", "\\3c ")
+    )
+    return f'"{escaped}"'
+
+
+_UPLOADER = '[data-testid="stFileUploaderDropzone"]'
+_UPLOADER_BUTTON = f'{_UPLOADER} [data-testid="stBaseButton-secondary"] p'
+_UPLOADER_HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+
+
+def uploader_css(types: Sequence[str], max_mb: int) -> str:
+    """A stylesheet that shows the file uploader's button and size hint in French.
+
+    Streamlit writes « Upload » and « 200MB per file • CSV… » itself, with no option to change
+    them: the English text is set to size zero and the French one is drawn after it.
+    """
+    hint = texts.UPLOAD_LIMIT.format(size=max_mb)
+    if types:
+        hint += " • " + ", ".join(t.upper() for t in types)
+    return (
+        "<style>"
+        f"{_UPLOADER_BUTTON}, {_UPLOADER_HINT} {{ font-size: 0; }}"
+        f"{_UPLOADER_BUTTON}::after {{ content: {css_string(texts.UPLOAD_BUTTON)};"
+        " font-size: 0.875rem; }"
+        f"{_UPLOADER_HINT}::after {{ content: {css_string(hint)}; font-size: 0.875rem; }}"
+        "</style>"
+    )
+
+
+def uploader_in_french(types: Sequence[str]) -> None:
+    """Show this page's ``st.file_uploader`` texts in French (call it once per page)."""
+    st.html(uploader_css(types, int(st.get_option("server.maxUploadSize"))))

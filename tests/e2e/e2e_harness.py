@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots of the browser tests (ignored by git)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -8,48 +8,12 @@ Skips without a browser on a developer's machine; fails in CI (``CI=true``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from e2e_harness import (
-    CHROMIUM_ARGS,
-    ROOT,
-    chromium_path,
-    is_local,
-    running_app,
-    wait_for_map,
-)
+from e2e_harness import ARTIFACTS, is_local, wait_for_map
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = ROOT / "test-artifacts"
-APP = ROOT / "app.py"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        message = "Aucun Chromium : installez `chromium` ou `playwright install chromium`."
-        if _in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory, geodata_ready):
-    with running_app(tmp_path_factory.mktemp("e2e-data"), app=APP) as url:
-        yield url
 
 
 def _open(browser, url: str, remote: list[str], height: int = 1100):

@@ -1,0 +1,37 @@
+"""The shared chrome: the file uploader's texts in French."""
+
+from __future__ import annotations
+
+import re
+
+from territoires import texts
+from territoires.ui.chrome import css_string, uploader_css
+
+
+def _contents(css: str) -> list[str]:
+    return re.findall(r'content: ("(?:[^"\\]|\\.)*")', css)
+
+
+def test_uploader_css_draws_the_french_texts_over_hidden_english_ones():
+    css = uploader_css(["csv", "xlsx"], 200)
+
+    assert css.startswith("<style>") and css.endswith("</style>")
+    assert _contents(css) == [
+        css_string(texts.UPLOAD_BUTTON),
+        css_string("200\u00a0Mo maximum par fichier • CSV, XLSX"),
+    ]
+    hidden = css.split("{ font-size: 0; }")[0]
+    assert "stBaseButton-secondary" in hidden and "stFileUploaderDropzoneInstructions" in hidden
+
+
+def test_uploader_css_without_types_gives_the_size_only():
+    assert _contents(uploader_css([], 50))[1] == css_string("50\u00a0Mo maximum par fichier")
+
+
+def test_css_string_cannot_close_the_string_or_the_style_element():
+    literal = css_string('a "b" \\ </style><script>\nz')
+
+    assert literal == '"a \\"b\\" \\\\ \\3c /style>\\3c script>\\a z"'
+    assert "</" not in literal
+    inner = literal[1:-1]
+    assert re.fullmatch(r'(?:[^"\\]|\\.)*', inner)  # every quote inside is escaped
