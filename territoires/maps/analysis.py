@@ -64,7 +64,7 @@ def _outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> None:
     if scope.level == "france":
         return
     style = {"color": OUTLINE_COLOR, "weight": 3, "fill": False, "opacity": 0.9}
-    outline = geometry.encode_frame(geometry.scope_outline(reference, scope))
+    outline = geometry.encoded_outline(reference, scope)
     layers.shapes_layer(outline, style, "TerritoiresOutline").add_to(fmap)
 
 

@@ -170,7 +170,11 @@ def choropleth_data(
 
 
 def scope_label(reference: GeoReference, scope: Scope) -> str:
-    """French name of a scope (« France », a région's name, a named territory's label…)."""
+    """French name of a scope (« France », a région's name, a named territory's label…), cached."""
+    return geometry.cached(reference, ("label", scope), lambda: _scope_label(reference, scope))
+
+
+def _scope_label(reference: GeoReference, scope: Scope) -> str:
     if scope.level == "france":
         return "France"
     if scope.level == "territoire":
@@ -261,9 +265,9 @@ def _add_rural(
 
 
 def _add_outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> None:
-    outline = geometry.scope_outline(reference, scope)
     style = {"color": OUTLINE_COLOR, "weight": 3.5, "fill": False, "opacity": 0.95}
-    layers.shapes_layer(geometry.encode_frame(outline), style, "TerritoiresOutline").add_to(fmap)
+    outline = geometry.encoded_outline(reference, scope)
+    layers.shapes_layer(outline, style, "TerritoiresOutline").add_to(fmap)
 
 
 def _add_overlays(

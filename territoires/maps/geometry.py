@@ -178,6 +178,13 @@ def scope_outline(reference: GeoReference, scope: Scope) -> gpd.GeoDataFrame:
     return cached(reference, ("outline", scope), compute)
 
 
+def encoded_outline(reference: GeoReference, scope: Scope) -> dict[str, Any]:
+    """``encode_frame`` of the scope's outline, cached (every run of the map page draws it)."""
+    return cached(
+        reference, ("encoded_outline", scope), lambda: encode_frame(scope_outline(reference, scope))
+    )
+
+
 def rural_area(
     reference: GeoReference, scope: Scope, rural_codes: frozenset[str]
 ) -> gpd.GeoDataFrame:

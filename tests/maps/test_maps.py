@@ -20,6 +20,7 @@ from territoires.maps.build import (
     choropleth_data,
     map_options_from_params,
     map_options_to_params,
+    scope_label,
 )
 from territoires.maps.classify import classify
 from territoires.maps.export import remote_assets, standalone_html, static_png
@@ -165,6 +166,17 @@ def test_scope_outline_fit_and_level_auto(tiny_reference, initiatives):
     assert "TerritoiresMap.shapes" not in render(
         build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a")
     )
+
+
+def test_outline_and_scope_name_are_computed_once_per_scope(tiny_reference):
+    scope = Scope("territoire", "tiny-ouest")
+    outline = geometry.encoded_outline(tiny_reference, scope)
+
+    assert geometry.encoded_outline(tiny_reference, scope) is outline
+    assert outline == geometry.encode_frame(geometry.scope_outline(tiny_reference, scope))
+    assert geometry.encoded_outline(tiny_reference, Scope("departement", "56")) != outline
+    assert scope_label(tiny_reference, scope) == "Tiny Ouest"
+    assert scope_label(tiny_reference, Scope("departement", "56")) != "Tiny Ouest"
 
 
 def test_rural_overlay_and_points_toggle(tiny_reference, initiatives):
