@@ -17,7 +17,10 @@ per feature in Python, on the same local Leaflet assets so that it can draw offl
 - the all-France commune view, next to ``GeoDataFrame.explore()`` of all communes (the issue's
   baseline), saved as a standalone HTML file on the same local Leaflet and drawn in the same
   browser. Bytes are given for the first visit (cold HTTP cache: the geometry file is fetched)
-  and for the next ones.
+  and for the next ones;
+- a floor, in the same run: a Streamlit page with an empty folium map on the same local
+  Leaflet (what any ``st_folium`` map costs here), and for each page the start of the map's
+  frame, which splits the time into the page and script before it and the map inside it.
 
 Targets (issue 4): drawn ≤ 1.2 s, ≤ 0.6 MB, 0 rerun on pan/zoom; rebuild ≤ 150 ms (Bretagne
 communes) and ≤ 300 ms (France EPCI); all-France communes drawn ≤ 2.5 s, ≤ 12 MB.
@@ -26,6 +29,7 @@ communes) and ≤ 300 ms (France EPCI); all-France communes drawn ≤ 2.5 s, ≤
 from __future__ import annotations
 
 import base64
+import math
 import statistics
 import sys
 import tempfile
@@ -73,6 +77,26 @@ link_assets(m, needed_assets(False), asset_base_url())
 mark_when_drawn(m)
 st.title("Carte naïve")
 st_folium(m, width=1200, height=620)
+"""
+
+
+# The floor: what any st_folium map costs on this machine, whatever it shows. An empty folium
+# map on the same local Leaflet, under a title; its mark is set at the end of its map script.
+FLOOR_APP = """
+import sys
+sys.path.insert(0, {root!r})
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from territoires.maps.assets import needed_assets, link_assets
+from territoires.ui.map_view import asset_base_url
+from bench.bench_map import mark_when_drawn
+
+m = folium.Map(location=[48.2, -2.9], zoom_start=8, tiles=None)
+link_assets(m, needed_assets(False), asset_base_url())
+mark_when_drawn(m)
+st.title("Plancher")
+st_folium(m, width=1200, height=620, returned_objects=[])
 """
 
 
@@ -237,11 +261,38 @@ def _drawn_after_navigation(page) -> float:
     raise RuntimeError("no drawing mark in the page")
 
 
-def _draw_time(context, url: str) -> tuple[float, float]:
+FRAME_START_JS = "() => performance.timeOrigin"
+
+
+def _frame_started(page) -> float:
+    """Seconds from the page's navigation start to the start of the map's frame (its iframe)."""
+    start = page.evaluate("() => performance.timeOrigin")
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    return (frame.evaluate(FRAME_START_JS) - start) / 1000
+
+
+def _wait_for_mark(page, timeout: float = 120) -> None:
+    """Wait until a frame of the page holds a drawing mark (maps without territories)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate(MARK_TIME_JS) is not None:
+                    return
+            except Exception:  # noqa: BLE001 - a frame being replaced: look again
+                continue
+        page.wait_for_timeout(50)
+    raise TimeoutError("no drawing mark in time")
+
+
+def _draw_time(context, url: str, *, territories: bool = True) -> tuple[float, float, float]:
     """Seconds from navigation to the drawn map, in a new tab of a warm browser context.
 
-    Returns the browser's own figure (navigation start to drawing mark) and the test driver's
-    (from ``goto`` to the moment its polling sees the map). Nothing else watches the page:
+    Returns the browser's own figure (navigation start to drawing mark), the test driver's
+    (from ``goto`` to the moment its polling sees the map) and the start of the map's frame on
+    the browser's clock (what comes before it is Streamlit's page and the server's run; what
+    comes after, the map itself). ``territories=False`` waits for the mark alone (the floor's
+    empty map). Nothing else watches the page:
     following the websocket through DevTools (``Traffic``) costs the browser enough to change
     the timing, so bytes are counted in other visits.
     """
@@ -250,11 +301,15 @@ def _draw_time(context, url: str) -> tuple[float, float]:
     page = context.new_page()
     start = time.perf_counter()
     page.goto(url, wait_until="commit")
-    wait_for_map(page, timeout=120, need_markers=False)
+    if territories:
+        wait_for_map(page, timeout=120, need_markers=False)
+    else:
+        _wait_for_mark(page)
     polled = time.perf_counter() - start
     drawn = _drawn_after_navigation(page)
+    frame = _frame_started(page)
     page.close()
-    return drawn, polled
+    return drawn, polled, frame
 
 
 def _measure_view(context, url: str) -> dict[str, float]:
@@ -331,6 +386,29 @@ def _measure_file(browser, path: Path, features: int) -> float:
     return drawn
 
 
+def _view_figures(name: str, context, url: str) -> dict[str, float]:
+    """Bytes and reruns of one visit, then the medians of ``RUNS`` timed visits.
+
+    The floor's empty map has no territories: only its timed visits are made.
+    """
+    territories = name != "floor"
+    if territories:
+        first = _measure_view(context, url)  # cold HTTP cache, server warm-up
+        figures = {**_measure_view(context, url), "first_mb": first["bytes_mb"]}
+    else:
+        _draw_time(context, url, territories=False)  # server warm-up
+        figures = {}
+    timed = [_draw_time(context, url, territories=territories) for _ in range(RUNS)]
+    back = [_back_to_map(context, url) for _ in range(RUNS)] if name == "ours" else [math.nan]
+    return {
+        **figures,
+        "draw_s": statistics.median(t[0] for t in timed),
+        "polled_s": statistics.median(t[1] for t in timed),
+        "frame_s": statistics.median(t[2] for t in timed),
+        "back_s": statistics.median(back),
+    }
+
+
 def browser_side(chromium: str) -> dict[str, dict[str, float]]:
     """Warm app, then the median of ``RUNS`` navigations for ours and for the naive baseline."""
     from e2e_harness import CHROMIUM_ARGS, running_app
@@ -343,6 +421,8 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
         naive_app.write_text(textwrap.dedent(NAIVE_APP.format(root=str(ROOT), region=BRETAGNE)))
         lean_app = Path(tmp) / "lean_app.py"
         lean_app.write_text(textwrap.dedent(LEAN_APP.format(root=str(ROOT), region=BRETAGNE)))
+        floor_app = Path(tmp) / "floor_app.py"
+        floor_app.write_text(textwrap.dedent(FLOOR_APP.format(root=str(ROOT))))
         results: dict[str, dict[str, float]] = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -351,28 +431,14 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
                 ("france", APP, "/?niveau=commune"),
                 ("lean", lean_app, "/"),
                 ("naive", naive_app, "/"),
+                ("floor", floor_app, "/"),
             ):
                 data_dir = Path(tmp) / name
                 data_dir.mkdir()
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 with running_app(data_dir, app=app) as base:
-                    first = _measure_view(context, base + path)  # cold HTTP cache, server warm-up
-                    visit = _measure_view(context, base + path)
-                    timed = [_draw_time(context, base + path) for _ in range(RUNS)]
-                    draws, polled = [t[0] for t in timed], [t[1] for t in timed]
-                    back = (
-                        [_back_to_map(context, base + path) for _ in range(RUNS)]
-                        if name == "ours"
-                        else [float("nan")]
-                    )
+                    results[name] = _view_figures(name, context, base + path)
                 context.close()
-                results[name] = {
-                    **visit,
-                    "draw_s": statistics.median(draws),
-                    "polled_s": statistics.median(polled),
-                    "back_s": statistics.median(back),
-                }
-                results[name]["first_mb"] = first["bytes_mb"]
             naive_file = Path(tmp) / "explore_communes.html"
             size = _naive_france_html(naive_file)
             communes = int(load_reference().communes.geometry.notna().sum())
@@ -386,6 +452,29 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
 
 
 # --- report ----------------------------------------------------------------------------------
+
+
+def _print_split(views: dict[str, dict[str, float]]) -> None:
+    """Where the time goes: before the map's frame exists, and inside it (browser's clock)."""
+    print(
+        " où passe le temps (médianes)        cadre de la carte créé | carte dessinée"
+        " | dans le cadre"
+    )
+    for name, title in (
+        ("floor", "plancher (carte folium vide) (‡)"),
+        ("lean", "notre carte seule"),
+        ("ours", "page « Carte » complète"),
+        ("naive", "carte naïve"),
+    ):
+        view = views[name]
+        inside = view["draw_s"] - view["frame_s"]
+        print(
+            f"  {title:<34} {view['frame_s']:9.3f} s       | {view['draw_s']:9.3f} s  |"
+            f" {inside:7.3f} s"
+        )
+    print("  (‡) page Streamlit avec un titre et une carte folium vide, même Leaflet local :")
+    print("      ce que coûte toute carte st_folium sur cette machine. Avant le cadre : la page")
+    print("      Streamlit et l'exécution du script ; dans le cadre : la carte elle-même")
 
 
 def _line(label: str, ours: float, naive: float, unit: str, target: float | None) -> str:
@@ -463,6 +552,7 @@ def main() -> None:
     print("  (la page complète affiche aussi filtres, chiffres clés et graphiques : la carte")
     print("   d'abord, puis filtres et menus à l'exécution suivante ; la carte naïve n'affiche")
     print("   que la carte, avec les mêmes ressources Leaflet locales)")
+    _print_split(views)
     france, naive_france = views["france"], views["naive_france"]
     print("== Carte : France entière (communes), page « Carte » complète ==")
     print("  naïf : explore() de toutes les communes, fichier HTML autonome, même Leaflet local")
