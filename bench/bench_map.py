@@ -19,7 +19,8 @@ per feature in Python, on the same local Leaflet assets so that it can draw offl
   browser. Bytes are given for the first visit (cold HTTP cache: the geometry file is fetched)
   and for the next ones;
 - a floor, in the same run: a Streamlit page with an empty folium map on the same local
-  Leaflet (what any ``st_folium`` map costs here), and for each page the start of the map's
+  Leaflet (what any ``st_folium`` map costs here), the same inside the app's shell (wide
+  layout, ``st.navigation`` over six pages), and for each page the start of the map's
   frame, which splits the time into the page and script before it and the map inside it.
 
 Targets (issue 4): drawn ≤ 1.2 s, ≤ 0.6 MB, 0 rerun on pan/zoom; rebuild ≤ 150 ms (Bretagne
@@ -97,6 +98,46 @@ link_assets(m, needed_assets(False), asset_base_url())
 mark_when_drawn(m)
 st.title("Plancher")
 st_folium(m, width=1200, height=620, returned_objects=[])
+"""
+
+
+# The same floor inside the app's shell: wide layout, expanded sidebar, ``st.navigation`` over six
+# pages with the app's titles and icons (the map page's content stays the empty map).
+FLOOR_SHELL_APP = """
+import sys
+sys.path.insert(0, {root!r})
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from territoires.maps.assets import needed_assets, link_assets
+from territoires.ui.map_view import asset_base_url
+from bench.bench_map import mark_when_drawn
+
+st.set_page_config(page_title="Plancher", layout="wide", initial_sidebar_state="expanded")
+
+
+def carte():
+    m = folium.Map(location=[48.2, -2.9], zoom_start=8, tiles=None)
+    link_assets(m, needed_assets(False), asset_base_url())
+    mark_when_drawn(m)
+    st.title("Plancher")
+    st_folium(m, width=1200, height=620, returned_objects=[])
+
+
+def other():
+    st.title("Autre page")
+
+
+pages = [st.Page(carte, title="Carte", icon=":material/map:", url_path="carte", default=True)]
+for title, icon, path in (
+    ("Couverture", ":material/travel_explore:", "couverture"),
+    ("Fiche territoire", ":material/location_city:", "fiche"),
+    ("Initiatives", ":material/table_rows:", "initiatives"),
+    ("Importer", ":material/upload_file:", "importer"),
+    ("Méthodologie et sources", ":material/menu_book:", "methodologie"),
+):
+    pages.append(st.Page(other, title=title, icon=icon, url_path=path))
+st.navigation(pages).run()
 """
 
 
@@ -344,13 +385,23 @@ def _measure_view(context, url: str) -> dict[str, float]:
 def _back_to_map(context, url: str) -> float:
     """Seconds from a click on « Carte » in the navigation, from another page, to the map."""
     from e2e_harness import wait_for_map
+    from playwright.sync_api import Error as PlaywrightError
 
     page = context.new_page()
     page.goto(url, wait_until="commit")
     wait_for_map(page, timeout=120, need_markers=False)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text("Méthodologie et sources").click()
-    page.get_by_role("heading", name="Méthodologie et sources").wait_for(timeout=60_000)
+    try:
+        page.get_by_role("heading", name="Méthodologie et sources").wait_for(timeout=60_000)
+    except PlaywrightError as exc:  # keep what the page showed, for the report
+        shot = ROOT / "test-artifacts" / "bench-retour-carte.png"
+        shot.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        raise RuntimeError(
+            f"la page « Méthodologie et sources » ne s'est pas ouverte ({page.url}) ; "
+            f"capture : {shot}"
+        ) from exc
     start = time.perf_counter()
     nav.get_by_text("Carte", exact=True).click()
     wait_for_map(page, timeout=120, need_markers=False)
@@ -389,9 +440,9 @@ def _measure_file(browser, path: Path, features: int) -> float:
 def _view_figures(name: str, context, url: str) -> dict[str, float]:
     """Bytes and reruns of one visit, then the medians of ``RUNS`` timed visits.
 
-    The floor's empty map has no territories: only its timed visits are made.
+    The floors' empty maps have no territories: only their timed visits are made.
     """
-    territories = name != "floor"
+    territories = not name.startswith("floor")
     if territories:
         first = _measure_view(context, url)  # cold HTTP cache, server warm-up
         figures = {**_measure_view(context, url), "first_mb": first["bytes_mb"]}
@@ -423,6 +474,8 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
         lean_app.write_text(textwrap.dedent(LEAN_APP.format(root=str(ROOT), region=BRETAGNE)))
         floor_app = Path(tmp) / "floor_app.py"
         floor_app.write_text(textwrap.dedent(FLOOR_APP.format(root=str(ROOT))))
+        shell_app = Path(tmp) / "floor_shell_app.py"
+        shell_app.write_text(textwrap.dedent(FLOOR_SHELL_APP.format(root=str(ROOT))))
         results: dict[str, dict[str, float]] = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -432,6 +485,7 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
                 ("lean", lean_app, "/"),
                 ("naive", naive_app, "/"),
                 ("floor", floor_app, "/"),
+                ("floor_shell", shell_app, "/"),
             ):
                 data_dir = Path(tmp) / name
                 data_dir.mkdir()
@@ -462,6 +516,7 @@ def _print_split(views: dict[str, dict[str, float]]) -> None:
     )
     for name, title in (
         ("floor", "plancher (carte folium vide) (‡)"),
+        ("floor_shell", "plancher + navigation à 6 pages (‡)"),
         ("lean", "notre carte seule"),
         ("ours", "page « Carte » complète"),
         ("naive", "carte naïve"),
@@ -474,7 +529,9 @@ def _print_split(views: dict[str, dict[str, float]]) -> None:
         )
     print("  (‡) page Streamlit avec un titre et une carte folium vide, même Leaflet local :")
     print("      ce que coûte toute carte st_folium sur cette machine. Avant le cadre : la page")
-    print("      Streamlit et l'exécution du script ; dans le cadre : la carte elle-même")
+    print("      Streamlit et l'exécution du script ; dans le cadre : la carte elle-même. Le")
+    print("      second plancher ajoute le cadre de l'application (navigation latérale à six")
+    print("      pages, mise en page large), sans le contenu de la page « Carte »")
 
 
 def _line(label: str, ours: float, naive: float, unit: str, target: float | None) -> str:
