@@ -83,7 +83,7 @@ st_folium(m, width=1200, height=620)
 
 # The floor: what any st_folium map costs on this machine, whatever it shows. An empty folium
 # map on the same local Leaflet, under a title; its mark is set at the end of its map script.
-FLOOR_APP = """
+_FLOOR_MAP = """
 import sys
 sys.path.insert(0, {root!r})
 import folium
@@ -93,42 +93,29 @@ from territoires.maps.assets import needed_assets, link_assets
 from territoires.ui.map_view import asset_base_url
 from bench.bench_map import mark_when_drawn
 
-m = folium.Map(location=[48.2, -2.9], zoom_start=8, tiles=None)
-link_assets(m, needed_assets(False), asset_base_url())
-mark_when_drawn(m)
-st.title("Plancher")
-st_folium(m, width=1200, height=620, returned_objects=[])
-"""
 
-
-# The same floor inside the app's shell: wide layout, expanded sidebar, ``st.navigation`` over six
-# pages with the app's titles and icons (the map page's content stays the empty map).
-FLOOR_SHELL_APP = """
-import sys
-sys.path.insert(0, {root!r})
-import folium
-import streamlit as st
-from streamlit_folium import st_folium
-from territoires.maps.assets import needed_assets, link_assets
-from territoires.ui.map_view import asset_base_url
-from bench.bench_map import mark_when_drawn
-
-st.set_page_config(page_title="Plancher", layout="wide", initial_sidebar_state="expanded")
-
-
-def carte():
+def floor_map():
     m = folium.Map(location=[48.2, -2.9], zoom_start=8, tiles=None)
     link_assets(m, needed_assets(False), asset_base_url())
     mark_when_drawn(m)
     st.title("Plancher")
     st_folium(m, width=1200, height=620, returned_objects=[])
+"""
+FLOOR_APP = _FLOOR_MAP + "floor_map()\n"
+
+# The same floor inside the app's shell: wide layout, expanded sidebar, ``st.navigation`` over six
+# pages with the app's titles and icons (the map page's content stays the empty map).
+FLOOR_SHELL_APP = (
+    _FLOOR_MAP
+    + """
+st.set_page_config(page_title="Plancher", layout="wide", initial_sidebar_state="expanded")
 
 
 def other():
     st.title("Autre page")
 
 
-pages = [st.Page(carte, title="Carte", icon=":material/map:", url_path="carte", default=True)]
+pages = [st.Page(floor_map, title="Carte", icon=":material/map:", url_path="carte", default=True)]
 for title, icon, path in (
     ("Couverture", ":material/travel_explore:", "couverture"),
     ("Fiche territoire", ":material/location_city:", "fiche"),
@@ -139,6 +126,7 @@ for title, icon, path in (
     pages.append(st.Page(other, title=title, icon=icon, url_path=path))
 st.navigation(pages).run()
 """
+)
 
 
 LEAN_APP = """
@@ -279,6 +267,7 @@ def mark_when_drawn(fmap) -> None:
     fmap.add_child(mark)
 
 
+ORIGIN_JS = "() => performance.timeOrigin"  # when the document's navigation started
 MARK_TIME_JS = f"""
 () => {{
   const mark = performance.getEntriesByName("{DRAWN_MARK}")[0]
@@ -294,7 +283,7 @@ def _drawn_after_navigation(page) -> float:
     Both ends come from the browser's clock (``performance.timeOrigin`` of the page, the mark in
     the map's document), so the figure leaves out how often the test driver polls the page.
     """
-    start = page.evaluate("() => performance.timeOrigin")
+    start = page.evaluate(ORIGIN_JS)
     for frame in page.frames:
         drawn = frame.evaluate(MARK_TIME_JS)
         if drawn is not None:
@@ -302,25 +291,23 @@ def _drawn_after_navigation(page) -> float:
     raise RuntimeError("no drawing mark in the page")
 
 
-FRAME_START_JS = "() => performance.timeOrigin"
-
-
 def _frame_started(page) -> float:
     """Seconds from the page's navigation start to the start of the map's frame (its iframe)."""
-    start = page.evaluate("() => performance.timeOrigin")
     frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    return (frame.evaluate(FRAME_START_JS) - start) / 1000
+    return (frame.evaluate(ORIGIN_JS) - page.evaluate(ORIGIN_JS)) / 1000
 
 
 def _wait_for_mark(page, timeout: float = 120) -> None:
     """Wait until a frame of the page holds a drawing mark (maps without territories)."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for frame in page.frames:
             try:
                 if frame.evaluate(MARK_TIME_JS) is not None:
                     return
-            except Exception:  # noqa: BLE001 - a frame being replaced: look again
+            except PlaywrightError:  # a frame being replaced: look again
                 continue
         page.wait_for_timeout(50)
     raise TimeoutError("no drawing mark in time")
