@@ -277,38 +277,50 @@ MARK_TIME_JS = f"""
 """
 
 
+def _mark_time(page) -> float | None:
+    """The drawing mark of the page's map, on the browser's clock (ms), or None before it."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for frame in page.frames:
+        try:
+            drawn = frame.evaluate(MARK_TIME_JS)
+        except PlaywrightError:  # a frame being replaced: not drawn there
+            continue
+        if drawn is not None:
+            return drawn
+    return None
+
+
 def _drawn_after_navigation(page) -> float:
     """Seconds from the start of the page's navigation to the first drawing of the territories.
 
     Both ends come from the browser's clock (``performance.timeOrigin`` of the page, the mark in
     the map's document), so the figure leaves out how often the test driver polls the page.
     """
-    start = page.evaluate(ORIGIN_JS)
-    for frame in page.frames:
-        drawn = frame.evaluate(MARK_TIME_JS)
-        if drawn is not None:
-            return (drawn - start) / 1000
-    raise RuntimeError("no drawing mark in the page")
+    drawn = _mark_time(page)
+    if drawn is None:
+        raise RuntimeError("no drawing mark in the page")
+    return (drawn - page.evaluate(ORIGIN_JS)) / 1000
+
+
+def _map_frame(page):
+    """The page's folium iframe."""
+    from e2e_harness import FOLIUM_FRAME
+
+    return next(f for f in page.frames if FOLIUM_FRAME in f.url)
 
 
 def _frame_started(page) -> float:
     """Seconds from the page's navigation start to the start of the map's frame (its iframe)."""
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    return (frame.evaluate(ORIGIN_JS) - page.evaluate(ORIGIN_JS)) / 1000
+    return (_map_frame(page).evaluate(ORIGIN_JS) - page.evaluate(ORIGIN_JS)) / 1000
 
 
 def _wait_for_mark(page, timeout: float = 120) -> None:
     """Wait until a frame of the page holds a drawing mark (maps without territories)."""
-    from playwright.sync_api import Error as PlaywrightError
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.evaluate(MARK_TIME_JS) is not None:
-                    return
-            except PlaywrightError:  # a frame being replaced: look again
-                continue
+        if _mark_time(page) is not None:
+            return
         page.wait_for_timeout(50)
     raise TimeoutError("no drawing mark in time")
 
@@ -353,7 +365,7 @@ def _measure_view(context, url: str) -> dict[str, float]:
     page.wait_for_timeout(1500)  # let a second script run (if any) arrive
     received = traffic.ws_bytes + traffic.http_bytes
     before = traffic.sent_frames  # the browser's messages so far: one per script run asked
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    frame = _map_frame(page)
     frame.evaluate("() => { window.map.panBy([150, 80], {animate: false}); return 1; }")
     page.wait_for_timeout(800)
     frame.evaluate("() => { window.map.zoomIn(1, {animate: false}); return 1; }")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_harness import ARTIFACTS, is_local, wait_for_map
+from e2e_harness import ARTIFACTS, FOLIUM_FRAME, is_local, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ POPUPS_JS = """
 
 
 def _check_popups(page) -> None:
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
     popups = frame.evaluate(POPUPS_JS)
     assert popups["real"][0] and popups["real"][1] >= 3  # a title and its known fields
     assert popups["tags"] == 0
@@ -136,7 +136,7 @@ def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, ap
     url = f"{app_url}/?perimetre=departement:29&niveau=commune"
     context, page = _open(browser, url, remote, height=1500)
     wait_for_map(page, timeout=120)
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
     point = frame.evaluate(CLICK_POINT_JS)
     container = frame.locator(".leaflet-container").first
     container.click(position={"x": point["x"], "y": point["y"]})
