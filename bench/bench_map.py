@@ -390,8 +390,7 @@ def _back_to_map(context, url: str) -> float:
     page.goto(url, wait_until="commit")
     wait_for_map(page, timeout=120, need_markers=False)
     # Leave once the page has settled (its filters came with the run that follows the first
-    # drawing): a click sent just as that run started was lost in 3 of 11 benchmark runs, and
-    # in none of 138 clicks timed around the drawing on their own (cause not found yet).
+    # drawing), so that the return is timed from a page at rest.
     page.get_by_text("Réinitialiser les filtres").wait_for(timeout=60_000)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_text("Méthodologie et sources").click()

@@ -96,7 +96,8 @@ def remote_choropleth_layer(
 
     Classes and labels come later, from ``TerritoiresValues`` (``restyle``); until the file
     has arrived the runtime keeps them aside. With ``announce``, the runtime reports its first
-    drawing to streamlit-folium as a click on a feature with ``{"pret": true}`` (no code).
+    drawing as the map's value: a click on a feature with ``{"pret": true}`` (no code), posted
+    to the page at once rather than through streamlit-folium's 250 ms debounce.
     """
     payload = {"url": url, "level": level, "colors": [zero_color], "nodata": no_data_color}
     if announce:

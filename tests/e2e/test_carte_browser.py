@@ -3,6 +3,7 @@
 Starts the app on 127.0.0.1, waits for drawn polygons and markers, checks that no request left
 the machine, changes a filter and sees the key figures and the map change, opens the shared URL
 in a fresh browser context and gets the same view, and saves screenshots under test-artifacts/.
+A click on another page as the map reports its drawing opens that page.
 Skips without a browser on a developer's machine; fails in CI (``CI=true``).
 """
 
@@ -162,5 +163,46 @@ def test_presentation_mode_hides_the_sidebar(browser, app_url):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.get_by_text("Quitter la présentation").is_visible()
     page.screenshot(path=str(ARTIFACTS / "e2e-presentation.png"))
+    assert remote == [], f"requests left the machine: {remote[:5]}"
+    context.close()
+
+
+LEAVE_AND_REPORT_JS = """
+() => {
+  // a click on another page's link, and the map's report of its first drawing just after it
+  const link = [...window.parent.document.querySelectorAll('[data-testid="stSidebarNav"] a')]
+    .find((a) => a.textContent.includes("Méthodologie et sources"));
+  link.click();
+  window.map._territoiresChoropleth._announce();
+}
+"""
+
+
+def test_a_click_on_another_page_is_not_undone_by_the_map(browser, app_url):
+    """The map reports its first drawing as its value, and Streamlit reruns the last page asked
+    for: a report sent just after a click on another page's link would bring « Carte » back.
+
+    The geometry is held so that the map has not reported yet; the click and the report are
+    then made in one go, from the map's frame.
+    """
+    remote: list[str] = []
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="fr-FR")
+    context.on("request", lambda r: None if is_local(r.url) else remote.append(r.url))
+    held: list = []
+    context.route("**/*.geometrie/*.json", lambda route: held.append(route))
+    page = context.new_page()
+    page.goto(f"{app_url}/?perimetre=departement:29&niveau=commune", wait_until="commit")
+    for _ in range(600):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the map did not ask for its geometry"
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    frame.evaluate(LEAVE_AND_REPORT_JS)
+    heading = page.get_by_role("heading", name="Méthodologie et sources")
+    heading.wait_for(timeout=20_000)
+    page.wait_for_timeout(2500)  # longer than the report's wait (NAVIGATION_GRACE), then a run
+    assert heading.is_visible()
+    assert page.url.split("?")[0].endswith("/methodologie")
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()

@@ -8,6 +8,7 @@
   "use strict";
   if (window.TerritoiresMap) { return; }
   var DRAWN_MARK = "territoires:carte-dessinee";
+  var NAVIGATION_GRACE = 1000;  // ms (watchNavigation)
 
   function escapeHtml(text) {
     return String(text === null || text === undefined ? "" : text)
@@ -186,10 +187,27 @@
       }
     },
 
-    // Tell the page the map is drawn (it then adds its filters and controls), through the
-    // channel streamlit-folium already listens to: a "click" whose layer has no territory code.
+    // Tell the page the map is drawn (it then adds its filters and controls): the map's value
+    // becomes a "click" on a feature with no territory code. It is posted to the page at once,
+    // as Streamlit's component protocol does; streamlit-folium's own channel waits 250 ms,
+    // during which a click on another page's link would be overridden by this report's rerun.
     _announce: function () {
-      this._fireFeature({ type: "Feature", properties: { pret: true }, geometry: null }, {});
+      var self = this, navigation = this._navigation;
+      if (navigation && Date.now() - navigation.at < NAVIGATION_GRACE) {
+        setTimeout(function () { self._announce(); }, NAVIGATION_GRACE);
+        return;
+      }
+      var feature = { type: "Feature", properties: { pret: true }, geometry: null };
+      if (window.parent && window.parent !== window) {
+        window.parent.postMessage({
+          isStreamlitMessage: true,
+          type: "streamlit:setComponentValue",
+          value: { last_active_drawing: feature },
+          dataType: "json"
+        }, "*");
+      } else {
+        this._fireFeature(feature, {});
+      }
     },
 
     // A "click" on this layer whose event.layer.toGeoJSON() gives ``feature``.
@@ -462,8 +480,38 @@
 
   // Geometry comes inline (standalone HTML export) or as a file named by its content, that
   // the browser may take from its HTTP cache ("force-cache": the name changes with it).
+  // Streamlit reruns the page last asked for: were the map's report sent just after a click
+  // on another page's link, or a step back in the history, it would bring the map back. Such
+  // a report waits NAVIGATION_GRACE ms; if the page does change, this frame is gone by then.
+  function watchNavigation() {
+    var state = { at: 0 };
+    var page, onClick, onHistory;
+    try {
+      page = window.parent;
+      if (!page || page === window) { return state; }
+      var origin = page.location.origin;
+      onClick = function (event) {
+        var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+        if (link && new URL(link.href, page.document.baseURI).origin === origin) {
+          state.at = Date.now();
+        }
+      };
+      onHistory = function () { state.at = Date.now(); };
+      page.document.addEventListener("click", onClick, true);
+      page.addEventListener("popstate", onHistory);
+      window.addEventListener("pagehide", function () {
+        page.document.removeEventListener("click", onClick, true);
+        page.removeEventListener("popstate", onHistory);
+      });
+    } catch (error) {
+      // a page of another origin: nothing to watch
+    }
+    return state;
+  }
+
   function choropleth(map, payload) {
     var layer = new ChoroplethCanvas(payload);
+    if (payload.announce) { layer._navigation = watchNavigation(); }
     map._renderer = layer;  // outline, rural zones and points are drawn over the territories
     layer.addTo(map);
     map._territoiresChoropleth = layer;
