@@ -92,3 +92,24 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
     assert [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
     assert [s for s in at.selectbox if s.label == "Indicateur"]
     assert [e for e in at.expander if e.label == "Exporter"]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    "script", ["app_pages/couverture.py", "app_pages/fiche.py", "app_pages/initiatives.py"]
+)
+def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):
+    """« Communes rurales uniquement » can be changed wherever the filters are shown, and the
+    page's link keeps it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page(script)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    rural = next(c for c in at.sidebar.checkbox if c.label == "Communes rurales uniquement")
+    assert not rural.disabled
+    rural.check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.checkbox(key="flt_rural_only").value
+    assert at.query_params.get("rural") in (["1"], "1")  # the shared link keeps it
