@@ -113,7 +113,11 @@ def shapes_layer(geometry: dict[str, Any], style: dict[str, Any], name: str) -> 
 
 
 def fit_view(bounds: list[list[float]]) -> RuntimeLayer:
-    """Fit the view to ``[[south, west], [north, east]]`` without animation (add it last)."""
+    """Fit the view to ``[[south, west], [north, east]]`` without animation (add it last).
+
+    The runtime leaves room for the legend when that costs at most a quarter of a zoom level,
+    and fits again when the map's size changes, unless the view has been moved by hand.
+    """
     return RuntimeLayer("fit", bounds, "TerritoiresFit")
 
 

@@ -495,16 +495,20 @@ PRESENTATION_CSS = """
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
 footer { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] {
-  padding-top: 0.8rem !important; max-width: 100% !important;
+  padding: 0.8rem 1.5rem 0.5rem 1.5rem !important; max-width: 100% !important;
 }
-h1 { font-size: 2.6rem !important; }
-.te-kfs-grand { gap: 1.2rem; margin: 0.2rem 0 0.8rem 0; }
+h1 { font-size: clamp(1.6rem, 3vw, 2.6rem) !important; padding-top: 0.2rem !important; }
+.te-kfs-grand { gap: 1rem; margin: 0.2rem 0 0.6rem 0; flex-wrap: nowrap; }
 .te-kfs-grand .te-kf { flex: 1 1 0; background: #f4f6f8; border: none; border-radius: 10px;
-  padding: 0.6rem 1rem; cursor: default; }
-.te-kfs-grand .te-kf-v { font-size: 2.4rem; font-weight: 700; line-height: 1.1;
-  color: #0b3954; }
-.te-kfs-grand .te-kf-l { font-size: 1.05rem; color: #333; }
+  padding: 0.5rem 0.9rem; cursor: default; }
+.te-kfs-grand .te-kf-v { font-size: clamp(1.5rem, 3vw, 3rem); font-weight: 700;
+  line-height: 1.1; color: #0b3954; }
+.te-kfs-grand .te-kf-l { font-size: clamp(0.9rem, 1.3vw, 1.2rem); color: #333; }
 .te-source { font-size: 0.95rem; color: #444; }
+/* the title, key figures, map, source and step buttons fit on one screen */
+iframe[title="streamlit_folium.st_folium"] {
+  height: max(340px, calc(100vh - 350px)) !important;
+}
 </style>
 """
 

@@ -17,8 +17,8 @@ from e2e_harness import ARTIFACTS, FOLIUM_FRAME, is_local, wait_for_map
 pytestmark = pytest.mark.browser
 
 
-def _open(browser, url: str, remote: list[str], height: int = 1100):
-    context = browser.new_context(viewport={"width": 1400, "height": height}, locale="fr-FR")
+def _open(browser, url: str, remote: list[str], height: int = 1100, width: int = 1400):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     context.on("request", lambda r: None if is_local(r.url) else remote.append(r.url))
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
@@ -156,12 +156,36 @@ def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, ap
     context.close()
 
 
-def test_presentation_mode_hides_the_sidebar(browser, app_url):
+FIT_JS = """
+() => {
+  // the scope fits in the map, left of the legend
+  const map = window.map, fit = map._territoiresFit;
+  const scope = L.latLngBounds(fit.bounds);
+  const east = map.latLngToContainerPoint(scope.getNorthEast()).x;
+  const legend = map._territoiresLegend.getContainer().getBoundingClientRect();
+  return {inside: map.getBounds().contains(scope), east: east, legend: legend.left,
+          height: map.getSize().y};
+}
+"""
+
+
+def test_presentation_mode_fits_a_projector_screen(browser, app_url):
+    """On a 1280 × 720 projector, the title, figures, map, legend and step buttons show
+    without scrolling, and the scope fits in the map, left of its legend."""
     remote: list[str] = []
-    context, page = _open(browser, f"{app_url}/?presentation=1&perimetre=region:53", remote)
+    url = f"{app_url}/?presentation=1&perimetre=region:53"
+    context, page = _open(browser, url, remote, height=720, width=1280)
     wait_for_map(page, timeout=120)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
-    assert page.get_by_text("Quitter la présentation").is_visible()
+    leave = page.get_by_text("Quitter la présentation")
+    leave.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)  # the frame's height, then the map's new fit
+    assert leave.bounding_box()["y"] + leave.bounding_box()["height"] <= 720
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    fit = frame.evaluate(FIT_JS)
+    assert fit["inside"], fit
+    assert fit["east"] <= fit["legend"], fit
+    assert fit["height"] >= 340, fit
     page.screenshot(path=str(ARTIFACTS / "e2e-presentation.png"))
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()

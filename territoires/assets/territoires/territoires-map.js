@@ -635,8 +635,40 @@
 
   // Fit without animation: an animated zoom started while the iframe is still being laid out
   // can leave paths projected at the old zoom, and clicks then miss them on the canvas.
+  // Leave room for the legend on the right, so that it does not cover the scope, when that
+  // costs at most a quarter of a zoom level (a map wider than the scope, as on a projector). The room
+  // is the width of the stylesheet's .territoires-legend (max-width, padding, margin), which
+  // may not have loaded yet: the text of the sources always fills that width.
+  function fitOptions(map, bounds) {
+    var control = map._territoiresLegend;
+    if (!control) { return { animate: false }; }
+    var room = control.getContainer().classList.contains("grande") ? 410 : 300;
+    var loss = map.getBoundsZoom(bounds, false, L.point(0, 0)) -
+      map.getBoundsZoom(bounds, false, L.point(room + 10, 20));
+    if (loss > 0.25) { return { animate: false }; }
+    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [room, 10] };
+  }
+
+  // The map's final height can come after the map is made (the page's stylesheet sets the
+  // frame's height in presentation mode, a window resized on a projector): Leaflet then learns
+  // its new size, and the scope is fitted again unless the view has been moved by hand.
   function fit(map, bounds) {
-    map.fitBounds(bounds, { animate: false });
+    map.fitBounds(bounds, fitOptions(map, bounds));
+    map._territoiresFit = { bounds: bounds, size: map.getSize() };
+    if (window.ResizeObserver && !map._territoiresResize) {
+      var container = map.getContainer();
+      ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (type) {
+        container.addEventListener(type, function () { map._territoiresByHand = true; }, true);
+      });
+      map._territoiresResize = new ResizeObserver(function () {
+        map.invalidateSize({ animate: false });
+        var last = map._territoiresFit;
+        if (!map._territoiresByHand && !map.getSize().equals(last.size)) {
+          fit(map, last.bounds);
+        }
+      });
+      map._territoiresResize.observe(container);
+    }
     return bounds;
   }
 
