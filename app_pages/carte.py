@@ -89,6 +89,7 @@ fmap, live = build_live_map(
     asset_base=mv.asset_base_url(),
     source=source,
     large_legend=presentation,
+    fill_frame=presentation,  # the presentation style sets the frame's height
     web_dir=web[0] if web else None,
     web_base=web[1] if web else None,
     announce=True,

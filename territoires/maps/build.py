@@ -389,6 +389,7 @@ def build_live_map(
     data: ChoroplethData | None = None,
     source: str = "",
     large_legend: bool = False,
+    fill_frame: bool = False,
     web_dir: Path | None = None,
     web_base: str | None = None,
     announce: bool = False,
@@ -407,7 +408,8 @@ def build_live_map(
     Leaflet, markercluster and runtime files are served from there too, as one script and one
     stylesheet.
     ``announce`` (with geometry files) makes the map report its first drawing back to the page
-    (``remote_choropleth_layer``).
+    (``remote_choropleth_layer``). ``fill_frame`` makes the map fill its frame, for a page that
+    sets the frame's height (``layers.fit_view``).
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
@@ -435,7 +437,7 @@ def build_live_map(
         ).add_to(fmap)
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     layers.legend_control("", large=large_legend).add_to(fmap)
-    layers.fit_view(bounds).add_to(fmap)
+    layers.fit_view(bounds, fill_frame=fill_frame).add_to(fmap)
     if served:
         link_assets(fmap, bundle_assets(needed_assets(with_clusters=True), web_dir), web_base)
     else:

@@ -112,13 +112,15 @@ def shapes_layer(geometry: dict[str, Any], style: dict[str, Any], name: str) -> 
     return RuntimeLayer("shapes", payload, name)
 
 
-def fit_view(bounds: list[list[float]]) -> RuntimeLayer:
+def fit_view(bounds: list[list[float]], *, fill_frame: bool = False) -> RuntimeLayer:
     """Fit the view to ``[[south, west], [north, east]]`` without animation (add it last).
 
-    The runtime leaves room for the legend when that costs at most a quarter of a zoom level,
-    and fits again when the map's size changes, unless the view has been moved by hand.
+    The runtime leaves room for the legend when that costs at most a quarter of a zoom level.
+    With ``fill_frame`` (presentation mode, whose page sets the frame's height from the
+    screen's), the map fills its frame and is fitted again whenever its size changes, unless
+    the view has been moved by hand.
     """
-    return RuntimeLayer("fit", bounds, "TerritoiresFit")
+    return RuntimeLayer("fit", bounds, "TerritoiresFit", ", true" if fill_frame else "")
 
 
 def legend_control(

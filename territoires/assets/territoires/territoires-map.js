@@ -649,13 +649,18 @@
     return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [room, 10] };
   }
 
-  // The map's final height can come after the map is made (the page's stylesheet sets the
-  // frame's height in presentation mode, a window resized on a projector): Leaflet then learns
-  // its new size, and the scope is fitted again unless the view has been moved by hand.
-  function fit(map, bounds) {
+  // With ``fill`` (presentation mode), the map fills its frame, whose height the page sets
+  // from the screen's: Leaflet learns each new size (a window resized on a projector) and the
+  // scope is fitted again, unless the view has been moved by hand. Elsewhere the map keeps the
+  // height streamlit-folium gives it, and nothing is watched.
+  function fit(map, bounds, fill) {
+    if (fill) {
+      map.getContainer().style.setProperty("height", "100vh", "important");
+      map.invalidateSize({ animate: false });
+    }
     map.fitBounds(bounds, fitOptions(map, bounds));
     map._territoiresFit = { bounds: bounds, size: map.getSize() };
-    if (window.ResizeObserver && !map._territoiresResize) {
+    if (fill && window.ResizeObserver && !map._territoiresResize) {
       var container = map.getContainer();
       ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (type) {
         container.addEventListener(type, function () { map._territoiresByHand = true; }, true);
@@ -664,7 +669,7 @@
         map.invalidateSize({ animate: false });
         var last = map._territoiresFit;
         if (!map._territoiresByHand && !map.getSize().equals(last.size)) {
-          fit(map, last.bounds);
+          fit(map, last.bounds, fill);
         }
       });
       map._territoiresResize.observe(container);
