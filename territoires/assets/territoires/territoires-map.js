@@ -478,8 +478,6 @@
     }
   }
 
-  // Geometry comes inline (standalone HTML export) or as a file named by its content, that
-  // the browser may take from its HTTP cache ("force-cache": the name changes with it).
   // Streamlit reruns the page last asked for: were the map's report sent just after a click
   // on another page's link, or a step back in the history, it would bring the map back. Such
   // a report waits NAVIGATION_GRACE ms; if the page does change, this frame is gone by then.
@@ -509,6 +507,8 @@
     return state;
   }
 
+  // Geometry comes inline (standalone HTML export) or as a file named by its content, that
+  // the browser may take from its HTTP cache ("force-cache": the name changes with it).
   function choropleth(map, payload) {
     var layer = new ChoroplethCanvas(payload);
     if (payload.announce) { layer._navigation = watchNavigation(); }
@@ -633,12 +633,10 @@
     return control;
   }
 
-  // Fit without animation: an animated zoom started while the iframe is still being laid out
-  // can leave paths projected at the old zoom, and clicks then miss them on the canvas.
   // Leave room for the legend on the right, so that it does not cover the scope, when that
-  // costs at most a quarter of a zoom level (a map wider than the scope, as on a projector). The room
-  // is the width of the stylesheet's .territoires-legend (max-width, padding, margin), which
-  // may not have loaded yet: the text of the sources always fills that width.
+  // costs at most a quarter of a zoom level (a map wider than the scope, as on a projector).
+  // The room is the width of the stylesheet's .territoires-legend (max-width, padding,
+  // margin), which may not have loaded yet: the text of the sources always fills that width.
   function fitOptions(map, bounds) {
     var control = map._territoiresLegend;
     if (!control) { return { animate: false }; }
@@ -649,6 +647,8 @@
     return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [room, 10] };
   }
 
+  // Fit without animation: an animated zoom started while the iframe is still being laid out
+  // can leave paths projected at the old zoom, and clicks then miss them on the canvas.
   // With ``fill`` (presentation mode), the map fills its frame, whose height the page sets
   // from the screen's: Leaflet learns each new size (a window resized on a projector) and the
   // scope is fitted again, unless the view has been moved by hand. Elsewhere the map keeps the
