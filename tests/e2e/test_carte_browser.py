@@ -179,10 +179,13 @@ def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     leave = page.get_by_text("Quitter la présentation")
     leave.wait_for(timeout=60_000)
-    page.wait_for_timeout(500)  # the frame's height, then the map's new fit
     assert leave.bounding_box()["y"] + leave.bounding_box()["height"] <= 720
     frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
-    fit = frame.evaluate(FIT_JS)
+    for _ in range(100):  # the frame takes its height, then the map is fitted again
+        fit = frame.evaluate(FIT_JS)
+        if fit["inside"]:
+            break
+        page.wait_for_timeout(100)
     assert fit["inside"], fit
     assert fit["east"] <= fit["legend"], fit
     assert fit["height"] >= 340, fit
