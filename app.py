@@ -7,6 +7,7 @@ import streamlit as st
 from territoires import texts
 from territoires.ui.bootstrap import ensure_ready
 from territoires.ui.chrome import render_chrome
+from territoires.ui.sidebar import PAGE_KEY
 
 st.set_page_config(
     page_title=texts.APP_TITLE,
@@ -54,6 +55,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES, position="hidden" if presentation else "sidebar")
+st.session_state[PAGE_KEY] = page.url_path  # the filters' widgets are reloaded on a new page
 if ensure_ready():
     render_chrome(presentation=presentation)
     page.run()

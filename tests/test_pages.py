@@ -113,3 +113,28 @@ def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):
     assert not at.exception, [e.value for e in at.exception]
     assert at.sidebar.checkbox(key="flt_rural_only").value
     assert at.query_params.get("rural") in (["1"], "1")  # the shared link keeps it
+
+
+@pytest.mark.realdata
+def test_filters_follow_the_user_from_page_to_page(app_env):
+    """Filters set on one page hold on the next ones (Streamlit keeps widget values within a
+    page only: the sidebar loads them again from the session's filters)."""
+    from streamlit.testing.v1 import AppTest
+
+    def count(at) -> str:
+        return next(m.value for m in at.sidebar.markdown if " sur " in m.value)
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["perimetre"] = "territoire:centre-bretagne"
+    at.run()
+    next(b for b in at.sidebar.button if b.label == "Afficher les filtres").click().run()
+    on_map = count(at)
+    assert not on_map.startswith("**480 ")  # the scope narrows the demo's 480 initiatives
+    for script in ("app_pages/couverture.py", "app_pages/initiatives.py", "app_pages/fiche.py"):
+        at.switch_page(script).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert count(at) == on_map, script
+    at.sidebar.checkbox(key="flt_rural_only").check().run()  # a change on this page holds
+    changed = at.sidebar.checkbox(key="flt_rural_only").value
+    at.switch_page("app_pages/carte.py").run()
+    assert at.session_state["territoires_filters"].rural_only == changed is True

@@ -26,6 +26,9 @@ from territoires.filters import (
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 
 STATE_KEY = "territoires_filters"
+# The page being run, recorded by app.py: Streamlit keeps a widget's value within one page only,
+# so the filter widgets are loaded again from the session's filters on each new page.
+PAGE_KEY = "territoires_page"
 _W = "flt_"  # widget key prefix
 SCOPE_LEVEL_CHOICES = ("france", "region", "departement", "epci", "territoire")
 THEME_LOGIC_LABELS = {"any": "au moins un", "all": "tous"}
@@ -325,11 +328,12 @@ def filters_sidebar(
     options = filter_options(initiatives)
     previous = current_filters()
     widget_keys = [_W + name for name in _widget_values(previous, options)]
-    if not st.session_state.get(_W + "loaded") or any(
+    page = str(st.session_state.get(PAGE_KEY, ""))
+    if st.session_state.get(_W + "loaded") != page or any(
         k not in st.session_state for k in widget_keys
     ):
         _load_widgets(previous, options)
-        st.session_state[_W + "loaded"] = True
+        st.session_state[_W + "loaded"] = page
     with st.sidebar:
         st.markdown("#### Filtres")
         for problem in st.session_state.pop(STATE_KEY + "_problems", []):
