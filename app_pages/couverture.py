@@ -11,7 +11,6 @@ from territoires.analysis.score import COMPONENT_LABELS, ScoreWeights, underserv
 from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
-from territoires.filters import filters_to_params
 from territoires.geo.reference import LEVEL_LABELS
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line
@@ -22,7 +21,7 @@ from territoires.ui import analysis_view as av
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown
-from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
+from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 st.title("Couverture et zones peu couvertes")
 reference = get_reference()
@@ -30,7 +29,7 @@ initiatives = get_initiatives()
 rurality = mv.rurality_or_none()
 rural = mv.rural_codes(rurality)
 filters, filtered = filters_sidebar(initiatives, reference, rurality=rurality)
-sync_query_params(filters_to_params(filters), FILTER_PARAM_KEYS)
+sync_filter_params(filters)
 scope = filters.scope
 place = scope_label(reference, scope)
 pool = av.analysis_pool(initiatives, filters, reference, rurality)

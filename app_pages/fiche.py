@@ -9,7 +9,6 @@ from territoires.analysis.aggregate import THEME_LABELS
 from territoires.analysis.profile import reference_choices, territory_profile
 from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, export_initiatives, initiatives_browse_table
-from territoires.filters import filters_to_params
 from territoires.maps.analysis import fiche_map
 from territoires.maps.build import source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -21,7 +20,7 @@ from territoires.ui import analysis_view as av
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown
-from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
+from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 header = st.container()
 reference = get_reference()
@@ -29,7 +28,7 @@ initiatives = get_initiatives()
 rurality = mv.rurality_or_none()
 rural = mv.rural_codes(rurality)
 filters, _ = filters_sidebar(initiatives, reference, rurality=rurality)
-sync_query_params(filters_to_params(filters), FILTER_PARAM_KEYS)
+sync_filter_params(filters)
 pool = av.analysis_pool(initiatives, filters, reference, rurality)
 frr = av.frr_codes(rurality)
 from_url = av.key_from_params(reference, st.query_params.get("niveau"), st.query_params.get("code"))

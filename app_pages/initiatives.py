@@ -11,16 +11,15 @@ from territoires.exports import (
     initiative_details,
     initiatives_browse_table,
 )
-from territoires.filters import filters_to_params
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
-from territoires.ui.sidebar import FILTER_PARAM_KEYS, filters_sidebar, sync_query_params
+from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 st.title("Initiatives")
 reference = get_reference()
 initiatives = get_initiatives()
 filters, filtered = filters_sidebar(initiatives, reference, rurality=mv.rurality_or_none())
-sync_query_params(filters_to_params(filters), FILTER_PARAM_KEYS)  # a copied link keeps them
+sync_filter_params(filters)
 st.caption(
     "Les initiatives retenues par les filtres (recherche libre dans la barre latérale). "
     "Cliquez sur un en-tête pour trier, sur une ligne pour voir le détail."

@@ -21,6 +21,7 @@ from territoires.filters import (
     apply_filters,
     count_label,
     filter_options,
+    filters_to_params,
     parse_filter_params,
 )
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
@@ -174,6 +175,11 @@ def sync_query_params(params: Mapping[str, str], managed: tuple[str, ...]) -> No
                 del st.query_params[key]
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
+
+
+def sync_filter_params(filters: Filters) -> None:
+    """Write the filters into the URL, so that a copied link gives the same filtered page."""
+    sync_query_params(filters_to_params(filters), FILTER_PARAM_KEYS)
 
 
 def _reset() -> None:
