@@ -402,7 +402,7 @@ CLICK_NAV_JS = """
 def _back_to_map(context, url: str) -> float:
     """Seconds from a click on « Carte » in the navigation, from another page, to the map's
     drawing mark (browser's clock)."""
-    from e2e_harness import wait_for_map
+    from e2e_harness import ARTIFACTS, wait_for_map
     from playwright.sync_api import Error as PlaywrightError
 
     page = context.new_page()
@@ -411,12 +411,11 @@ def _back_to_map(context, url: str) -> float:
     # Leave once the page has settled (its filters came with the run that follows the first
     # drawing), so that the return is timed from a page at rest.
     page.get_by_text("Réinitialiser les filtres").wait_for(timeout=60_000)
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    nav.get_by_text("Méthodologie et sources").click()
+    page.evaluate(CLICK_NAV_JS, "Méthodologie et sources")
     try:
         page.get_by_role("heading", name="Méthodologie et sources").wait_for(timeout=60_000)
     except PlaywrightError as exc:  # keep what the page showed, for the report
-        shot = ROOT / "test-artifacts" / "bench-retour-carte.png"
+        shot = ARTIFACTS / "bench-retour-carte.png"
         shot.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
         raise RuntimeError(
