@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from territoires.analysis.coverage import coverage
-from territoires.analysis.formatting import fr_number, fr_percent
 from territoires.analysis.profile import territory_key
 from territoires.analysis.score import COMPONENT_LABELS, ScoreWeights, underserved_score
 from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
+from territoires.formatting import fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line

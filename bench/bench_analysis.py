@@ -19,16 +19,13 @@ import io
 import math
 
 from bench.timing import best_of
+from territoires.formatting import fr_number as _n
 
 COVERAGE_TARGET_S = 1.0
 GREEDY_TARGET_S = 2.0
 PDF_TARGET_S = 5.0
 INITIATIVES = 5_000
 SAMPLE = 300
-
-
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
 
 
 def _verdict(seconds: float, target: float) -> str:

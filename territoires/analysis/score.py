@@ -28,8 +28,8 @@ import pandas as pd
 
 from territoires.analysis.aggregate import THEMES
 from territoires.analysis.coverage import DEFAULT_RADIUS_KM
-from territoires.analysis.formatting import NBSP, fr_km, fr_number, fr_percent
 from territoires.errors import AnalysisError
+from territoires.formatting import NBSP, fr_km, fr_number, fr_percent
 
 COMPONENTS: tuple[str, ...] = ("initiatives", "distance", "themes", "frr")
 COMPONENT_LABELS: dict[str, str] = {

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+from territoires.formatting import fr_number
 from territoires.geo.reference import GeoReference
 from territoires.geo.rurality import rurality_source
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def describe(reference: GeoReference) -> str:
@@ -17,10 +14,10 @@ def describe(reference: GeoReference) -> str:
     if manifest.get("partiel"):
         lines += [f"Cache partiel : départements {', '.join(manifest['partiel'])}.", ""]
     lines.append("Effectifs :")
-    lines.append(f"  communes     : {_number(len(reference.communes))}")
-    lines.append(f"  EPCI         : {_number(len(reference.epci))}")
-    lines.append(f"  départements : {_number(len(reference.departements))}")
-    lines.append(f"  régions      : {_number(len(reference.regions))}")
+    lines.append(f"  communes     : {fr_number(len(reference.communes))}")
+    lines.append(f"  EPCI         : {fr_number(len(reference.epci))}")
+    lines.append(f"  départements : {fr_number(len(reference.departements))}")
+    lines.append(f"  régions      : {fr_number(len(reference.regions))}")
     lines.append(f"  territoires nommés : {len(reference.territories)}")
     lines.append("")
     lines.append("Sources :")

@@ -12,7 +12,7 @@ import folium
 import numpy as np
 import pandas as pd
 
-from territoires.analysis.formatting import fr_number
+from territoires.formatting import fr_number
 from territoires.geo.reference import GeoReference, Scope
 from territoires.maps import geometry, layers
 from territoires.maps.assets import inline_assets, link_assets, needed_assets

@@ -16,8 +16,8 @@ import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from territoires.formatting import fr_euros
 from territoires.maps.geometry import script_json
-from territoires.maps.metrics import format_amount
 from territoires.maps.palettes import theme_color
 
 _CALL = Template(
@@ -169,7 +169,7 @@ def popup_values(row: dict[str, Any], theme_labels: dict[str, str], commune_name
         _text(row.get("titre")) or "Sans titre",
         _text(row.get("porteur")),
         ", ".join(_listing(row.get("financeurs"))),
-        format_amount(row.get("montant")),
+        fr_euros(row.get("montant")),
         _text(row.get("annee")),
         themes,
         commune_name,

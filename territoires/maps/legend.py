@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from territoires.formatting import fr_number
 from territoires.maps.classify import Classification
-from territoires.maps.metrics import INTEGER_METRICS, METRICS, format_number
+from territoires.maps.metrics import INTEGER_METRICS, METRICS
 from territoires.maps.palettes import (
     NO_DATA_COLOR,
     OUTLINE_COLOR,
@@ -37,7 +38,7 @@ def class_entries(
     for color, high in zip(colors, classification.breaks, strict=True):
         if low is None:
             break
-        a, b = format_number(low, decimals), format_number(high, decimals)
+        a, b = fr_number(low, decimals), fr_number(high, decimals)
         entries.append(LegendEntry("case", color, a if a == b else f"{a} – {b}"))
         # counts: the next class starts at the next integer; otherwise ranges share bounds
         low = high + 1 if counts else high

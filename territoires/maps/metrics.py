@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from territoires.formatting import NBSP, fr_number
+
 Metric = Literal["initiatives", "montant", "initiatives_10k_hab", "euros_par_hab", "nb_themes"]
 MapLevel = Literal["commune", "epci", "departement", "region"]
 INTEGER_METRICS: frozenset[str] = frozenset({"initiatives", "nb_themes"})
@@ -46,40 +48,14 @@ METRICS: dict[str, MetricSpec] = {
 }
 
 
-def format_number(value: float | int | None, decimals: int = 0) -> str:
-    """French number format: narrow no-break space for thousands, comma for decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
-def format_amount(value: float | None) -> str:
-    """An amount in euros, rounded to the euro (``12 500 €``), or ``–`` when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{format_number(value, 0)}\u00a0€"
-
-
-def format_amount_short(value: float | None) -> str:
-    """A compact amount for key figures: ``850 €``, ``12,5 k€``, ``20,3 M€``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) >= 1e6:
-        return f"{format_number(value / 1e6, 1)}\u00a0M€"
-    if abs(value) >= 1e4:
-        return f"{format_number(value / 1e3, 1)}\u00a0k€"
-    return format_amount(value)
-
-
 def format_metric(value: float | int | None, metric: str) -> str:
     """A metric value with its unit, e.g. ``3 initiatives``, ``12 500 €``, ``4,2 € par hab.``."""
     spec = METRICS[metric]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "donnée manquante"
-    number = format_number(value, spec.decimals)
+    number = fr_number(value, spec.decimals)
     if spec.column == "initiatives":
         return f"{number} initiative" + ("s" if value > 1 else "")
     if spec.column == "nb_themes":
         return f"{number} thème" + ("s" if value > 1 else "")
-    return f"{number}\u00a0{spec.unit}"
+    return f"{number}{NBSP}{spec.unit}"

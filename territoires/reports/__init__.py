@@ -18,11 +18,11 @@ import pandas as pd
 
 from territoires.analysis.aggregate import breakdowns, key_figures, membership, placed_in
 from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, coverage
-from territoires.analysis.formatting import fr_number
 from territoires.analysis.placement import served_communes
 from territoires.analysis.profile import TerritoryKey, territory_key, territory_profile
 from territoires.analysis.score import DEFAULT_THRESHOLD, ScoreWeights, underserved_score
 from territoires.errors import AnalysisError
+from territoires.formatting import fr_number
 from territoires.geo.reference import GeoReference
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, SCORE_STYLES, coverage_map_png
 from territoires.reports.content import (

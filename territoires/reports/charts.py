@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from territoires.formatting import fr_number
 from territoires.geo.crs import metric_crs
 
 # class -> (fill, hatch, label template); {x} is the reach in km
@@ -152,7 +153,7 @@ def bar_chart_png(
     top = max(values) if len(values) and max(values) > 0 else 1
     ax.set_xlim(0, top * 1.25)
     for pos, value in zip(positions, values, strict=True):
-        text = f"{value:,.0f}".replace(",", "\u202f") + (f" {unit}" if unit else "")
+        text = fr_number(value) + (f" {unit}" if unit else "")
         ax.text(value + top * 0.02, pos, text, va="center", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(axis="x", labelsize=7)

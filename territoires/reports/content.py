@@ -16,8 +16,8 @@ import pandas as pd
 
 from territoires.analysis.aggregate import THEME_LABELS
 from territoires.analysis.coverage import coverage, initiative_lonlat
-from territoires.analysis.formatting import fr_euros, fr_km, fr_number, fr_percent
 from territoires.analysis.profile import TerritoryKey, TerritoryProfile
+from territoires.formatting import fr_euros, fr_km, fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, GeoReference
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, bar_chart_png, coverage_map_png
 

@@ -21,6 +21,7 @@ from streamlit_folium import st_folium
 from territoires.analysis.aggregate import breakdowns, key_figures
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters
+from territoires.formatting import fr_euros, fr_euros_short, fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.maps.assets import ASSETS_DIR
 from territoires.maps.build import (
@@ -33,13 +34,7 @@ from territoires.maps.build import (
     map_options_from_params,
 )
 from territoires.maps.classify import METHOD_LABELS, METHODS
-from territoires.maps.metrics import (
-    MAP_LEVEL_LABELS,
-    METRICS,
-    format_amount,
-    format_amount_short,
-    format_number,
-)
+from territoires.maps.metrics import MAP_LEVEL_LABELS, METRICS
 from territoires.settings import get_settings
 
 MAP_STATE_KEY = "territoires_map_options"
@@ -233,30 +228,30 @@ def figures_list(figures: dict, population_vintage: str) -> list[Figure]:
     return [
         Figure(
             "Initiatives",
-            format_number(figures["initiatives"]),
+            fr_number(figures["initiatives"]),
             "Initiatives filtrées du périmètre.",
         ),
         Figure(
             "Montant",
-            format_amount_short(figures["montant"]),
-            f"Montant total connu : {format_amount(figures['montant'])}, réparti entre les "
+            fr_euros_short(figures["montant"]),
+            f"Montant total connu : {fr_euros(figures['montant'])}, réparti entre les "
             "communes servies (part du périmètre).",
         ),
         Figure(
             "Communes",
-            format_number(figures["communes_touchees"]),
+            fr_number(figures["communes_touchees"]),
             "Communes touchées : servies par au moins une initiative.",
         ),
         Figure(
             f"Habitants {population_vintage}",
-            format_number(figures["population_touchee"]),
+            fr_number(figures["population_touchee"]),
             f"Habitants des communes touchées (population légale {population_vintage}, INSEE).",
         ),
         Figure(
             "Ruraux touchés",
-            "–" if share is None else f"{format_number(share * 100, 0)}\u00a0%",
+            fr_percent(share),
             "Part de la population rurale du périmètre vivant dans une commune touchée"
-            + (f" ({format_number(rural)} habitants ruraux)." if rural else "."),
+            + (f" ({fr_number(rural)} habitants ruraux)." if rural else "."),
         ),
     ]
 
@@ -388,7 +383,7 @@ def bars_html(frame: pd.DataFrame, label: str, *, vertical: bool = False) -> str
     top = max(int(frame["initiatives"].max()), 1) if len(frame) else 1
     items = []
     for name, count in zip(frame[label].astype(str), frame["initiatives"].astype(int), strict=True):
-        value = format_number(count)
+        value = fr_number(count)
         tip = html.escape(f"{name} : {value} initiative{'s' if count > 1 else ''}", quote=True)
         name = html.escape(name)
         if vertical:

@@ -4,6 +4,7 @@ import io
 
 from PIL import Image
 
+from territoires.formatting import THOUSANDS
 from territoires.reports.pdf import _fit
 
 
@@ -27,5 +28,5 @@ def test_the_population_row_names_its_vintage_when_known():
     from territoires.reports.content import figure_rows
 
     figures = {"population": 1200, "initiatives": 3}
-    assert figure_rows(figures, 15.0, "2023")[0] == ("Population (2023)", "1\xa0200")
+    assert figure_rows(figures, 15.0, "2023")[0] == ("Population (2023)", f"1{THOUSANDS}200")
     assert figure_rows(figures, 15.0)[0][0] == "Population"

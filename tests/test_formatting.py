@@ -1,0 +1,58 @@
+"""French number formatting: one convention for every text users read."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from territoires.formatting import (
+    MISSING,
+    NBSP,
+    THOUSANDS,
+    fr_euros,
+    fr_euros_short,
+    fr_km,
+    fr_number,
+    fr_percent,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (0, 0, "0"),
+        (999, 0, "999"),
+        (1234567, 0, f"1{THOUSANDS}234{THOUSANDS}567"),
+        (1234.5, 1, f"1{THOUSANDS}234,5"),
+        (-12000, 0, f"-12{THOUSANDS}000"),
+        (2.346, 2, "2,35"),  # rounded, with a decimal comma
+        (None, 0, MISSING),
+        (math.nan, 1, MISSING),
+        (math.inf, 0, "∞"),
+    ],
+)
+def test_fr_number(value, decimals, expected):
+    assert fr_number(value, decimals) == expected
+
+
+def test_units_are_bound_to_their_number():
+    assert fr_euros(12345.4) == f"12{THOUSANDS}345{NBSP}€"
+    assert fr_percent(0.416) == f"42{NBSP}%"
+    assert fr_km(3.26) == f"3,3{NBSP}km"
+    assert fr_km(math.inf) == "aucune initiative dans la zone"
+    assert {fr_euros(None), fr_percent(math.nan), fr_km(None)} == {MISSING}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (850, f"850{NBSP}€"),
+        (9999, f"9{THOUSANDS}999{NBSP}€"),
+        (12500, f"12,5{NBSP}k€"),
+        (20_300_000, f"20,3{NBSP}M€"),
+        (None, MISSING),
+    ],
+)
+def test_fr_euros_short(value, expected):
+    assert fr_euros_short(value) == expected
