@@ -90,6 +90,8 @@ class NamedTerritory:
     epci: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
     includes: tuple[str, ...] = ()  # ids of other territories whose communes are included
+    departements: tuple[str, ...] = ()  # every commune of these départements
+    regions: tuple[str, ...] = ()  # every commune of these régions
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Named territories: groupings of EPCI, communes and other territories.
+"""Named territories: groupings of régions, départements, EPCI, communes and other territories.
 
 The shipped definitions live in ``geodata/territoires.toml`` (human-editable); territories
 added from the app or with :func:`add_territory` are written to the user's file
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 SHIPPED_FILE = GEODATA_SOURCE_DIR / "territoires.toml"
 USER_FILE_NAME = "territoires_utilisateur.toml"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_LISTS = ("regions", "departements", "epci", "communes", "includes")  # the TOML keys of codes
 
 
 def user_territories_file() -> Path:
@@ -51,8 +52,13 @@ def _resolve(
         raise TerritoryDefinitionError(f"Définition circulaire de territoires : {cycle}.")
     communes = reference.communes
     codes = set(territory.communes)
-    if territory.epci:
-        codes |= set(communes.loc[communes["epci_code"].isin(territory.epci), "code_insee"])
+    for column, wanted in (
+        ("epci_code", territory.epci),
+        ("departement_code", territory.departements),
+        ("region_code", territory.regions),
+    ):
+        if wanted:
+            codes |= set(communes.loc[communes[column].isin(wanted), "code_insee"])
     for other in territory.includes:
         codes |= _resolve(territories, reference, other, (*path, territory_id))
     return codes
@@ -83,7 +89,7 @@ def _territory(key: str, value: object, source: str) -> NamedTerritory:
     if not isinstance(value, dict):
         raise TerritoryDefinitionError(f"Fichier {source} : « {key} » n'est pas une table.")
     lists = {}
-    for name in ("epci", "communes", "includes"):
+    for name in _LISTS:
         items = value.get(name, [])
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise TerritoryDefinitionError(
@@ -91,9 +97,10 @@ def _territory(key: str, value: object, source: str) -> NamedTerritory:
                 "codes entre guillemets."
             )
         lists[name] = tuple(items)
-    if not lists["epci"] and not lists["communes"] and not lists["includes"]:
+    if not any(lists.values()):
         raise TerritoryDefinitionError(
-            f"Fichier {source}, territoire « {key} » : aucun EPCI, commune ni territoire inclus."
+            f"Fichier {source}, territoire « {key} » : aucune région, aucun département, EPCI, "
+            "commune ni territoire inclus."
         )
     return NamedTerritory(
         id=key,
@@ -112,13 +119,22 @@ def read_territories_file(path: Path) -> dict[str, NamedTerritory]:
 
 
 def check_territories(territories: Mapping[str, NamedTerritory], reference: GeoReference) -> None:
-    """Raise ``TerritoryDefinitionError`` naming any unknown EPCI, commune or territory."""
+    """Raise ``TerritoryDefinitionError`` naming any unknown code or territory."""
     communes = reference.communes
+    # A partial cache (built for some départements, in tests and development) lacks the other
+    # régions and départements: there they are absent, not unknown.
+    partial = bool(reference.manifest.get("partiel"))
     for territory in territories.values():
-        known_epci = set(communes.loc[communes["epci_code"].isin(territory.epci), "epci_code"])
-        known = set(communes.loc[communes["code_insee"].isin(territory.communes), "code_insee"])
-        _check_codes(territory, "EPCI", territory.epci, known_epci)
-        _check_codes(territory, "commune", territory.communes, known)
+        for kind, column, codes in (
+            ("région", "region_code", territory.regions),
+            ("département", "departement_code", territory.departements),
+            ("EPCI", "epci_code", territory.epci),
+            ("commune", "code_insee", territory.communes),
+        ):
+            if partial and column in ("region_code", "departement_code"):
+                continue
+            known = set(communes.loc[communes[column].isin(codes), column])
+            _check_codes(territory, kind, codes, known)
         _check_codes(territory, "territoire", territory.includes, set(territories))
     for territory_id in territories:
         _resolve(territories, reference, territory_id, ())
@@ -147,6 +163,13 @@ def load_territories(
     for path in files:
         territories.update(read_territories_file(path))
     check_territories(territories, reference)
+    if reference.manifest.get("partiel"):  # drop what the partial cache leaves empty
+        included = {other for t in territories.values() for other in t.includes}
+        territories = {
+            key: territory
+            for key, territory in territories.items()
+            if key in included or _resolve(territories, reference, key, ())
+        }
     return territories
 
 
@@ -204,7 +227,7 @@ def dump_territories(territories: Mapping[str, NamedTerritory]) -> str:
         lines.append(f"[territoires.{territory.id}]")
         for name in ("label", "description", "status"):
             lines.append(f"{name} = {json.dumps(getattr(territory, name), ensure_ascii=False)}")
-        for name in ("epci", "communes", "includes"):
+        for name in _LISTS:
             values = getattr(territory, name)
             if values:
                 lines.append(f"{name} = {json.dumps(list(values), ensure_ascii=False)}")

@@ -553,9 +553,14 @@ def escape(text: str) -> str:
 
 
 def default_steps(reference: GeoReference) -> list[Scope]:
-    """Territories stepped through by default: the named territories, else the régions."""
-    if reference.territories:
-        ordered = sorted(reference.territories.values(), key=lambda t: t.label)
+    """Territories stepped through by default: the named territories, else the régions.
+
+    Groupings of whole régions (« France métropolitaine », « Outre-mer ») are scopes to
+    choose, not the local territories a meeting goes through: they are left out.
+    """
+    local = [t for t in reference.territories.values() if not t.regions]
+    if local:
+        ordered = sorted(local, key=lambda t: t.label)
         return [Scope("territoire", t.id) for t in ordered]
     return [Scope("region", str(code)) for code in reference.regions["code"]]
 

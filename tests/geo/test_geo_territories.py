@@ -62,8 +62,32 @@ def test_malformed_definitions_are_clear_errors():
         parse_territories("[territoires.x\nlabel=")
     with pytest.raises(TerritoryDefinitionError, match="liste de codes"):
         parse_territories('[territoires.x]\nepci = "200000001"')
-    with pytest.raises(TerritoryDefinitionError, match="aucun EPCI"):
+    with pytest.raises(TerritoryDefinitionError, match="aucune région, aucun département, EPCI"):
         parse_territories('[territoires.x]\nlabel = "Vide"')
+
+
+def test_regions_and_departements_take_all_their_communes(tiny_reference):
+    text = (
+        '[territoires.morbihan]\ndepartements = ["56"]\n'
+        '[territoires.bretagne]\nregions = ["53"]\n'
+        '[territoires.mix]\ndepartements = ["56"]\ncommunes = ["22001"]\n'
+    )
+    tiny_reference.territories = parse_territories(text)
+    check_territories(tiny_reference.territories, tiny_reference)
+    communes = tiny_reference.communes
+    in_56 = tuple(sorted(communes.loc[communes["departement_code"] == "56", "code_insee"]))
+    assert in_56 and len(in_56) < len(communes)
+    assert tiny_reference.territory_communes("morbihan") == in_56
+    assert tiny_reference.territory_communes("bretagne") == tuple(sorted(communes["code_insee"]))
+    assert tiny_reference.territory_communes("mix") == tuple(sorted({*in_56, "22001"}))
+
+
+def test_unknown_region_and_departement_are_named(tiny_reference):
+    for key, known in (("regions", "53"), ("departements", "56")):
+        text = f'[territoires.x]\nlabel = "X"\n{key} = ["{known}", "98"]\n'
+        with pytest.raises(TerritoryDefinitionError, match="« 98 »") as error:
+            check_territories(parse_territories(text), tiny_reference)
+        assert f"« {known} »" not in error.value.user_message
 
 
 def test_circular_includes_are_an_error(tiny_reference):
@@ -85,6 +109,8 @@ def test_dump_then_parse_round_trips():
         status="à confirmer",
         epci=("200000001",),
         communes=("22009",),
+        departements=("56",),
+        regions=("53",),
     )
     assert parse_territories(dump_territories({territory.id: territory})) == {
         territory.id: territory
@@ -115,15 +141,40 @@ def test_add_territory_rejects_unknown_codes_and_bad_ids(tiny_reference):
         add_territory(tiny_reference, bad_id)
 
 
-def test_shipped_file_defines_the_three_territories():
+def test_shipped_file_defines_its_territories():
     territories = read_territories_file(SHIPPED_FILE)
     assert set(territories) == {
+        "france-metropolitaine",
+        "outre-mer",
         "centre-ouest-bretagne",
         "centre-bretagne",
         "centre-bretagne-elargi",
     }
+    mainland, overseas = territories["france-metropolitaine"], territories["outre-mer"]
+    assert len(mainland.regions) == 13 and "94" in mainland.regions  # the Hexagone and Corse
+    assert set(overseas.regions) == {"01", "02", "03", "04", "06"}
     assert "200096675" in territories["centre-bretagne"].status  # Baud Communauté note
     assert territories["centre-bretagne-elargi"].includes == (
         "centre-ouest-bretagne",
         "centre-bretagne",
     )
+
+
+@pytest.mark.realdata
+def test_mainland_and_overseas_split_every_commune(geodata_ready):
+    from territoires.geo.cache import load_reference
+
+    reference = load_reference()
+    mainland = set(reference.territory_communes("france-metropolitaine"))
+    overseas = set(reference.territory_communes("outre-mer"))
+    communes = reference.communes.set_index("code_insee")
+    assert not mainland & overseas
+    assert mainland | overseas == set(communes.index)
+    assert set(communes.loc[sorted(overseas), "departement_code"]) == {
+        "971",
+        "972",
+        "973",
+        "974",
+        "976",
+    }
+    assert {"2A", "2B", "29", "75"} <= set(communes.loc[sorted(mainland), "departement_code"])

@@ -30,6 +30,17 @@ def test_default_steps_are_the_named_territories(tiny_reference):
     assert mv.steps_params(other, tiny_reference) == {"etapes": "departement:22"}
 
 
+def test_default_steps_leave_out_groupings_of_whole_regions(tiny_reference):
+    from territoires.geo.reference import NamedTerritory
+
+    tiny_reference.territories["toute-la-region"] = NamedTerritory(
+        id="toute-la-region", label="A toute la région", description="", status="", regions=("53",)
+    )
+    assert mv.default_steps(tiny_reference) == [Scope("territoire", "tiny-ouest")]
+    tiny_reference.territories.pop("tiny-ouest")
+    assert mv.default_steps(tiny_reference) == [Scope("region", "53")]  # then the régions
+
+
 def test_figures_are_french_and_show_the_population_vintage():
     figures = mv.figures_list(
         {
