@@ -555,8 +555,8 @@ def escape(text: str) -> str:
 def default_steps(reference: GeoReference) -> list[Scope]:
     """Territories stepped through by default: the named territories, else the régions.
 
-    Groupings of whole régions (« France métropolitaine », « Outre-mer ») are scopes to
-    choose, not the local territories a meeting goes through: they are left out.
+    Groupings of whole régions (« France métropolitaine ») are scopes to choose, not the local
+    territories a meeting goes through: they are left out.
     """
     local = [t for t in reference.territories.values() if not t.regions]
     if local:

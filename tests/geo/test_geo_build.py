@@ -46,8 +46,7 @@ def test_partial_cache_loads_and_has_no_holes(partial_cache):
     assert set(reference.communes["departement_code"]) == {"22", "29", "56"}
     assert all(interior_holes(g) == [] for g in reference.departements.geometry)
     assert shapely.coverage_is_valid(reference.display["commune"].geometry.to_numpy())
-    # Régions outside the partial cache are absent, not unknown; what they leave empty goes.
-    assert "outre-mer" not in reference.territories
+    # Régions outside the partial cache are absent, not unknown.
     mainland = reference.territory_communes("france-metropolitaine")
     assert mainland == tuple(sorted(reference.communes["code_insee"]))
 

@@ -145,14 +145,13 @@ def test_shipped_file_defines_its_territories():
     territories = read_territories_file(SHIPPED_FILE)
     assert set(territories) == {
         "france-metropolitaine",
-        "outre-mer",
         "centre-ouest-bretagne",
         "centre-bretagne",
         "centre-bretagne-elargi",
     }
-    mainland, overseas = territories["france-metropolitaine"], territories["outre-mer"]
-    assert len(mainland.regions) == 13 and "94" in mainland.regions  # the Hexagone and Corse
-    assert set(overseas.regions) == {"01", "02", "03", "04", "06"}
+    mainland = territories["france-metropolitaine"].regions
+    assert len(mainland) == 13 and "94" in mainland  # the Hexagone and Corse
+    assert not {"01", "02", "03", "04", "06"} & set(mainland)  # no overseas région
     assert "200096675" in territories["centre-bretagne"].status  # Baud Communauté note
     assert territories["centre-bretagne-elargi"].includes == (
         "centre-ouest-bretagne",
@@ -161,15 +160,13 @@ def test_shipped_file_defines_its_territories():
 
 
 @pytest.mark.realdata
-def test_mainland_and_overseas_split_every_commune(geodata_ready):
+def test_mainland_is_every_commune_but_the_overseas_ones(geodata_ready):
     from territoires.geo.cache import load_reference
 
     reference = load_reference()
     mainland = set(reference.territory_communes("france-metropolitaine"))
-    overseas = set(reference.territory_communes("outre-mer"))
     communes = reference.communes.set_index("code_insee")
-    assert not mainland & overseas
-    assert mainland | overseas == set(communes.index)
+    overseas = set(communes.index) - mainland
     assert set(communes.loc[sorted(overseas), "departement_code"]) == {
         "971",
         "972",
@@ -178,3 +175,20 @@ def test_mainland_and_overseas_split_every_commune(geodata_ready):
         "976",
     }
     assert {"2A", "2B", "29", "75"} <= set(communes.loc[sorted(mainland), "departement_code"])
+
+
+def test_a_partial_cache_tolerates_absent_regions_and_drops_empty_territories(
+    tiny_reference, tmp_path
+):
+    path = tmp_path / "territoires.toml"
+    path.write_text(
+        '[territoires.idf]\nregions = ["11"]\n'  # absent from this cache: left empty
+        '[territoires.paris]\ndepartements = ["75"]\n'  # empty, but included below
+        '[territoires.bretagne-et-paris]\nregions = ["53"]\nincludes = ["paris"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(TerritoryDefinitionError, match="« 11 »"):
+        load_territories(tiny_reference, [path])  # a complete cache: an unknown code
+    tiny_reference.manifest["partiel"] = ["22", "56"]
+    territories = load_territories(tiny_reference, [path])
+    assert set(territories) == {"paris", "bretagne-et-paris"}
