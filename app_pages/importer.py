@@ -16,7 +16,7 @@ from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_fi
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
 from territoires.ui.cache import clear_after_write, get_reference, store_session
-from territoires.ui.chrome import uploader_in_french
+from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 
 
 def plain(text: str) -> str:
@@ -34,6 +34,7 @@ st.caption(
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xlsm"]
 uploader_in_french(UPLOAD_TYPES)
 upload = st.file_uploader("Fichier à importer", type=UPLOAD_TYPES)
+uploaded_file_in_french(upload)
 if upload is None:
     with store_session() as store:
         journal = store.last_imports()

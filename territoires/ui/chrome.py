@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from territoires import texts
+from territoires.formatting import NBSP, fr_number
 from territoires.ui.cache import get_demo_shown
 
 
@@ -60,6 +61,35 @@ def uploader_css(types: Sequence[str], max_mb: int) -> str:
     )
 
 
+_FILE_SIZE = '[data-testid="stFileChip"] [data-testid="stFileChipName"] + *'
+
+
+def file_size_label(size: int) -> str:
+    """A file's size in French units: ``850 o``, ``12,5 Ko``, ``3,4 Mo`` (base 1024)."""
+    if size < 1024:
+        return f"{fr_number(size)}{NBSP}o"
+    if size < 1024**2:
+        return f"{fr_number(size / 1024, 1)}{NBSP}Ko"
+    return f"{fr_number(size / 1024**2, 1)}{NBSP}Mo"
+
+
+def uploaded_file_css(size: int) -> str:
+    """A stylesheet that shows the chosen file's size in French (« 40 o », not « 40.0B »)."""
+    return (
+        "<style>"
+        f"{_FILE_SIZE} {{ font-size: 0; }}"
+        f"{_FILE_SIZE}::after {{ content: {css_string(file_size_label(size))};"
+        " font-size: 0.875rem; }"
+        "</style>"
+    )
+
+
 def uploader_in_french(types: Sequence[str]) -> None:
     """Show this page's ``st.file_uploader`` texts in French (call it once per page)."""
     st.html(uploader_css(types, int(st.get_option("server.maxUploadSize"))))
+
+
+def uploaded_file_in_french(upload) -> None:
+    """Show the size of the file chosen in this page's ``st.file_uploader`` in French."""
+    if upload is not None:
+        st.html(uploaded_file_css(int(upload.size)))

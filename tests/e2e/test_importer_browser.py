@@ -19,6 +19,9 @@ SHOWN_JS = """
 """
 BUTTON = '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p'
 HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+DROP_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+CHIP_NAME = '[data-testid="stFileChip"] [data-testid="stFileChipName"]'
+CHIP_SIZE = f"{CHIP_NAME} + *"
 
 
 def test_file_uploader_shows_french_texts(browser, app_url):
@@ -34,6 +37,18 @@ def test_file_uploader_shows_french_texts(browser, app_url):
     assert page.evaluate(SHOWN_JS, BUTTON) == [texts.UPLOAD_BUTTON]
     limit = texts.UPLOAD_LIMIT.format(size=200)
     assert page.evaluate(SHOWN_JS, HINT) == [f"{limit} • CSV, TXT, XLSX, XLSM"]
+
+    # A chosen file: its size reads in French units (Streamlit writes « 40.0B »).
+    content = "titre;commune\nAtelier partagé;Rostrenen\n".encode()
+    page.locator(DROP_INPUT).set_input_files(
+        files=[{"name": "initiatives.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.locator(CHIP_NAME).wait_for(timeout=60_000)
+    page.wait_for_function(
+        f"() => getComputedStyle(document.querySelector('{CHIP_SIZE}')).fontSize === '0px'",
+        timeout=60_000,
+    )
+    assert page.evaluate(SHOWN_JS, CHIP_SIZE) == [f"{len(content)}\u00a0o"]
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator('[data-testid="stFileUploader"]').screenshot(
         path=str(ARTIFACTS / "e2e-importer-televersement.png")
