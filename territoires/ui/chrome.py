@@ -40,6 +40,15 @@ def css_string(text: str) -> str:
 _UPLOADER = '[data-testid="stFileUploaderDropzone"]'
 _UPLOADER_BUTTON = f'{_UPLOADER} [data-testid="stBaseButton-secondary"] p'
 _UPLOADER_HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+_FILE_SIZE = '[data-testid="stFileChip"] [data-testid="stFileChipName"] + *'
+
+
+def _text_instead(selector: str, text: str) -> str:
+    """CSS rules that draw ``text`` in place of the elements' own text (set to size zero)."""
+    return (
+        f"{selector} {{ font-size: 0; }}"
+        f"{selector}::after {{ content: {css_string(text)}; font-size: 0.875rem; }}"
+    )
 
 
 def uploader_css(types: Sequence[str], max_mb: int) -> str:
@@ -53,15 +62,10 @@ def uploader_css(types: Sequence[str], max_mb: int) -> str:
         hint += " • " + ", ".join(t.upper() for t in types)
     return (
         "<style>"
-        f"{_UPLOADER_BUTTON}, {_UPLOADER_HINT} {{ font-size: 0; }}"
-        f"{_UPLOADER_BUTTON}::after {{ content: {css_string(texts.UPLOAD_BUTTON)};"
-        " font-size: 0.875rem; }"
-        f"{_UPLOADER_HINT}::after {{ content: {css_string(hint)}; font-size: 0.875rem; }}"
-        "</style>"
+        + _text_instead(_UPLOADER_BUTTON, texts.UPLOAD_BUTTON)
+        + _text_instead(_UPLOADER_HINT, hint)
+        + "</style>"
     )
-
-
-_FILE_SIZE = '[data-testid="stFileChip"] [data-testid="stFileChipName"] + *'
 
 
 def file_size_label(size: int) -> str:
@@ -74,14 +78,8 @@ def file_size_label(size: int) -> str:
 
 
 def uploaded_file_css(size: int) -> str:
-    """A stylesheet that shows the chosen file's size in French (« 40 o », not « 40.0B »)."""
-    return (
-        "<style>"
-        f"{_FILE_SIZE} {{ font-size: 0; }}"
-        f"{_FILE_SIZE}::after {{ content: {css_string(file_size_label(size))};"
-        " font-size: 0.875rem; }"
-        "</style>"
-    )
+    """A stylesheet that shows the chosen file's size in French (« 41 o », not « 41.0B »)."""
+    return "<style>" + _text_instead(_FILE_SIZE, file_size_label(size)) + "</style>"
 
 
 def uploader_in_french(types: Sequence[str]) -> None:
