@@ -12,6 +12,7 @@ import streamlit as st
 
 from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, to_csv_bytes, to_xlsx_bytes
+from territoires.formatting import fr_count
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
@@ -66,7 +67,7 @@ except TerritoiresError as exc:
     st.stop()
 
 st.subheader("Aperçu")
-st.caption(plain(f"{table.describe()} — {len(table.frame)} lignes."))
+st.caption(plain(f"{table.describe()} — {fr_count(len(table.frame), 'ligne')}."))
 st.dataframe(table.frame.head(20).astype(str), hide_index=True, width="stretch")
 
 st.subheader("Correspondance des colonnes")

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import pandas as pd
 
 from territoires.errors import TerritoiresError
-from territoires.formatting import fr_number
+from territoires.formatting import fr_count, fr_number
 from territoires.geo.reference import SCOPE_LEVELS, GeoReference, Scope
 
 ThemeLogic = Literal["any", "all"]
@@ -404,5 +404,4 @@ def filters_from_params(params: Mapping[str, str]) -> Filters:
 
 def count_label(shown: int, total: int) -> str:
     """« n initiatives sur N », in French."""
-    noun = "initiative" if shown <= 1 else "initiatives"
-    return f"{fr_number(shown)} {noun} sur {fr_number(total)}"
+    return f"{fr_count(shown, 'initiative')} sur {fr_number(total)}"

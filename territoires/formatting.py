@@ -28,6 +28,12 @@ def fr_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", THOUSANDS).replace(".", ",")
 
 
+def fr_count(number: int, singular: str, plural: str | None = None) -> str:
+    """« 0 ligne », « 1 ligne », « 1 234 lignes »: in French, 0 and 1 take the singular."""
+    noun = singular if abs(number) < 2 else (plural or f"{singular}s")
+    return f"{fr_number(number)} {noun}"
+
+
 def fr_percent(share: float | None, decimals: int = 0) -> str:
     """Format a share in [0, 1] as a French percentage: ``42 %``."""
     if _missing(share):

@@ -10,6 +10,7 @@ from territoires.formatting import (
     MISSING,
     NBSP,
     THOUSANDS,
+    fr_count,
     fr_euros,
     fr_euros_short,
     fr_km,
@@ -56,3 +57,10 @@ def test_units_are_bound_to_their_number():
 )
 def test_fr_euros_short(value, expected):
     assert fr_euros_short(value) == expected
+
+
+def test_fr_count_uses_the_singular_for_zero_and_one():
+    assert fr_count(0, "ligne") == "0 ligne"
+    assert fr_count(1, "ligne lue", "lignes lues") == "1 ligne lue"
+    assert fr_count(2, "ligne lue", "lignes lues") == "2 lignes lues"
+    assert fr_count(1234, "initiative") == f"1{THOUSANDS}234 initiatives"

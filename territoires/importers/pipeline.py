@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from territoires.errors import ExportError, UnknownCodeError
+from territoires.formatting import fr_count
 from territoires.geo.reference import GeoReference
 from territoires.importers.headers import ColumnMapping, match_columns
 from territoires.importers.locate import CommuneLocator, LocationError, locator_for
@@ -129,9 +130,9 @@ class ImportReport:
         read = len(plan.table.frame) - plan.empty_rows
         lines = [
             f"Fichier « {plan.table.name} » : {plan.table.describe()}.",
-            _count(read, "ligne lue", "lignes lues")
+            fr_count(read, "ligne lue", "lignes lues")
             + (
-                f" ({_count(plan.empty_rows, 'ligne vide ignorée', 'lignes vides ignorées')})"
+                f" ({fr_count(plan.empty_rows, 'ligne vide ignorée', 'lignes vides ignorées')})"
                 if plan.empty_rows
                 else ""
             )
@@ -143,10 +144,10 @@ class ImportReport:
             "Initiatives : "
             + ", ".join(
                 [
-                    _count(self.nouvelles, "nouvelle", "nouvelles"),
-                    _count(self.modifiees, "modifiée", "modifiées"),
-                    _count(self.inchangees, "inchangée", "inchangées"),
-                    _count(len(plan.rejected), "rejetée", "rejetées"),
+                    fr_count(self.nouvelles, "nouvelle", "nouvelles"),
+                    fr_count(self.modifiees, "modifiée", "modifiées"),
+                    fr_count(self.inchangees, "inchangée", "inchangées"),
+                    fr_count(len(plan.rejected), "rejetée", "rejetées"),
                 ]
             )
             + "."
@@ -175,11 +176,6 @@ class ImportReport:
         if self.rejects_path is not None:
             lines.append(f"Lignes rejetées écrites dans {self.rejects_path}.")
         return lines
-
-
-def _count(number: int, singular: str, plural: str) -> str:
-    """« 1 ligne lue », « 0 ligne lue », « 2 lignes lues » (French: 0 and 1 are singular)."""
-    return f"{number} {singular if number < 2 else plural}"
 
 
 # --- rows -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 from territoires.analysis.aggregate import breakdowns, key_figures
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters
-from territoires.formatting import fr_euros, fr_euros_short, fr_number, fr_percent
+from territoires.formatting import fr_count, fr_euros, fr_euros_short, fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.maps.assets import ASSETS_DIR
 from territoires.maps.build import (
@@ -384,7 +384,7 @@ def bars_html(frame: pd.DataFrame, label: str, *, vertical: bool = False) -> str
     items = []
     for name, count in zip(frame[label].astype(str), frame["initiatives"].astype(int), strict=True):
         value = fr_number(count)
-        tip = html.escape(f"{name} : {value} initiative{'s' if count > 1 else ''}", quote=True)
+        tip = html.escape(f"{name} : {fr_count(count, 'initiative')}", quote=True)
         name = html.escape(name)
         if vertical:
             height = round(COLUMN_PX * count / top)
