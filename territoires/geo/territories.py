@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 SHIPPED_FILE = GEODATA_SOURCE_DIR / "territoires.toml"
 USER_FILE_NAME = "territoires_utilisateur.toml"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_LISTS = ("regions", "departements", "epci", "communes", "includes")  # the TOML keys of codes
+# The TOML keys of codes: the French name of each code and the communes' column it matches.
+_CODE_LISTS = {
+    "regions": ("région", "region_code"),
+    "departements": ("département", "departement_code"),
+    "epci": ("EPCI", "epci_code"),
+    "communes": ("commune", "code_insee"),
+}
+_LISTS = (*_CODE_LISTS, "includes")
 
 
 def user_territories_file() -> Path:
@@ -51,12 +58,9 @@ def _resolve(
         cycle = " → ".join((*path, territory_id))
         raise TerritoryDefinitionError(f"Définition circulaire de territoires : {cycle}.")
     communes = reference.communes
-    codes = set(territory.communes)
-    for column, wanted in (
-        ("epci_code", territory.epci),
-        ("departement_code", territory.departements),
-        ("region_code", territory.regions),
-    ):
+    codes: set[str] = set()
+    for key, (_kind, column) in _CODE_LISTS.items():
+        wanted = getattr(territory, key)
         if wanted:
             codes |= set(communes.loc[communes[column].isin(wanted), "code_insee"])
     for other in territory.includes:
@@ -99,8 +103,8 @@ def _territory(key: str, value: object, source: str) -> NamedTerritory:
         lists[name] = tuple(items)
     if not any(lists.values()):
         raise TerritoryDefinitionError(
-            f"Fichier {source}, territoire « {key} » : aucune région, aucun département, EPCI, "
-            "commune ni territoire inclus."
+            f"Fichier {source}, territoire « {key} » : définition vide (ni région, ni "
+            "département, ni EPCI, ni commune, ni territoire inclus)."
         )
     return NamedTerritory(
         id=key,
@@ -125,14 +129,10 @@ def check_territories(territories: Mapping[str, NamedTerritory], reference: GeoR
     # régions and départements: there they are absent, not unknown.
     partial = bool(reference.manifest.get("partiel"))
     for territory in territories.values():
-        for kind, column, codes in (
-            ("région", "region_code", territory.regions),
-            ("département", "departement_code", territory.departements),
-            ("EPCI", "epci_code", territory.epci),
-            ("commune", "code_insee", territory.communes),
-        ):
-            if partial and column in ("region_code", "departement_code"):
+        for key, (kind, column) in _CODE_LISTS.items():
+            if partial and key in ("regions", "departements"):
                 continue
+            codes = getattr(territory, key)
             known = set(communes.loc[communes[column].isin(codes), column])
             _check_codes(territory, kind, codes, known)
         _check_codes(territory, "territoire", territory.includes, set(territories))

@@ -62,7 +62,7 @@ def test_malformed_definitions_are_clear_errors():
         parse_territories("[territoires.x\nlabel=")
     with pytest.raises(TerritoryDefinitionError, match="liste de codes"):
         parse_territories('[territoires.x]\nepci = "200000001"')
-    with pytest.raises(TerritoryDefinitionError, match="aucune région, aucun département, EPCI"):
+    with pytest.raises(TerritoryDefinitionError, match="définition vide"):
         parse_territories('[territoires.x]\nlabel = "Vide"')
 
 
