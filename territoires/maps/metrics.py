@@ -6,11 +6,12 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from territoires.formatting import NBSP, fr_number
+from territoires.formatting import NBSP, fr_count, fr_number
 
 Metric = Literal["initiatives", "montant", "initiatives_10k_hab", "euros_par_hab", "nb_themes"]
 MapLevel = Literal["commune", "epci", "departement", "region"]
 INTEGER_METRICS: frozenset[str] = frozenset({"initiatives", "nb_themes"})
+COUNT_NOUNS = {"initiatives": "initiative", "nb_themes": "thème"}  # counts read « 3 initiatives »
 MAP_LEVELS: tuple[MapLevel, ...] = ("commune", "epci", "departement", "region")
 MAP_LEVEL_LABELS: dict[str, str] = {
     "commune": "Communes",
@@ -53,9 +54,6 @@ def format_metric(value: float | int | None, metric: str) -> str:
     spec = METRICS[metric]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "donnée manquante"
-    number = fr_number(value, spec.decimals)
-    if spec.column == "initiatives":
-        return f"{number} initiative" + ("s" if value > 1 else "")
-    if spec.column == "nb_themes":
-        return f"{number} thème" + ("s" if value > 1 else "")
-    return f"{number}{NBSP}{spec.unit}"
+    if spec.column in COUNT_NOUNS:
+        return fr_count(value, COUNT_NOUNS[spec.column])
+    return f"{fr_number(value, spec.decimals)}{NBSP}{spec.unit}"
