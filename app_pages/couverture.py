@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import streamlit as st
 
 from territoires.analysis.coverage import coverage
@@ -11,7 +14,7 @@ from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
 from territoires.formatting import fr_number, fr_percent
-from territoires.geo.reference import LEVEL_LABELS
+from territoires.geo.reference import LEVEL_LABELS, Scope
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -21,7 +24,7 @@ from territoires.ui import analysis_view as av
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown
-from territoires.ui.sidebar import filters_sidebar, sync_filter_params
+from territoires.ui.sidebar import filters_sidebar, set_filters, sync_filter_params
 
 st.title("Couverture et zones peu couvertes")
 reference = get_reference()
@@ -98,6 +101,22 @@ if view == VIEWS[0]:
         st.error(exc.user_message)
         st.stop()
     ranked = scored.loc[scored["eligible"]]
+    mainland = Scope("territoire", "france-metropolitaine")
+    no_zone = np.isinf(ranked["distance_moyenne_km"].to_numpy(dtype=float))
+    if scope.level == "france" and mainland.code in reference.territories and no_zone.any():
+        st.info(
+            f"{fr_number(int(no_zone.sum()))} territoires classés n'ont aucune initiative dans "
+            "leur zone (outre-mer, Corse) : leur distance compte au maximum et ils arrivent en "
+            "tête. Pour classer l'Hexagone et la Corse entre eux, choisissez le périmètre "
+            "« France métropolitaine ».",
+            icon=":material/info:",
+        )
+        st.button(
+            "Classer la France métropolitaine",
+            icon=":material/filter_center_focus:",
+            on_click=set_filters,
+            args=(replace(filters, scope=mainland),),
+        )
     av.metric_row(
         [
             ("Territoires classés", fr_number(len(ranked))),

@@ -176,8 +176,8 @@ def nearest_distance_km(
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Return, for each target point, the distance in km to the nearest source of its zone.
 
-    Both frames have ``zone, x, y``. Targets with no source in their zone, or without a point
-    (a commune without outline), get ``inf``. With
+    Both frames have ``zone, x, y``. Targets with no source in their zone get ``inf``; targets
+    without a point (a commune without outline) get NaN, their distance being unknown. With
     ``return_index``, also the positional index of the nearest source (-1 when none).
     """
     distances = np.full(len(targets), np.inf)
@@ -204,6 +204,7 @@ def nearest_distance_km(
         )
         distances[target_pos[input_idx]] = dist / 1000.0
         nearest[target_pos[input_idx]] = source_pos[tree_idx]
+    distances[~target_ok] = np.nan
     return (distances, nearest) if return_index else distances
 
 
@@ -217,7 +218,8 @@ def commune_coverage(
     """Return one row per commune: ``code_insee, population, touchee, distance_km, couverte``.
 
     ``touchee``: served by an initiative. ``distance_km``: to the nearest initiative (0 when
-    reached, ``inf`` when none in its zone). ``couverte``: ``distance_km <= radius_km``.
+    reached, ``inf`` when none in its zone, NaN for a commune without outline and not reached).
+    ``couverte``: ``distance_km <= radius_km``.
     """
     _check_radius(radius_km)
     points = commune_points(reference)
@@ -386,7 +388,8 @@ def _distance_measures(
     frame["pop_loin"] = pop.where(frame["distance_km"] > radius_km, 0)
     frame["pop_rurale"] = pop.where(in_set(frame["code_insee"], rural_codes or set()), 0)
     frame["pop_frr"] = pop.where(in_set(frame["code_insee"], frr_codes or set()), 0)
-    weight = pop.where(pop > 0, 0)
+    # a commune of unknown distance (no outline) weighs nothing in its territory's mean
+    weight = pop.where((pop > 0) & frame["distance_km"].notna(), 0)
     frame["poids"] = weight
     frame["distance_ponderee"] = np.where(weight > 0, weight * frame["distance_km"], 0.0)
     grouped = frame.groupby("code", sort=True)

@@ -83,10 +83,13 @@ def _components(table: pd.DataFrame, eligible: pd.Series, radius_km: float) -> p
         initiatives = (1 - rate / mean_rate).clip(lower=0.0, upper=1.0)
     mean_distance = table["distance_moyenne_km"].astype(float)
     distance = (mean_distance / (mean_distance + radius_km)).where(~np.isinf(mean_distance), 1.0)
+    # An unknown distance (communes without outline) is neither favoured nor penalised: it
+    # takes the mean component of the ranked territories.
+    known = distance[eligible].dropna()
     return pd.DataFrame(
         {
             "initiatives": initiatives,
-            "distance": distance.fillna(1.0),
+            "distance": distance.fillna(known.mean() if len(known) else 1.0),
             "themes": table["nb_themes_manquants"] / len(THEMES),
             "frr": table["part_population_frr"].astype(float),
         }
@@ -121,7 +124,10 @@ def _component_texts(table: pd.DataFrame, means: dict[str, float]) -> dict[str, 
             for rate in rates
         ],
         "distance": [
-            f"distance moyenne à l'initiative la plus proche : {fr_km(distance)} "
+            "distance à l'initiative la plus proche inconnue (commune sans contour) : comptée "
+            "à la moyenne des territoires classés"
+            if np.isnan(distance)
+            else f"distance moyenne à l'initiative la plus proche : {fr_km(distance)} "
             f"(moyenne : {distance_mean})"
             for distance in distances
         ],

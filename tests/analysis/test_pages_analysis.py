@@ -71,3 +71,14 @@ def test_fiche_unknown_code_warns(demo_env):
     at = _app("app_pages/fiche.py", niveau="epci", code="000000000")
     assert at.title[0].value == "Fiche territoire"
     assert any("Code inconnu" in w.value for w in at.warning)
+
+
+def test_france_ranking_offers_to_rank_the_mainland_only(demo_env):
+    at = _app("app_pages/couverture.py")
+    at.selectbox(key="cov_level").set_value("epci").run()
+    assert any("France métropolitaine" in info.value for info in at.info)
+    button = next(b for b in at.button if b.label == "Classer la France métropolitaine")
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Périmètre : France métropolitaine" in c.value for c in at.caption)
+    assert not any("France métropolitaine" in info.value for info in at.info)

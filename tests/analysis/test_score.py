@@ -133,3 +133,13 @@ def test_infinite_distance_and_ties():
     # tie: the territory with more uncovered inhabitants first
     assert list(result["code"]) == ["A", "B"]
     assert "aucune initiative dans la zone" in result["raisons"].iloc[0]
+
+
+def test_an_unknown_distance_takes_the_mean_component():
+    frame = table()
+    frame.loc[frame["code"] == "C", "distance_moyenne_km"] = np.nan
+    result = underserved_score(frame, radius_km=15).set_index("code")
+    known = result.drop(index="C")
+    known = known.loc[known["eligible"], "composante_distance"]
+    assert result.loc["C", "composante_distance"] == pytest.approx(known.mean())
+    assert "inconnue (commune sans contour)" in result.loc["C", "raisons"]
