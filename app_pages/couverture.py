@@ -105,9 +105,9 @@ if view == VIEWS[0]:
     no_zone = np.isinf(ranked["distance_moyenne_km"].to_numpy(dtype=float))
     if scope.level == "france" and mainland.code in reference.territories and no_zone.any():
         st.info(
-            f"{fr_number(int(no_zone.sum()))} territoires classés n'ont aucune initiative dans "
-            "leur zone (outre-mer, Corse) : leur distance compte au maximum et ils arrivent en "
-            "tête. Pour classer l'Hexagone et la Corse entre eux, choisissez le périmètre "
+            "Territoires classés sans aucune initiative dans leur zone (outre-mer, Corse) : "
+            f"{fr_number(int(no_zone.sum()))}. Leur distance compte au maximum : ils arrivent "
+            "en tête. Pour classer l'Hexagone et la Corse entre eux, choisissez le périmètre "
             "« France métropolitaine ».",
             icon=":material/info:",
         )
