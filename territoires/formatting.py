@@ -59,6 +59,15 @@ def fr_euros_short(value: float | None) -> str:
     return fr_euros(value)
 
 
+def fr_file_size(size: int) -> str:
+    """A file's size in French units: ``850 o``, ``12,5 Ko``, ``3,4 Mo`` (base 1024)."""
+    if size < 1024:
+        return f"{fr_number(size)}{NBSP}o"
+    if size < 1024**2:
+        return f"{fr_number(size / 1024, 1)}{NBSP}Ko"
+    return f"{fr_number(size / 1024**2, 1)}{NBSP}Mo"
+
+
 def fr_km(value: float | None, decimals: int = 1) -> str:
     """Format a distance in km: ``12,3 km``; an infinite distance reads « aucune initiative »."""
     if _missing(value):

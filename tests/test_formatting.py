@@ -13,6 +13,7 @@ from territoires.formatting import (
     fr_count,
     fr_euros,
     fr_euros_short,
+    fr_file_size,
     fr_km,
     fr_number,
     fr_percent,
@@ -64,3 +65,10 @@ def test_fr_count_uses_the_singular_for_zero_and_one():
     assert fr_count(1, "ligne lue", "lignes lues") == "1 ligne lue"
     assert fr_count(2, "ligne lue", "lignes lues") == "2 lignes lues"
     assert fr_count(1234, "initiative") == f"1{THOUSANDS}234 initiatives"
+
+
+def test_file_sizes_read_in_french_units():
+    assert fr_file_size(40) == "40\u00a0o"
+    assert fr_file_size(1023) == "1\u202f023\u00a0o"
+    assert fr_file_size(12_800) == "12,5\u00a0Ko"
+    assert fr_file_size(3 * 1024**2 + 400 * 1024) == "3,4\u00a0Mo"

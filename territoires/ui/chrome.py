@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from territoires import texts
-from territoires.formatting import NBSP, fr_number
+from territoires.formatting import fr_file_size
 from territoires.ui.cache import get_demo_shown
 
 
@@ -68,18 +68,9 @@ def uploader_css(types: Sequence[str], max_mb: int) -> str:
     )
 
 
-def file_size_label(size: int) -> str:
-    """A file's size in French units: ``850 o``, ``12,5 Ko``, ``3,4 Mo`` (base 1024)."""
-    if size < 1024:
-        return f"{fr_number(size)}{NBSP}o"
-    if size < 1024**2:
-        return f"{fr_number(size / 1024, 1)}{NBSP}Ko"
-    return f"{fr_number(size / 1024**2, 1)}{NBSP}Mo"
-
-
 def uploaded_file_css(size: int) -> str:
     """A stylesheet that shows the chosen file's size in French (« 41 o », not « 41.0B »)."""
-    return "<style>" + _text_instead(_FILE_SIZE, file_size_label(size)) + "</style>"
+    return "<style>" + _text_instead(_FILE_SIZE, fr_file_size(size)) + "</style>"
 
 
 def uploader_in_french(types: Sequence[str]) -> None:

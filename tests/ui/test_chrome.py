@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from territoires import texts
-from territoires.ui.chrome import css_string, file_size_label, uploaded_file_css, uploader_css
+from territoires.ui.chrome import css_string, uploaded_file_css, uploader_css
 
 
 def _contents(css: str) -> list[str]:
@@ -38,13 +38,6 @@ def test_css_string_cannot_close_the_string_or_the_style_element():
     assert "</" not in literal
     inner = literal[1:-1]
     assert re.fullmatch(r'(?:[^"\\]|\\.)*', inner)  # every quote inside is escaped
-
-
-def test_file_sizes_read_in_french_units():
-    assert file_size_label(40) == "40\u00a0o"
-    assert file_size_label(1023) == "1\u202f023\u00a0o"
-    assert file_size_label(12_800) == "12,5\u00a0Ko"
-    assert file_size_label(3 * 1024**2 + 400 * 1024) == "3,4\u00a0Mo"
 
 
 def test_uploaded_file_css_hides_the_english_size_and_shows_the_french_one():
