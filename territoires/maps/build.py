@@ -312,12 +312,14 @@ def _legend(
     outline_label: str | None,
     rural_known: bool,
     source: str,
+    initiatives: pd.DataFrame,
 ) -> str:
+    unthemed = options.points and layers.any_unthemed(initiatives)
     sections = [
         (None, class_entries(data.classification, list(data.colors), data.metric)),
         (
             "Initiatives" if options.points else None,
-            theme_entries(THEME_LABELS) if options.points else [],
+            theme_entries(THEME_LABELS, clusters=True, unthemed=unthemed) if options.points else [],
         ),
         (None, overlay_entries(outline_label, options.rural_overlay and rural_known)),
     ]
@@ -367,7 +369,7 @@ def build_map(
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     if options.points and not initiatives.empty:
         _add_points(fmap, reference, initiatives)
-    legend = _legend(data, options, outline_label, rural_codes is not None, source)
+    legend = _legend(data, options, outline_label, rural_codes is not None, source, initiatives)
     layers.legend_control(legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=options.points)
@@ -445,7 +447,9 @@ def build_live_map(
 
     group = folium.FeatureGroup(name="Valeurs et initiatives", control=False)
     values = _values_payload(data)
-    values["legend"] = _legend(data, options, outline_label, rural_codes is not None, source)
+    values["legend"] = _legend(
+        data, options, outline_label, rural_codes is not None, source, initiatives
+    )
     layers.RuntimeLayer("restyle", values, "TerritoiresValues").add_to(group)
     if options.points and not initiatives.empty:
         _add_points(group, reference, initiatives)

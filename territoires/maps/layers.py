@@ -18,7 +18,7 @@ from jinja2 import Template
 
 from territoires.formatting import fr_euros
 from territoires.maps.geometry import script_json
-from territoires.maps.palettes import theme_color
+from territoires.maps.palettes import theme_class, theme_classes
 
 _CALL = Template(
     """
@@ -155,6 +155,13 @@ def _listing(value: object) -> list[str]:
     return []
 
 
+def any_unthemed(initiatives: pd.DataFrame) -> bool:
+    """Whether an initiative has no theme (its point takes the « thème non renseigné » colour)."""
+    if "themes" not in initiatives.columns:
+        return not initiatives.empty
+    return any(not _listing(themes) for themes in initiatives["themes"])
+
+
 POPUP_FIELDS = ("Porteur", "Financeurs", "Montant", "Année", "Thèmes", "Commune")
 
 
@@ -185,9 +192,11 @@ def points_layer(
     """Clustered circle markers coloured by theme, one per initiative with a known position.
 
     ``positions`` (``code_insee -> (latitude, longitude)``) places initiatives without an exact
-    position at a point inside their commune.
+    position at a point inside their commune. Each point gives the index of its colour in
+    ``colors`` (with its label in ``labels``, in the legend's order): a group of points shows
+    the share of each colour in a ring around its count.
     """
-    palette: list[str] = []
+    classes = theme_classes(theme_labels)
     points: list[list[Any]] = []
     columns = [
         c
@@ -211,12 +220,16 @@ def points_layer(
             if code not in positions:
                 continue
             lat, lon = positions[code]
-        color = theme_color(_listing(row.get("themes")))
-        if color not in palette:
-            palette.append(color)
+        index = theme_class(_listing(row.get("themes")))
         values = popup_values(row, theme_labels, commune_names.get(code, code))
-        points.append([round(float(lat), 5), round(float(lon), 5), palette.index(color), values])
-    payload = {"points": points, "colors": palette, "radius": 7, "fields": list(POPUP_FIELDS)}
+        points.append([round(float(lat), 5), round(float(lon), 5), index, values])
+    payload = {
+        "points": points,
+        "colors": [color for color, _ in classes],
+        "labels": [label for _, label in classes],
+        "radius": 7,
+        "fields": list(POPUP_FIELDS),
+    }
     return RuntimeLayer("points", payload, "TerritoiresPoints")
 
 

@@ -12,15 +12,18 @@ from territoires.maps.palettes import (
     NO_DATA_COLOR,
     OUTLINE_COLOR,
     RURAL_COLOR,
-    SEVERAL_THEMES_COLOR,
     THEME_COLORS,
     ZERO_COLOR,
+    theme_classes,
 )
 
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """One legend line: a swatch kind (``case``, ``sans-donnee``, ``rond``, ``trait``)."""
+    """One legend line: a swatch kind (``case``, ``sans-donnee``, ``rond``, ``groupe``, ``trait``).
+
+    ``color`` is a CSS colour, or a CSS background for ``groupe``.
+    """
 
     kind: str
     color: str
@@ -48,13 +51,24 @@ def class_entries(
     return entries
 
 
-def theme_entries(theme_labels: dict[str, str]) -> list[LegendEntry]:
-    """Point colours by theme."""
-    entries = [
-        LegendEntry("rond", color, theme_labels.get(code, code))
-        for code, color in THEME_COLORS.items()
-    ]
-    entries.append(LegendEntry("rond", SEVERAL_THEMES_COLOR, "Plusieurs thèmes"))
+CLUSTER_LABEL = "Initiatives proches regroupées (anneau : part de chaque thème)"
+
+
+def theme_entries(
+    theme_labels: dict[str, str], *, clusters: bool = False, unthemed: bool = False
+) -> list[LegendEntry]:
+    """Point colours by theme, that of initiatives without a theme when ``unthemed``, then,
+    with ``clusters``, the group of points: its count inside a ring of theme colours."""
+    entries = [LegendEntry("rond", color, label) for color, label in theme_classes(theme_labels)]
+    if not unthemed:
+        entries = entries[:-1]
+    if clusters:
+        colors = list(THEME_COLORS.values())
+        stops = ", ".join(
+            f"{color} {100 * i // len(colors)}% {100 * (i + 1) // len(colors)}%"
+            for i, color in enumerate(colors)
+        )
+        entries.append(LegendEntry("groupe", f"conic-gradient({stops})", CLUSTER_LABEL))
     return entries
 
 
@@ -72,6 +86,8 @@ def _swatch(entry: LegendEntry) -> str:
     color = html.escape(entry.color)
     if entry.kind == "rond":
         return f'<span class="rond" style="background:{color}"></span>'
+    if entry.kind == "groupe":
+        return f'<span class="groupe" style="background:{color}"></span>'
     if entry.kind == "trait":
         return f'<span class="trait" style="border-top:3px solid {color}"></span>'
     if entry.kind == "trait-tirets":

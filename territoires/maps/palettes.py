@@ -37,11 +37,26 @@ def class_colors(count: int) -> list[str]:
     return [to_hex(cmap(0.2 + step * i)) for i in range(count)]
 
 
-def theme_color(themes: list[str] | tuple[str, ...]) -> str:
-    """Colour of an initiative's point: its theme's colour, or one colour for several themes."""
+SEVERAL_THEMES_LABEL = "Plusieurs thèmes"
+UNKNOWN_THEME_LABEL = "Thème non renseigné"
+
+
+def theme_classes(theme_labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The colours an initiative's point can take, with their labels, in the legend's order."""
+    classes = [(color, theme_labels.get(code, code)) for code, color in THEME_COLORS.items()]
+    return [
+        *classes,
+        (SEVERAL_THEMES_COLOR, SEVERAL_THEMES_LABEL),
+        (UNKNOWN_THEME_COLOR, UNKNOWN_THEME_LABEL),
+    ]
+
+
+def theme_class(themes: list[str] | tuple[str, ...]) -> int:
+    """Index in ``theme_classes`` of an initiative's point: its theme, or several themes."""
     distinct = list(dict.fromkeys(themes))
+    codes = list(THEME_COLORS)
     if len(distinct) > 1:
-        return SEVERAL_THEMES_COLOR
-    if len(distinct) == 1:
-        return THEME_COLORS.get(distinct[0], UNKNOWN_THEME_COLOR)
-    return UNKNOWN_THEME_COLOR
+        return len(codes)
+    if len(distinct) == 1 and distinct[0] in THEME_COLORS:
+        return codes.index(distinct[0])
+    return len(codes) + 1

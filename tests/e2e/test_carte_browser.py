@@ -71,6 +71,57 @@ def _check_popups(page) -> None:
     assert popups["porteur"] == "A & <b>B</b>" and popups["items"] == 1  # empty fields left out
 
 
+GROUPS_JS = """
+() => {
+  // each group of points on screen: its count, and the share of each colour in its ring
+  let group = null;
+  window.map.eachLayer((layer) => { if (!group && layer.getVisibleParent) { group = layer; } });
+  const rows = [];
+  group._featureGroup.eachLayer((cluster) => {
+    if (!(cluster instanceof L.MarkerCluster) || !cluster._icon) { return; }
+    const count = cluster.getChildCount();
+    const expected = {};
+    for (const marker of cluster.getAllChildMarkers()) {
+      expected[marker.options.fillColor] = (expected[marker.options.fillColor] || 0) + 1;
+    }
+    const svg = cluster._icon.querySelector("svg");
+    const arcs = [...svg.querySelectorAll("circle[stroke]")];
+    const length = 2 * Math.PI * parseFloat(arcs[0].getAttribute("r"));
+    const drawn = {};
+    for (const arc of arcs) {
+      const share = parseFloat(arc.getAttribute("stroke-dasharray")) / length;
+      drawn[arc.getAttribute("stroke")] = Math.round(share * count);
+    }
+    rows.push({count: count, text: svg.querySelector("text").textContent, expected: expected,
+               drawn: drawn, label: svg.getAttribute("aria-label")});
+  });
+  return rows;
+}
+"""
+
+
+def _check_groups(page) -> None:
+    """Each group of points shows its count in a ring split by the themes of its points."""
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    groups = frame.evaluate(GROUPS_JS)
+    assert groups, "no group of points on the map"
+    for group in groups:
+        assert group["text"] == str(group["count"]), group
+        assert group["drawn"] == group["expected"], group
+        assert group["label"].startswith(f"{group['count']} initiatives — "), group
+
+
+def _check_legend_folds(page) -> None:
+    """The legend folds away and comes back (after a filter change replaced its content)."""
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    content = frame.locator(".territoires-legend .contenu").first
+    assert "Nombre d'initiatives" in content.inner_text()
+    frame.get_by_role("button", name="Replier la légende").click()
+    content.wait_for(state="hidden", timeout=5_000)
+    frame.get_by_role("button", name="Afficher la légende").click()
+    content.wait_for(state="visible", timeout=5_000)
+
+
 def test_map_page_offline_filters_and_shared_link(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     remote: list[str] = []
@@ -81,6 +132,7 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
     before = _initiatives_figure(page)
     page.screenshot(path=str(ARTIFACTS / "e2e-carte.png"))
     _check_popups(page)
+    _check_groups(page)
 
     # a filter changes both the key figures and the map
     page.get_by_text("Co-financées uniquement").click()
@@ -88,6 +140,7 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
     changed = wait_for_map(page, different_from=first["signature"])
     assert int(after.replace("\u202f", "")) < int(before.replace("\u202f", ""))
     page.wait_for_function("() => window.location.search.includes('cofinancees=1')")
+    _check_legend_folds(page)
     shared = page.url
     assert "perimetre=region%3A53" in shared or "perimetre=region:53" in shared
 

@@ -135,6 +135,39 @@ def test_user_text_is_escaped_in_popups(tiny_reference, initiatives):
     assert len(points) == 3
 
 
+def test_points_give_their_theme_class_for_the_groups_rings(tiny_reference, initiatives):
+    text = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    layer = payload_of(text, "points")
+    # one colour and label per theme, then several themes and no theme, in the legend's order
+    assert layer["labels"] == [
+        "Prendre soin",
+        "Cultures et savoirs",
+        "Espaces de coopération",
+        "Plusieurs thèmes",
+        "Thème non renseigné",
+    ]
+    assert len(set(layer["colors"])) == 5
+    by_title = {p[3][0]: layer["labels"][p[2]] for p in layer["points"]}
+    assert by_title == {
+        EVIL: "Prendre soin",
+        "Tiers-lieu": "Plusieurs thèmes",
+        "Jardin": "Espaces de coopération",
+    }
+    legend = legend_of(text)
+    assert "Initiatives proches regroupées" in legend and "conic-gradient(" in legend
+    assert "Thème non renseigné" not in legend  # every initiative here has a theme
+
+
+def test_an_initiative_without_theme_gets_a_legend_line(tiny_reference, initiatives):
+    unthemed = initiatives_frame([{"titre": "Sans thème", "commune_code": "22001", "themes": []}])
+    frame = pd.concat([initiatives, unthemed], ignore_index=True)
+    text = render(build_map(frame, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    layer = payload_of(text, "points")
+    point = next(p for p in layer["points"] if p[3][0] == "Sans thème")
+    assert layer["labels"][point[2]] == "Thème non renseigné"
+    assert "Thème non renseigné" in legend_of(text)
+
+
 def test_choropleth_layer_classes_and_legend(tiny_reference, initiatives):
     options = MapOptions(level="epci")
     text = render(build_map(initiatives, tiny_reference, Scope(), options, asset_base="a"))

@@ -550,7 +550,7 @@
     layer._updatePaths();
     if (layer._hover) { layer._tooltip.setContent(label(layer._hover.properties)); }
     if (map._territoiresLegend && payload.legend !== undefined) {
-      map._territoiresLegend.getContainer().innerHTML = payload.legend;
+      map._territoiresLegend._body.innerHTML = payload.legend;
     }
     return layer;
   }
@@ -595,12 +595,47 @@
     }
   }
 
+  // A group of points: its count on a white disc, in a ring split by the colours of its
+  // points (their themes, in the legend's order, from 12 o'clock), so that the map shows
+  // where each theme is before any group is opened. Hovering gives the count per theme.
+  function clusterIcon(payload) {
+    return function (cluster) {
+      var markers = cluster.getAllChildMarkers();
+      var counts = payload.colors.map(function () { return 0; });
+      for (var i = 0; i < markers.length; i++) { counts[markers[i].options.themeClass] += 1; }
+      var total = markers.length;
+      var size = Math.round(30 + 8 * Math.log(total) / Math.LN10);  // 32 px for 2, 46 for 100
+      var half = size / 2, radius = half - 5, length = 2 * Math.PI * radius, done = 0;
+      var ring = "", parts = [];
+      counts.forEach(function (count, index) {
+        if (!count) { return; }
+        var arc = length * count / total;
+        ring += '<circle cx="' + half + '" cy="' + half + '" r="' + radius +
+          '" fill="none" stroke="' + escapeHtml(payload.colors[index]) +
+          '" stroke-width="7" stroke-dasharray="' + arc + " " + (length - arc) +
+          '" stroke-dashoffset="' + (-done) + '" transform="rotate(-90 ' + half + " " + half +
+          ')"/>';
+        done += arc;
+        parts.push((payload.labels || [])[index] + " : " + count);
+      });
+      var title = total + " initiatives — " + parts.join(", ");
+      var html = '<svg width="' + size + '" height="' + size + '" viewBox="0 0 ' + size + " " +
+        size + '" role="img" aria-label="' + escapeHtml(title) + '"><title>' +
+        escapeHtml(title) + '</title><circle cx="' + half + '" cy="' + half + '" r="' +
+        (half - 0.75) + '" fill="#ffffff"/>' + ring + '<text x="50%" y="50%" dy="0.35em" ' +
+        'text-anchor="middle">' + total + "</text></svg>";
+      return L.divIcon({ html: html, className: "marker-cluster territoires-groupe",
+                         iconSize: L.point(size, size) });
+    };
+  }
+
   function points(parent, payload) {
     var map = parent instanceof L.Map ? parent : window.map;
     if (map && !map.options.maxZoom) { map.options.maxZoom = 18; }  // markercluster needs it
     var group = (typeof L.markerClusterGroup === "function")
       ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
-                               chunkedLoading: true, spiderfyOnMaxZoom: true })
+                               chunkedLoading: true, spiderfyOnMaxZoom: true,
+                               iconCreateFunction: clusterIcon(payload) })
       : L.featureGroup();
     group.addTo(parent);
     afterTerritories(map, function () {
@@ -609,7 +644,7 @@
         var p = payload.points[i];
         var marker = L.circleMarker([p[0], p[1]], {
           radius: payload.radius || 7, fillColor: payload.colors[p[2]], fillOpacity: 0.95,
-          color: "#ffffff", weight: 1.5
+          color: "#ffffff", weight: 1.5, themeClass: p[2]
         });
         marker.bindPopup(popupOf(payload.fields, p[3]), { maxWidth: 320 });
         markers.push(marker);
@@ -619,17 +654,34 @@
     return group;
   }
 
+  // A legend that can be folded away (to see what lies under it) and unfolded by one button;
+  // its content is replaced by ``restyle`` after a filter change. The map's first legend is
+  // the one the fit leaves room for.
   function legend(map, html, position, large) {
     var control = L.control({ position: position || "bottomright" });
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "territoires-legend" + (large ? " grande" : ""));
-      div.innerHTML = html;
+      var toggle = L.DomUtil.create("button", "replier", div);
+      toggle.type = "button";
+      control._body = L.DomUtil.create("div", "contenu", div);
+      control._body.innerHTML = html;
+      function show(folded) {
+        div.classList.toggle("repliee", folded);
+        toggle.textContent = folded ? "Légende" : "−";
+        toggle.title = folded ? "Afficher la légende" : "Replier la légende";
+        toggle.setAttribute("aria-label", toggle.title);
+        toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+      }
+      show(false);
+      L.DomEvent.on(toggle, "click", function () {
+        show(!div.classList.contains("repliee"));
+      });
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
     };
     control.addTo(map);
-    map._territoiresLegend = control;
+    if (!map._territoiresLegend) { map._territoiresLegend = control; }
     return control;
   }
 
@@ -679,7 +731,8 @@
 
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
-    choropleth: choropleth, shapes: shapes, points: points, legend: legend, fit: fit,
+    choropleth: choropleth, shapes: shapes, points: points, clusterIcon: clusterIcon,
+    legend: legend, fit: fit,
     restyle: restyle
   };
 })();
