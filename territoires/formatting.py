@@ -28,10 +28,11 @@ def fr_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", THOUSANDS).replace(".", ",")
 
 
-def fr_count(number: int, singular: str, plural: str | None = None) -> str:
-    """« 0 ligne », « 1 ligne », « 1 234 lignes »: in French, 0 and 1 take the singular."""
-    noun = singular if abs(number) < 2 else (plural or f"{singular}s")
-    return f"{fr_number(number)} {noun}"
+def fr_count(number: float, singular: str, plural: str | None = None, decimals: int = 0) -> str:
+    """« 0 ligne », « 1 ligne », « 1,5 initiative », « 1 234 lignes »: in French, a number
+    below 2 (as written, once rounded) takes the singular."""
+    noun = singular if abs(round(number, decimals)) < 2 else (plural or f"{singular}s")
+    return f"{fr_number(number, decimals)} {noun}"
 
 
 def fr_percent(share: float | None, decimals: int = 0) -> str:

@@ -65,6 +65,9 @@ def test_fr_count_uses_the_singular_for_zero_and_one():
     assert fr_count(1, "ligne lue", "lignes lues") == "1 ligne lue"
     assert fr_count(2, "ligne lue", "lignes lues") == "2 lignes lues"
     assert fr_count(1234, "initiative") == f"1{THOUSANDS}234 initiatives"
+    # decimals: the rule reads the number as written
+    assert fr_count(1.54, "initiative", decimals=1) == "1,5 initiative"
+    assert fr_count(1.96, "initiative", decimals=1) == "2,0 initiatives"
 
 
 def test_file_sizes_read_in_french_units():

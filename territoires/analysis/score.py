@@ -29,7 +29,7 @@ import pandas as pd
 from territoires.analysis.aggregate import THEMES
 from territoires.analysis.coverage import DEFAULT_RADIUS_KM
 from territoires.errors import AnalysisError
-from territoires.formatting import NBSP, fr_km, fr_number, fr_percent
+from territoires.formatting import NBSP, fr_count, fr_km, fr_number, fr_percent
 
 COMPONENTS: tuple[str, ...] = ("initiatives", "distance", "themes", "frr")
 COMPONENT_LABELS: dict[str, str] = {
@@ -120,7 +120,8 @@ def _component_texts(table: pd.DataFrame, means: dict[str, float]) -> dict[str, 
     frr_mean = fr_percent(means["frr"])
     return {
         "initiatives": [
-            f"{fr_number(rate, 1)} initiative(s) pour 10{NBSP}000 habitants (moyenne : {rate_mean})"
+            f"{fr_count(rate, 'initiative', decimals=1)} pour 10{NBSP}000 habitants "
+            f"(moyenne : {rate_mean})"
             for rate in rates
         ],
         "distance": [

@@ -22,7 +22,7 @@ from territoires.analysis.placement import served_communes
 from territoires.analysis.profile import TerritoryKey, territory_key, territory_profile
 from territoires.analysis.score import DEFAULT_THRESHOLD, ScoreWeights, underserved_score
 from territoires.errors import AnalysisError
-from territoires.formatting import fr_number
+from territoires.formatting import fr_count, fr_number
 from territoires.geo.reference import GeoReference
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, SCORE_STYLES, coverage_map_png
 from territoires.reports.content import (
@@ -85,7 +85,7 @@ def _method_lines(initiatives: pd.DataFrame, radius_km: float) -> list[str]:
     fictional = bool(count) and bool(initiatives.get("fictif", pd.Series(False)).all())
     nature = "données de démonstration fictives" if fictional else "base du collectif"
     return [
-        f"Initiatives : {nature}, {fr_number(count)} initiative(s) après filtres.",
+        f"Initiatives : {nature}, {fr_count(count, 'initiative')} après filtres.",
         "Placement : zone d'intervention si renseignée, sinon commune d'implantation.",
         "Distances à vol d'oiseau (Lambert-93, UTM en outre-mer) ; "
         f"portée {fr_number(radius_km)} km.",

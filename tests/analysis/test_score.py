@@ -56,7 +56,7 @@ def test_components_score_and_ranking():
 def test_reasons_compare_with_mean_strongest_first():
     result = underserved_score(table()).set_index("code")
     reasons_a = result.loc["A", "raisons"]
-    assert reasons_a.startswith("0,0 initiative(s) pour 10\u00a0000 habitants (moyenne : 2,0)")
+    assert reasons_a.startswith("0,0 initiative pour 10\u00a0000 habitants (moyenne : 2,0)")
     assert (
         "distance moyenne à l'initiative la plus proche : 30,0\u00a0km (moyenne : 15,0\u00a0km)"
         in (reasons_a)
@@ -71,7 +71,7 @@ def test_reasons_compare_with_mean_strongest_first():
     assert parts[0].startswith("Distance moyenne")
     assert parts[1].startswith("thèmes manquants")
     assert parts[2].startswith("population en FRR")
-    assert parts[3].startswith("2,0 initiative(s)")
+    assert parts[3].startswith("2,0 initiatives pour")
 
 
 def test_without_frr_the_weights_are_renormalised():
