@@ -287,7 +287,10 @@ def _add_overlays(
 
 
 def _add_points(
-    fmap: folium.Map | folium.FeatureGroup, reference: GeoReference, initiatives: pd.DataFrame
+    fmap: folium.Map | folium.FeatureGroup,
+    reference: GeoReference,
+    initiatives: pd.DataFrame,
+    large: bool = False,
 ) -> None:
     names = geometry.cached(
         reference,
@@ -301,7 +304,7 @@ def _add_points(
         ),
     )
     layer = layers.points_layer(
-        initiatives, geometry.commune_points(reference), names, THEME_LABELS
+        initiatives, geometry.commune_points(reference), names, THEME_LABELS, large=large
     )
     layer.add_to(fmap)
 
@@ -452,5 +455,5 @@ def build_live_map(
     )
     layers.RuntimeLayer("restyle", values, "TerritoiresValues").add_to(group)
     if options.points and not initiatives.empty:
-        _add_points(group, reference, initiatives)
+        _add_points(group, reference, initiatives, large=large_legend)
     return fmap, group

@@ -188,13 +188,16 @@ def points_layer(
     positions: Mapping[str, tuple[float, float]],
     commune_names: dict[str, str],
     theme_labels: dict[str, str],
+    *,
+    large: bool = False,
 ) -> RuntimeLayer:
     """Clustered circle markers coloured by theme, one per initiative with a known position.
 
     ``positions`` (``code_insee -> (latitude, longitude)``) places initiatives without an exact
     position at a point inside their commune. Each point gives the index of its colour in
     ``colors`` (with its label in ``labels``, in the legend's order): a group of points shows
-    the share of each colour in a ring around its count.
+    the share of each colour in a ring around its count. ``large`` draws points and groups a
+    quarter larger, for a projector (presentation mode).
     """
     classes = theme_classes(theme_labels)
     points: list[list[Any]] = []
@@ -227,7 +230,8 @@ def points_layer(
         "points": points,
         "colors": [color for color, _ in classes],
         "labels": [label for _, label in classes],
-        "radius": 7,
+        "radius": 9 if large else 7,
+        "scale": 1.25 if large else 1,
         "fields": list(POPUP_FIELDS),
     }
     return RuntimeLayer("points", payload, "TerritoiresPoints")

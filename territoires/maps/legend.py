@@ -51,7 +51,7 @@ def class_entries(
     return entries
 
 
-CLUSTER_LABEL = "Initiatives proches regroupées (anneau : part de chaque thème)"
+CLUSTER_LABEL = "Groupe : nombre et thèmes"
 
 
 def theme_entries(

@@ -215,16 +215,20 @@ FIT_JS = """
   const map = window.map, fit = map._territoiresFit;
   const scope = L.latLngBounds(fit.bounds);
   const east = map.latLngToContainerPoint(scope.getNorthEast()).x;
-  const legend = map._territoiresLegend.getContainer().getBoundingClientRect();
+  const box = map._territoiresLegend.getContainer();
+  const legend = box.getBoundingClientRect();
+  // the whole legend shows, inside the map, with no scrolling
+  const whole = legend.top >= 0 && box.scrollHeight <= box.clientHeight + 1;
   return {inside: map.getBounds().contains(scope), east: east, legend: legend.left,
-          height: map.getSize().y};
+          height: map.getSize().y, whole: whole};
 }
 """
 
 
 def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     """On a 1280 × 720 projector, the title, figures, map, legend and step buttons show
-    without scrolling, and the scope fits in the map, left of its legend."""
+    without scrolling, the scope fits in the map, left of its legend, and the whole legend
+    shows."""
     remote: list[str] = []
     url = f"{app_url}/?presentation=1&perimetre=region:53"
     context, page = _open(browser, url, remote, height=720, width=1280)
@@ -242,6 +246,7 @@ def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     assert fit["inside"], fit
     assert fit["east"] <= fit["legend"], fit
     assert fit["height"] >= 340, fit
+    assert fit["whole"], fit
     page.screenshot(path=str(ARTIFACTS / "e2e-presentation.png"))
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()

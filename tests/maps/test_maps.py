@@ -154,7 +154,7 @@ def test_points_give_their_theme_class_for_the_groups_rings(tiny_reference, init
         "Jardin": "Espaces de coopération",
     }
     legend = legend_of(text)
-    assert "Initiatives proches regroupées" in legend and "conic-gradient(" in legend
+    assert "Groupe : nombre et thèmes" in legend and "conic-gradient(" in legend
     assert "Thème non renseigné" not in legend  # every initiative here has a theme
 
 
@@ -294,6 +294,22 @@ def test_static_png_and_export_guard(tiny_reference, initiatives):
     fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="https://x")
     with pytest.raises(ExportError):
         standalone_html(fmap, "Carte")
+
+
+def test_presentation_draws_points_and_groups_larger(tiny_reference, initiatives):
+    from territoires.maps.build import build_live_map
+
+    def points(large):
+        fmap, group = build_live_map(
+            initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a", large_legend=large
+        )
+        group.add_to(fmap)
+        return payload_of(render(fmap), "points")
+
+    normal, large = points(False), points(True)
+    assert (normal["radius"], normal["scale"]) == (7, 1)
+    assert large["radius"] > normal["radius"] and large["scale"] > 1
+    assert large["points"] == normal["points"]
 
 
 def test_live_map_base_does_not_change_with_filters(tiny_reference, initiatives):

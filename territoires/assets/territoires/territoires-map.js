@@ -604,15 +604,18 @@
       var counts = payload.colors.map(function () { return 0; });
       for (var i = 0; i < markers.length; i++) { counts[markers[i].options.themeClass] += 1; }
       var total = markers.length;
-      var size = Math.round(30 + 8 * Math.log(total) / Math.LN10);  // 32 px for 2, 46 for 100
-      var half = size / 2, radius = half - 5, length = 2 * Math.PI * radius, done = 0;
+      // 32 px for 2 points, 46 for 100 (a quarter more on a projector)
+      var scale = payload.scale || 1;
+      var size = Math.round(scale * (30 + 8 * Math.log(total) / Math.LN10));
+      var half = size / 2, radius = half - 5 * scale;
+      var length = 2 * Math.PI * radius, done = 0;
       var ring = "", parts = [];
       counts.forEach(function (count, index) {
         if (!count) { return; }
         var arc = length * count / total;
         ring += '<circle cx="' + half + '" cy="' + half + '" r="' + radius +
           '" fill="none" stroke="' + escapeHtml(payload.colors[index]) +
-          '" stroke-width="7" stroke-dasharray="' + arc + " " + (length - arc) +
+          '" stroke-width="' + 7 * scale + '" stroke-dasharray="' + arc + " " + (length - arc) +
           '" stroke-dashoffset="' + (-done) + '" transform="rotate(-90 ' + half + " " + half +
           ')"/>';
         done += arc;
@@ -623,7 +626,8 @@
         size + '" role="img" aria-label="' + escapeHtml(title) + '"><title>' +
         escapeHtml(title) + '</title><circle cx="' + half + '" cy="' + half + '" r="' +
         (half - 0.75) + '" fill="#ffffff"/>' + ring + '<text x="50%" y="50%" dy="0.35em" ' +
-        'text-anchor="middle">' + total + "</text></svg>";
+        'text-anchor="middle" font-size="' + Math.round(12 * scale) + '">' +
+        total + "</text></svg>";
       return L.divIcon({ html: html, className: "marker-cluster territoires-groupe",
                          iconSize: L.point(size, size) });
     };
@@ -686,16 +690,18 @@
   }
 
   // Leave room for the legend on the right, so that it does not cover the scope, when that
-  // costs at most a quarter of a zoom level (a map wider than the scope, as on a projector).
-  // The room is the width of the stylesheet's .territoires-legend (max-width, padding,
-  // margin), which may not have loaded yet: the text of the sources always fills that width.
+  // costs at most a quarter of a zoom level (a map wider than the scope); on a projector
+  // (large legend), where nobody will fold the legend or move the map, up to one zoom level:
+  // a smaller map whose every part shows. The room is the widest the stylesheet's
+  // .territoires-legend can be (max-width, padding, margin), as it may not have loaded yet.
   function fitOptions(map, bounds) {
     var control = map._territoiresLegend;
     if (!control) { return { animate: false }; }
-    var room = control.getContainer().classList.contains("grande") ? 410 : 300;
+    var large = control.getContainer().classList.contains("grande");
+    var room = large ? 410 : 300;
     var loss = map.getBoundsZoom(bounds, false, L.point(0, 0)) -
       map.getBoundsZoom(bounds, false, L.point(room + 10, 20));
-    if (loss > 0.25) { return { animate: false }; }
+    if (loss > (large ? 1 : 0.25)) { return { animate: false }; }
     return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [room, 10] };
   }
 
