@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.exports import MIME_TYPES, export_initiatives, to_csv_bytes, to_xlsx_bytes
+from territoires.exports import (
+    FORMAT_LABELS,
+    MIME_TYPES,
+    export_initiatives,
+    export_name,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
 from territoires.filters import filters_to_params
 from territoires.maps.build import (
     build_live_map,
@@ -124,8 +131,8 @@ if exports.open:
         mv.download_buttons(
             [
                 (
-                    f"Initiatives ({fmt.upper()})",
-                    f"initiatives.{fmt}",
+                    f"Initiatives ({FORMAT_LABELS[fmt]})",
+                    export_name("initiatives", place, ext=fmt),
                     MIME_TYPES[fmt],
                     lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
                 )
@@ -138,13 +145,13 @@ if exports.open:
             [
                 (
                     "Tableau (CSV)",
-                    f"territoires_{level}.csv",
+                    export_name("territoires", MAP_LEVEL_LABELS[level], place, ext="csv"),
                     MIME_TYPES["csv"],
                     lambda: to_csv_bytes(table),
                 ),
                 (
                     "Tableau (XLSX)",
-                    f"territoires_{level}.xlsx",
+                    export_name("territoires", MAP_LEVEL_LABELS[level], place, ext="xlsx"),
                     MIME_TYPES["xlsx"],
                     lambda: to_xlsx_bytes(table, "Territoires"),
                 ),
@@ -155,7 +162,7 @@ if exports.open:
             [
                 (
                     "Carte interactive hors ligne (HTML)",
-                    "carte.html",
+                    export_name("carte", METRICS[options.metric].label, place, ext="html"),
                     "text/html",
                     lambda: standalone_html(
                         build_map(
@@ -173,7 +180,7 @@ if exports.open:
                 ),
                 (
                     "Image pour diaporama (PNG)",
-                    "carte.png",
+                    export_name("carte", METRICS[options.metric].label, place, ext="png"),
                     "image/png",
                     lambda: static_png(reference, scope, data, title=title, source=source),
                 ),

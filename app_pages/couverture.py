@@ -13,6 +13,7 @@ from territoires.analysis.score import COMPONENT_LABELS, ScoreWeights, underserv
 from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
+from territoires.exports import export_name
 from territoires.formatting import fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, Scope
 from territoires.maps.analysis import score_map, suggestion_map
@@ -151,12 +152,14 @@ if view == VIEWS[0]:
     }
     av.table_downloads(
         coverage_export(scored),
-        f"zones_peu_couvertes_{level}",
+        ("zones peu couvertes", LEVEL_LABELS.get(level, level), place),
         "Classement",
         [
             (
                 f"Fiche de réunion ({fmt.upper()})",
-                f"zones_peu_couvertes.{fmt}",
+                export_name(
+                    "fiche zones peu couvertes", LEVEL_LABELS.get(level, level), place, ext=fmt
+                ),
                 SHEET_MIME[fmt],
                 lambda fmt=fmt: sheet_for_ranking(
                     scored, pool, reference, scope_key, level, output_format=fmt, **sheet_args
@@ -173,7 +176,9 @@ if view == VIEWS[1]:
         "Distance vide : aucune initiative dans la même zone (Corse, chaque département "
         "d'outre-mer et l'Hexagone sont des zones distinctes)."
     )
-    av.table_downloads(coverage_export(table), f"couverture_{level}", "Couverture")
+    av.table_downloads(
+        coverage_export(table), ("couverture", LEVEL_LABELS.get(level, level), place), "Couverture"
+    )
 
 # --- Où agir ensuite ? ---------------------------------------------------------------------
 if view == VIEWS[2]:
@@ -234,4 +239,4 @@ if view == VIEWS[2]:
     if clicked_commune:
         mv.fiche_link(clicked_commune)
     av.steps_table(sites)
-    av.table_downloads(suggestion_export(sites), "ou_agir_ensuite", "Propositions")
+    av.table_downloads(suggestion_export(sites), ("ou agir ensuite", place), "Propositions")

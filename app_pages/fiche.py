@@ -8,7 +8,12 @@ import streamlit as st
 from territoires.analysis.aggregate import THEME_LABELS
 from territoires.analysis.profile import reference_choices, territory_profile
 from territoires.errors import TerritoiresError
-from territoires.exports import MIME_TYPES, export_initiatives, initiatives_browse_table
+from territoires.exports import (
+    MIME_TYPES,
+    export_initiatives,
+    export_name,
+    initiatives_browse_table,
+)
 from territoires.maps.analysis import fiche_map
 from territoires.maps.build import source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -159,24 +164,24 @@ sheet = {
     "extra_sources": rurality_sources(rurality),
     "demo": demo_data_shown(),
 }
-name = f"fiche_{key.level}_{key.code}"
+name = ("fiche", key.nom, key.code)
 mv.download_buttons(
     [
         (
             "Fiche (PDF)",
-            f"{name}.pdf",
+            export_name(*name, ext="pdf"),
             SHEET_MIME["pdf"],
             lambda: sheet_for_territory(pool, reference, key, output_format="pdf", **sheet),
         ),
         (
             "Diaporama (PPTX)",
-            f"{name}.pptx",
+            export_name(*name, ext="pptx"),
             SHEET_MIME["pptx"],
             lambda: sheet_for_territory(pool, reference, key, output_format="pptx", **sheet),
         ),
         (
             "Initiatives (CSV)",
-            f"{name}_initiatives.csv",
+            export_name("initiatives", key.nom, key.code, ext="csv"),
             MIME_TYPES["csv"],
             lambda: export_initiatives(located, reference, "csv"),
         ),

@@ -6,12 +6,13 @@ The same code as ``python -m territoires import`` (``territoires.importers.pipel
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from territoires.errors import TerritoiresError
-from territoires.exports import MIME_TYPES, to_csv_bytes, to_xlsx_bytes
+from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
 from territoires.formatting import fr_count
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
@@ -135,7 +136,7 @@ if report is not None:
         a.download_button(
             "Rejets (CSV)",
             data=to_csv_bytes(rejects),
-            file_name="rejets.csv",
+            file_name=export_name("rejets", Path(upload.name).stem, ext="csv"),
             mime=MIME_TYPES["csv"],
             on_click="ignore",
             icon=":material/download:",
@@ -143,7 +144,7 @@ if report is not None:
         b.download_button(
             "Rejets (XLSX)",
             data=to_xlsx_bytes(rejects, "Rejets"),
-            file_name="rejets.xlsx",
+            file_name=export_name("rejets", Path(upload.name).stem, ext="xlsx"),
             mime=MIME_TYPES["xlsx"],
             on_click="ignore",
             icon=":material/download:",

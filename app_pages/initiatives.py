@@ -8,9 +8,11 @@ from territoires.analysis.aggregate import THEME_LABELS
 from territoires.exports import (
     MIME_TYPES,
     export_initiatives,
+    export_name,
     initiative_details,
     initiatives_browse_table,
 )
+from territoires.maps.build import scope_label
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.sidebar import filters_sidebar, sync_filter_params
@@ -69,7 +71,7 @@ for column, (fmt, label) in zip(
         label,
         data=lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
         on_click="ignore",
-        file_name=f"initiatives.{fmt}",
+        file_name=export_name("initiatives", scope_label(reference, filters.scope), ext=fmt),
         mime=MIME_TYPES[fmt],
         icon=":material/download:",
         width="stretch",

@@ -7,9 +7,12 @@ Numeric columns are written as numbers and never prefixed.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
+import re
+import unicodedata
 from typing import Literal
 
 import pandas as pd
@@ -18,8 +21,29 @@ from territoires.errors import ExportError
 from territoires.geo.reference import GeoReference
 from territoires.importers.values import neutralise
 
+
+def file_slug(text: str) -> str:
+    """« Centre-Bretagne (périmètre élargi) » → ``centre-bretagne-perimetre-elargi``: ASCII,
+    lower case, words joined by hyphens (no path separator, no space)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def export_name(*parts: str, ext: str, day: dt.date | None = None) -> str:
+    """A download's file name: what it holds, for which territory, and the day it was made.
+
+    ``export_name("carte", "Nombre d'initiatives", "Centre-Bretagne", ext="png")`` →
+    ``carte_nombre-d-initiatives_centre-bretagne_2026-11-26.png``; two exports of different
+    views never take the same name, and a folder of them sorts by subject.
+    """
+    slugs = [slug for slug in (file_slug(part) for part in parts) if slug]
+    day = day or dt.date.today()
+    return "_".join([*slugs, day.isoformat()]) + f".{ext}"
+
+
 ExportFormat = Literal["csv", "xlsx", "geojson"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "geojson")
+FORMAT_LABELS: dict[str, str] = {"csv": "CSV", "xlsx": "XLSX", "geojson": "GeoJSON"}
 EXPORT_COLUMNS: tuple[str, ...] = (
     "reference",
     "titre",

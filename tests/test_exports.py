@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -13,6 +14,8 @@ from territoires.errors import ExportError
 from territoires.exports import (
     EXPORT_COLUMNS,
     export_initiatives,
+    export_name,
+    file_slug,
     initiatives_table,
     to_csv_bytes,
     to_xlsx_bytes,
@@ -222,3 +225,17 @@ def test_browse_table_links_each_row_to_its_commune_fiche(store, tiny_reference)
     labelled = initiative_details(initiatives.iloc[0], tiny_reference, {"prendre-soin": "Soin"})
     assert labelled.set_index("Champ").loc["Thèmes", "Valeur"] == "Soin, espaces-cooperation"
     assert details["Commune"] == "Commune 1 (22001)"
+
+
+def test_export_names_say_what_for_which_territory_and_when():
+    day = dt.date(2026, 11, 26)
+    name = export_name(
+        "carte", "Nombre d'initiatives", "Centre-Bretagne (périmètre élargi)", ext="png", day=day
+    )
+    assert name == "carte_nombre-d-initiatives_centre-bretagne-perimetre-elargi_2026-11-26.png"
+    # no path, no space, no accent; empty parts are left out
+    assert export_name("rejets", "../Île d'Oléron  2024", "", ext="csv", day=day) == (
+        "rejets_ile-d-oleron-2024_2026-11-26.csv"
+    )
+    assert file_slug("Côtes-d'Armor") == "cotes-d-armor"
+    assert file_slug("« ! »") == ""

@@ -353,17 +353,25 @@ def steps_table(sites: pd.DataFrame) -> None:
     )
 
 
-def table_downloads(frame: pd.DataFrame, stem: str, sheet: str, extra=()) -> None:
-    """CSV and XLSX buttons for a table (formula-safe exports), plus ``extra`` buttons."""
-    from territoires.exports import MIME_TYPES, to_csv_bytes, to_xlsx_bytes
+def table_downloads(frame: pd.DataFrame, name: tuple[str, ...], sheet: str, extra=()) -> None:
+    """CSV and XLSX buttons for a table (formula-safe exports), plus ``extra`` buttons.
+
+    ``name`` holds the parts of the files' names (``exports.export_name``).
+    """
+    from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
     from territoires.ui.map_view import download_buttons
 
     download_buttons(
         [
-            (f"{sheet} (CSV)", f"{stem}.csv", MIME_TYPES["csv"], lambda: to_csv_bytes(frame)),
+            (
+                f"{sheet} (CSV)",
+                export_name(*name, ext="csv"),
+                MIME_TYPES["csv"],
+                lambda: to_csv_bytes(frame),
+            ),
             (
                 f"{sheet} (XLSX)",
-                f"{stem}.xlsx",
+                export_name(*name, ext="xlsx"),
                 MIME_TYPES["xlsx"],
                 lambda: to_xlsx_bytes(frame, sheet[:31]),
             ),

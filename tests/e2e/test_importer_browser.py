@@ -1,4 +1,5 @@
-"""End to end, in a real headless Chromium: the « Importer » page's file uploader reads French."""
+"""End to end, in a real headless Chromium: the « Importer » page's file uploader reads French,
+and a simulated import gives back its rejected rows, with their reason, to download."""
 
 from __future__ import annotations
 
@@ -53,4 +54,26 @@ def test_file_uploader_shows_french_texts(browser, app_url):
     page.locator('[data-testid="stFileUploader"]').screenshot(
         path=str(ARTIFACTS / "e2e-importer-televersement.png")
     )
+    context.close()
+
+
+def test_simulated_import_returns_rejected_rows_with_their_reason(browser, app_url):
+    """A simulation (nothing written: the app is shared with the other browser tests) lists
+    the rejected rows, and their download is named after the imported file."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{app_url}/importer", wait_until="domcontentloaded")
+    page.locator(DROP_INPUT).wait_for(state="attached", timeout=120_000)
+    content = "titre;commune\nAtelier partagé;Rostrenen\n;Rostrenen\n".encode()
+    page.locator(DROP_INPUT).set_input_files(
+        files=[{"name": "Comité été.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_text("Simuler l'import").click()
+    page.get_by_text("Lignes rejetées").wait_for(timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_text("Rejets (CSV)").click()
+    name = download.value.suggested_filename
+    assert name.startswith("rejets_comite-ete_") and name.endswith(".csv"), name
+    rejected = download.value.path().read_text(encoding="utf-8-sig")
+    assert "Titre manquant" in rejected
     context.close()
