@@ -205,6 +205,14 @@ def rural_area(
 METROPOLE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]  # mainland France and Corsica
 
 
+def on_mainland(points: gpd.GeoSeries) -> np.ndarray:
+    """Per point (lon/lat), whether it lies in mainland France or Corsica (in
+    ``METROPOLE_BOUNDS``) rather than overseas."""
+    (south, west), (north, east) = METROPOLE_BOUNDS
+    inside = points.x.between(west, east) & points.y.between(south, north)
+    return inside.to_numpy(dtype=bool)
+
+
 def scope_bounds(reference: GeoReference, scope: Scope) -> list[list[float]]:
     """``[[south, west], [north, east]]`` of the scope, for ``fit_bounds``.
 

@@ -24,6 +24,7 @@ from territoires.analysis.score import DEFAULT_THRESHOLD, ScoreWeights, underser
 from territoires.errors import AnalysisError
 from territoires.formatting import fr_count, fr_number
 from territoires.geo.reference import GeoReference
+from territoires.maps.geometry import on_mainland
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, SCORE_STYLES, coverage_map_png
 from territoires.reports.content import (
     SheetContent,
@@ -161,22 +162,29 @@ def sheet_for_territory(
     return render(content, output_format)
 
 
-def _score_map(scored: pd.DataFrame, reference: GeoReference, level: str) -> bytes | None:
+OVERSEAS_NOTE = "L'outre-mer n'est pas sur la carte : ses territoires figurent dans le classement."
+
+
+def _score_map(
+    scored: pd.DataFrame, reference: GeoReference, level: str
+) -> tuple[bytes | None, bool]:
+    """The ranking's map, and whether overseas territories were left out of it."""
     if len(scored) > MAX_COMMUNES_DRAWN or level in ("france", "territoire"):
-        return None  # too many shapes for a page; named territories may overlap
+        return None, False  # too many shapes for a page; named territories may overlap
     shapes = display_shapes(reference, level)
     shapes = shapes.loc[shapes["code"].isin(scored["code"])]
-    metro = ~shapes["code"].astype(str).str.startswith("97")
-    if metro.any() and not metro.all() and level in ("commune", "departement"):
+    metro = on_mainland(shapes.to_crs("EPSG:4326").geometry.representative_point())
+    overseas_left_out = bool(metro.any() and not metro.all())
+    if overseas_left_out:  # overseas would shrink the mainland to a speck
         shapes = shapes.loc[metro]
     if shapes.empty:
-        return None
+        return None, False
     by_code = scored.set_index("code")
     flagged = by_code["signale"].reindex(shapes["code"]).fillna(False).to_numpy(dtype=bool)
     ranked = by_code["eligible"].reindex(shapes["code"]).fillna(False).to_numpy(dtype=bool)
     classes = np.where(flagged, "signale", np.where(ranked, "classe", "hors"))
     outline = gpd.GeoDataFrame(geometry=[shapes.geometry.union_all()], crs=shapes.crs)
-    return coverage_map_png(
+    png = coverage_map_png(
         shapes[["code", "geometry"]],
         pd.Series(classes),
         pd.DataFrame({"lon": [], "lat": []}),
@@ -184,6 +192,7 @@ def _score_map(scored: pd.DataFrame, reference: GeoReference, level: str) -> byt
         radius_km=DEFAULT_RADIUS_KM,
         styles=SCORE_STYLES,
     )
+    return png, overseas_left_out
 
 
 def sheet_for_ranking(
@@ -206,6 +215,7 @@ def sheet_for_ranking(
     members = membership(reference, "france", scope.scope)
     touched = placed_in(initiatives, reference, members, served_communes(initiatives, reference))
     mine = initiatives.loc[initiatives["id"].isin(set(touched["initiative_id"]))]
+    map_png, overseas_left_out = _score_map(scored, reference, level)
     content = ranking_content(
         scored,
         scope,
@@ -214,7 +224,8 @@ def sheet_for_ranking(
         breakdowns(mine),
         reference,
         radius_km=radius_km,
-        map_png=_score_map(scored, reference, level),
+        map_png=map_png,
+        map_note=OVERSEAS_NOTE if overseas_left_out else None,
         extra_sources=_method_lines(initiatives, radius_km)
         + [f"Seuil de signalement : score de {fr_number(DEFAULT_THRESHOLD)} ou plus."]
         + list(extra_sources or []),

@@ -330,11 +330,13 @@ def ranking_content(
     *,
     radius_km: float,
     map_png: bytes | None = None,
+    map_note: str | None = None,
     extra_sources: list[str] | None = None,
     demo: bool = False,
     today: dt.date | None = None,
 ) -> SheetContent:
-    """Return the sheet of an underserved ranking (« Zones peu couvertes »)."""
+    """Return the sheet of an underserved ranking (« Zones peu couvertes »); ``map_note`` is
+    added to the map's caption."""
     rows = [
         ("Initiatives", fr_number(figures.get("initiatives"))),
         ("Montant total", fr_euros(figures.get("montant"))),
@@ -356,7 +358,12 @@ def ranking_content(
         figures=tuple((label, value, "") for label, value in rows),
         map_png=map_png,
         map_caption=(
-            "Territoires selon leur score : hachurés, les territoires signalés."
+            " ".join(
+                [
+                    "Territoires selon leur score : hachurés, les territoires signalés.",
+                    map_note or "",
+                ]
+            ).strip()
             if map_png is not None
             else "Carte omise : trop de territoires pour une page ; choisissez un périmètre "
             "plus petit."

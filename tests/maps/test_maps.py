@@ -291,9 +291,27 @@ def test_static_png_and_export_guard(tiny_reference, initiatives):
         tiny_reference, Scope("departement", "22"), data, title="Titre", source="Source : test"
     )
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    # a 16:9 slide, full HD
+    assert int.from_bytes(png[16:20], "big") == 1920 and int.from_bytes(png[20:24], "big") == 1080
     fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="https://x")
     with pytest.raises(ExportError):
         standalone_html(fmap, "Carte")
+
+
+def test_overseas_departements_get_insets_only_beside_the_mainland():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from territoires.maps.export import _insets
+
+    def layer(*centres):
+        shapes = [box(x - 0.05, y - 0.05, x + 0.05, y + 0.05) for x, y in centres]
+        return gpd.GeoDataFrame(geometry=shapes, crs="EPSG:4326")
+
+    brest, reunion, cayenne = (-4.49, 48.39), (55.45, -21.1), (-52.33, 4.92)
+    assert _insets(layer(brest, reunion, cayenne)) == ["", "La Réunion", "Guyane"]
+    # an overseas scope alone is the main map
+    assert _insets(layer(reunion)) == [""]
 
 
 def test_presentation_draws_points_and_groups_larger(tiny_reference, initiatives):

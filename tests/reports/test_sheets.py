@@ -132,3 +132,33 @@ def test_ranking_sheet_of_named_territories_has_no_map(tiny_reference, sample):
         shape.text_frame.text for shape in deck.slides[1].shapes if shape.has_text_frame
     )
     assert "Carte omise" in caption
+
+
+def test_ranking_map_leaves_overseas_out_and_says_so(tiny_reference, sample):
+    from shapely import affinity
+
+    from territoires.geo.reference import GeoReference
+
+    communes = tiny_reference.communes.copy()
+    far = communes["code_insee"] == "56012"  # moved to La Réunion
+    communes.loc[far, "geometry"] = communes.loc[far, "geometry"].map(
+        lambda shape: affinity.translate(shape, xoff=58.9, yoff=-69.2)
+    )
+    reference = GeoReference.from_frames(communes)
+    scope = territory_key(reference, "france", "FR")
+    rural = set(communes["code_insee"])
+    scored = underserved_score(coverage(sample, reference, "commune", rural_codes=rural))
+    _, text = pdf_text(sheet_for_ranking(scored, sample, reference, scope, "commune", today=DAY))
+    assert "L'outre-mer n'est pas sur la carte" in " ".join(text.split())
+    mainland = reference.communes.loc[~far]
+    _, text = pdf_text(
+        sheet_for_ranking(
+            scored.loc[scored["code"].isin(mainland["code_insee"])],
+            sample,
+            reference,
+            scope,
+            "commune",
+            today=DAY,
+        )
+    )
+    assert "L'outre-mer n'est pas sur la carte" not in " ".join(text.split())
