@@ -213,16 +213,28 @@ if view == VIEWS[2]:
         st.error(exc.user_message)
         st.stop()
     total = int(sites.attrs.get("population_a_couvrir", 0))
+    if total == 0:
+        st.success(
+            f"Tous les habitants ruraux du périmètre vivent à moins de {fr_number(radius)} km "
+            "d'une initiative retenue par les filtres : rien à proposer. Une portée plus courte "
+            "fait ressortir les communes les plus éloignées."
+        )
+        st.stop()
     covered = int(sites["population_cumulee"].iloc[-1]) if len(sites) else 0
+    by = "la proposition" if len(sites) == 1 else f"les {fr_number(len(sites))} propositions"
     av.metric_row(
         [
             ("Habitants ruraux non couverts", fr_number(total)),
-            (f"Couverts par les {len(sites)} propositions", fr_number(covered)),
-            ("Part couverte", fr_percent(covered / total if total else 0.0)),
+            (f"Couverts par {by}", fr_number(covered)),
+            ("Part couverte", fr_percent(covered / total)),
         ]
     )
     if sites.empty:
-        st.info("Aucune population rurale non couverte dans ce périmètre : rien à proposer.")
+        st.info(
+            "Aucune commune candidate (communes FRR seulement) ne couvre ces habitants."
+            if frr_only
+            else "Aucune commune candidate ne couvre ces habitants."
+        )
         st.stop()
     fmap = suggestion_map(
         reference,

@@ -82,3 +82,12 @@ def test_france_ranking_offers_to_rank_the_mainland_only(demo_env):
     assert not at.exception, [e.value for e in at.exception]
     assert any("Périmètre : France métropolitaine" in c.value for c in at.caption)
     assert not any("France métropolitaine" in info.value for info in at.info)
+
+
+def test_where_to_act_next_says_so_when_everyone_is_reached(demo_env):
+    at = _app("app_pages/couverture.py", perimetre="territoire:centre-bretagne-elargi")
+    at.segmented_control(key="cov_view").set_value("Où agir ensuite ?").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the demo places initiatives all over Centre-Bretagne: everyone is within 15 km
+    assert any("rien à proposer" in s.value for s in at.success)
+    assert not any("Part couverte" in m.label for m in at.metric)
