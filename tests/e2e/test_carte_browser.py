@@ -184,6 +184,18 @@ CLICK_POINT_JS = """
 """
 
 
+FOUND_JS = """
+() => {
+  // the map centred on the territory found, outlined, with its name and value
+  const map = window.map, layer = map._territoiresChoropleth;
+  const found = layer.featureAt(map.getCenter());
+  const popup = document.querySelector(".leaflet-popup-content");
+  return {popup: popup ? popup.textContent : "", outlined: !!map._territoiresFound,
+          centred: !!found && found.properties.nom === "Quimper"};
+}
+"""
+
+
 def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, app_url):
     remote: list[str] = []
     # tall enough that the map needs no scrolling: a click then lands where it is aimed
@@ -198,6 +210,17 @@ def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, ap
     link.wait_for(timeout=60_000)
     href = link.locator("xpath=ancestor-or-self::a").get_attribute("href")
     assert "niveau=commune" in href and f"code={point['code']}" in href
+
+    # the search box finds a territory by a few letters, shows it and offers its fiche
+    search = frame.get_by_role("searchbox", name="Chercher un territoire sur la carte")
+    search.fill("quimp")
+    choices = frame.get_by_role("option")
+    choices.first.wait_for(timeout=10_000)
+    assert choices.all_inner_texts()[:2] == ["Quimper (29)", "Quimperlé (29)"]
+    search.press("Enter")
+    shown = frame.evaluate(FOUND_JS)
+    assert shown["popup"].startswith("Quimper") and shown["outlined"] and shown["centred"], shown
+    page.get_by_text("Fiche territoire : Quimper").wait_for(timeout=60_000)
 
     page.get_by_text("Exporter", exact=True).click()
     with page.expect_download(timeout=60_000) as download:

@@ -507,6 +507,131 @@
     return state;
   }
 
+  // --- finding a territory by name ------------------------------------------------------
+  //
+  // A search box under the zoom buttons: a few letters of a name (accents, case and
+  // punctuation ignored) list up to eight territories of the map; choosing one (click, or
+  // arrows and Enter) centres the map on it among its neighbours, outlines it, opens its
+  // name and value, and reports it to the page as a click would (a link to its fiche).
+
+  function fold(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  // Territories whose name starts with the query, then those with a word that does.
+  function findTerritories(layer, query, limit) {
+    var q = fold(query);
+    if (!q || !layer || !layer.features) { return []; }
+    if (layer._names !== layer.features) {
+      layer._folded = layer.features.map(function (f) { return " " + fold(f.properties.nom); });
+      layer._names = layer.features;
+    }
+    var first = [], then = [];
+    for (var i = 0; i < layer._folded.length; i++) {
+      var at = layer._folded[i].indexOf(" " + q);
+      if (at === 0) { first.push(i); } else if (at > 0) { then.push(i); }
+    }
+    var byLength = function (a, b) { return layer._folded[a].length - layer._folded[b].length; };
+    first.sort(byLength);
+    then.sort(byLength);
+    return first.concat(then).slice(0, limit).map(function (i) { return layer.features[i]; });
+  }
+
+  // A commune's name with its département (« Saint-Martin (05) »), for namesakes.
+  function choiceText(feature) {
+    var props = feature.properties, code = String(props.code || "");
+    if (props.niveau !== "commune" || !code) { return props.nom; }
+    return props.nom + " (" + code.slice(0, code.indexOf("97") === 0 ? 3 : 2) + ")";
+  }
+
+  function showTerritory(map, layer, feature) {
+    var box = feature.box;
+    var bounds = L.latLngBounds([latOf(box[3]), (box[0] - 0.5) * 360],
+                                [latOf(box[1]), (box[2] - 0.5) * 360]);
+    map._territoiresByHand = true;  // a projector's resize no longer refits the scope
+    // one zoom level out from a tight fit: the territory among its neighbours
+    var zoom = Math.min(11, map.getBoundsZoom(bounds, false, L.point(40, 40)) - 1);
+    map.setView(bounds.getCenter(), Math.max(zoom, map.getMinZoom()), { animate: false });
+    if (map._territoiresFound) { map.removeLayer(map._territoiresFound); }
+    map._territoiresFound = L.polygon(layer.latLngsOf(feature), { color: "#d81b60",
+      weight: 3, fill: false, interactive: false, renderer: layer._highlighter }).addTo(map);
+    // the popup stands on the territory's northern edge, leaving its shape in sight
+    L.popup({ autoPan: false }).setLatLng([bounds.getNorth(), bounds.getCenter().lng])
+      .setContent(label(feature.properties)).openOn(map)
+      .on("remove", function () {
+        if (map._territoiresFound) { map.removeLayer(map._territoiresFound); }
+        map._territoiresFound = null;
+      });
+    // as a click on it would: the page then offers the territory's fiche
+    layer._fireFeature(layer.toGeoJSONOf(feature), { latlng: bounds.getCenter() });
+  }
+
+  function searchControl(map, layer) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "territoires-recherche leaflet-bar");
+      var input = L.DomUtil.create("input", "", box);
+      var list = L.DomUtil.create("ul", "", box);
+      var found = [], active = -1;
+      input.type = "search";
+      input.placeholder = "Chercher un territoire";
+      input.setAttribute("aria-label", "Chercher un territoire sur la carte");
+      input.setAttribute("autocomplete", "off");
+      list.setAttribute("role", "listbox");
+      list.hidden = true;
+      function render() {
+        list.textContent = "";
+        found.forEach(function (feature, i) {
+          var item = L.DomUtil.create("li", i === active ? "actif" : "", list);
+          item.setAttribute("role", "option");
+          item.textContent = choiceText(feature);  // text, never HTML
+          item.addEventListener("mousedown", function (event) {
+            event.preventDefault();
+            pick(i);
+          });
+        });
+        list.hidden = !found.length;
+      }
+      function pick(i) {
+        var feature = found[i];
+        if (!feature) { return; }
+        input.value = feature.properties.nom;
+        found = [];
+        active = -1;
+        render();
+        showTerritory(map, layer, feature);
+      }
+      input.addEventListener("input", function () {
+        found = findTerritories(layer, input.value, 8);
+        active = found.length ? 0 : -1;
+        render();
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          if (found.length) {
+            var step = event.key === "ArrowDown" ? 1 : found.length - 1;
+            active = (active + step) % found.length;
+            render();
+          }
+          event.preventDefault();
+        } else if (event.key === "Enter") {
+          pick(active < 0 ? 0 : active);
+          event.preventDefault();
+        } else if (event.key === "Escape") {
+          found = [];
+          render();
+        }
+      });
+      input.addEventListener("blur", function () { found = []; render(); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    return control;
+  }
+
   // Geometry comes inline (standalone HTML export) or as a file named by its content, that
   // the browser may take from its HTTP cache ("force-cache": the name changes with it).
   function choropleth(map, payload) {
@@ -515,6 +640,7 @@
     map._renderer = layer;  // outline, rural zones and points are drawn over the territories
     layer.addTo(map);
     map._territoiresChoropleth = layer;
+    searchControl(map, layer);
     if (payload.url) {
       fetch(payload.url, { cache: "force-cache" })
         .then(function (response) {
@@ -737,6 +863,7 @@
 
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
+    findTerritories: findTerritories,
     choropleth: choropleth, shapes: shapes, points: points, clusterIcon: clusterIcon,
     legend: legend, fit: fit,
     restyle: restyle
