@@ -7,7 +7,7 @@ import page both call ``import_file`` (or ``prepare_import`` + ``apply_plan``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,34 +245,53 @@ def _zone_part(part: str, ctx: _Context) -> dict[str, str]:
 
 
 def _build_record(cells: Mapping[str, object], line: int, ctx: _Context) -> dict[str, Any]:
+    """One row as a record; a row with errors is rejected with all of them at once, so that
+    its author can mend it in one pass."""
+    errors: list[str] = []
+    warnings: list[str] = []
+
+    def read(value: Callable[[], Any]) -> Any:
+        try:
+            return value()
+        except ValueError as exc:
+            errors.append(str(exc))
+            return None
+
     record: dict[str, Any] = {name: cell_text(cells.get(name)) for name in _TEXT_FIELDS}
     if not record["titre"]:
-        raise _RowError("Titre manquant")
+        errors.append("Titre manquant")
     record["type"], warning = parse_type(cells.get("type"))
     if warning:
-        ctx.warnings.append(f"ligne {line} : {warning}")
+        warnings.append(f"ligne {line} : {warning}")
     themes, unknown = ctx.vocabulary.theme_codes(cells.get("themes"))
-    for name in unknown:
-        ctx.warnings.append(f"ligne {line} : thème inconnu « {name} » ignoré")
+    warnings.extend(f"ligne {line} : thème inconnu « {name} » ignoré" for name in unknown)
     record["themes"] = themes
-    try:
-        record["montant"] = parse_amount(cells.get("montant"))
-        record["annee"] = parse_year(cells.get("annee"))
-        record["date_debut"] = parse_date(cells.get("date_debut"))
-        record["date_fin"] = parse_date(cells.get("date_fin"))
-        record["latitude"] = parse_float(cells.get("latitude"), "Latitude")
-        record["longitude"] = parse_float(cells.get("longitude"), "Longitude")
-        record["commune_code"] = ctx.locator.locate(
+    record["montant"] = read(lambda: parse_amount(cells.get("montant")))
+    record["annee"] = read(lambda: parse_year(cells.get("annee")))
+    record["date_debut"] = read(lambda: parse_date(cells.get("date_debut")))
+    record["date_fin"] = read(lambda: parse_date(cells.get("date_fin")))
+    before = len(errors)
+    record["latitude"] = read(lambda: parse_float(cells.get("latitude"), "Latitude"))
+    record["longitude"] = read(lambda: parse_float(cells.get("longitude"), "Longitude"))
+    point = len(errors) == before  # an unreadable coordinate: locate by the other columns
+    commune = read(
+        lambda: ctx.locator.locate(
             code=cells.get("code_insee"),
             name=cell_text(cells.get("commune")),
             postal_code=cells.get("code_postal"),
             departement=cells.get("departement"),
-            latitude=record["latitude"],
-            longitude=record["longitude"],
-        ).code_insee
-    except ValueError as exc:
-        raise _RowError(str(exc)) from None
-    record["zone_intervention"] = _zone(cells.get("zone_intervention"), ctx)
+            latitude=record["latitude"] if point else None,
+            longitude=record["longitude"] if point else None,
+        )
+    )
+    record["commune_code"] = commune.code_insee if commune is not None else None
+    try:
+        record["zone_intervention"] = _zone(cells.get("zone_intervention"), ctx)
+    except _RowError as exc:
+        errors.append(str(exc))
+    if errors:
+        raise _RowError(" ; ".join(errors))
+    ctx.warnings.extend(warnings)
     funders = ctx.vocabulary.funder_names(cells.get("financeurs"))
     # Files carry one total amount: per-funder amounts stay unknown (None).
     record["financements"] = [{"financeur": name, "montant": None} for name in funders]

@@ -280,3 +280,18 @@ def test_cli_export(cli_env, tmp_path) -> None:
         output = tmp_path / f"export.{fmt}"
         assert run_cli("export", "--db", cli_env, "--format", fmt, "--output", str(output)) == 0
         assert output.stat().st_size > 0
+
+
+def test_a_rejected_row_gives_all_its_reasons_at_once(store, tiny_reference) -> None:
+    header = "Titre;Commune;Montant;Année;Latitude;Longitude"
+    rows = [
+        ";Nulle Part;beaucoup;2024;;",  # three faults
+        "Café;Commune 1;100;2024;quarante-huit;-3.4",  # an unreadable coordinate: one fault
+    ]
+    data = ("\n".join([header, *rows]) + "\n").encode()
+    report = import_file(data, store, tiny_reference, name="fautes.csv", dry_run=True)
+    reasons = [reason for _, _, reason in report.rejected]
+    assert reasons[0] == (
+        "Titre manquant ; Montant illisible : « beaucoup » ; Commune inconnue : « Nulle Part »"
+    )
+    assert reasons[1].startswith("Latitude") and " ; " not in reasons[1]
