@@ -15,6 +15,7 @@ from territoires.exports import (
 from territoires.maps.build import scope_label
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
+from territoires.ui.chrome import details_html
 from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 st.title("Initiatives")
@@ -53,8 +54,7 @@ rows = event.selection.rows if event is not None else []
 if rows:
     selected = filtered.iloc[rows[0]]
     st.subheader("Détail de l'initiative")
-    details = initiative_details(selected, reference, THEME_LABELS)
-    st.dataframe(details, hide_index=True, width="stretch", height=35 * (len(details) + 1) + 3)
+    st.html(details_html(initiative_details(selected, reference, THEME_LABELS)))
     st.page_link(
         "app_pages/fiche.py",
         label="Ouvrir la fiche de la commune",

@@ -18,6 +18,7 @@ from typing import Literal
 import pandas as pd
 
 from territoires.errors import ExportError
+from territoires.formatting import fr_euros
 from territoires.geo.reference import GeoReference
 from territoires.importers.values import neutralise
 
@@ -308,7 +309,7 @@ def initiative_details(
     match = reference.communes.loc[reference.communes["code_insee"] == code, "nom"]
     commune = f"{match.iloc[0]} ({code})" if not match.empty else code
     funds = [
-        f"{f['financeur']}" + (f" : {_number_text(f['montant'])} €" if f.get("montant") else "")
+        f"{f['financeur']}" + (f" : {fr_euros(f['montant'])}" if f.get("montant") else "")
         for f in row["financements"] or []
     ]
     zone = " ; ".join(zone_label(z, reference) for z in row["zone_intervention"] or [])
@@ -319,7 +320,7 @@ def initiative_details(
         ("Type", row["type"]),
         ("Thèmes", ", ".join(labels.get(t, t) for t in row["themes"] or [])),
         ("Financements", " ; ".join(funds)),
-        ("Montant total (€)", _number_text(row["montant"])),
+        ("Montant total", fr_euros(row["montant"]) if _number_text(row["montant"]) else ""),
         ("Année de décision", _number_text(row["annee"])),
         ("Début / fin", " → ".join(str(d) for d in (row["date_debut"], row["date_fin"]) if d)),
         ("Statut", row["statut"]),

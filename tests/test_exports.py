@@ -218,9 +218,10 @@ def test_browse_table_links_each_row_to_its_commune_fiche(store, tiny_reference)
     details = initiative_details(initiatives.iloc[0], tiny_reference).set_index("Champ")["Valeur"]
     assert (
         details["Financements"]
-        == "Fondation de France : 700 € ; Fonds de dotation Terre et Fils : 300 €"
+        == "Fondation de France : 700\u00a0€ ; Fonds de dotation Terre et Fils : 300\u00a0€"
     )
     assert details["Zone d'intervention"] == "Territoire : Tiny Ouest"
+    assert details["Montant total"] == "1\u202f000\u00a0€"
     assert details["Thèmes"] == "prendre-soin, espaces-cooperation"
     labelled = initiative_details(initiatives.iloc[0], tiny_reference, {"prendre-soin": "Soin"})
     assert labelled.set_index("Champ").loc["Thèmes", "Valeur"] == "Soin, espaces-cooperation"

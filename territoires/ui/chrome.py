@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
 from territoires import texts
@@ -27,6 +29,28 @@ def render_chrome(*, presentation: bool = False) -> None:
         with st.sidebar:
             st.markdown(f"### {texts.APP_TITLE}")
             st.caption(texts.APP_SUBTITLE)
+
+
+_DETAILS_CSS = """
+<style>
+.te-details { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+.te-details th { text-align: left; font-weight: 600; white-space: nowrap; vertical-align: top;
+  padding: 0.35rem 1.5rem 0.35rem 0; color: rgba(49, 51, 63, 0.8); width: 12rem; }
+.te-details td { padding: 0.35rem 0; vertical-align: top; overflow-wrap: anywhere; }
+.te-details tr + tr > * { border-top: 1px solid rgba(49, 51, 63, 0.1); }
+</style>
+"""
+
+
+def details_html(details: pd.DataFrame) -> str:
+    """A ``(Champ, Valeur)`` table as two-column HTML: known fields only, every text escaped,
+    long texts (a description) wrapped rather than cut."""
+    rows = "".join(
+        f"<tr><th>{html.escape(str(field))}</th><td>{html.escape(str(value))}</td></tr>"
+        for field, value in zip(details["Champ"], details["Valeur"], strict=True)
+        if str(value).strip()
+    )
+    return f'{_DETAILS_CSS}<table class="te-details">{rows}</table>'
 
 
 def css_string(text: str) -> str:

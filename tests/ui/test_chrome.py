@@ -1,11 +1,13 @@
-"""The shared chrome: the file uploader's texts in French."""
+"""The shared chrome: the file uploader's texts in French, the detail table."""
 
 from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from territoires import texts
-from territoires.ui.chrome import css_string, uploaded_file_css, uploader_css
+from territoires.ui.chrome import css_string, details_html, uploaded_file_css, uploader_css
 
 
 def _contents(css: str) -> list[str]:
@@ -44,3 +46,17 @@ def test_uploaded_file_css_hides_the_english_size_and_shows_the_french_one():
     css = uploaded_file_css(40)
     assert _contents(css) == [css_string("40\u00a0o")]
     assert '[data-testid="stFileChipName"] + * { font-size: 0; }' in css
+
+
+def test_details_html_escapes_and_leaves_out_unknown_fields():
+    details = pd.DataFrame(
+        {
+            "Champ": ["Titre", "Site web", "Description"],
+            "Valeur": ["<script>alert(1)</script>", "", "Une & deux"],
+        }
+    )
+    page = details_html(details)
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Une &amp; deux" in page
+    assert "Site web" not in page  # an empty field is left out
+    assert page.count("<tr>") == 2
