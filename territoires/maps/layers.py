@@ -18,7 +18,7 @@ from jinja2 import Template
 
 from territoires.formatting import fr_euros
 from territoires.maps.geometry import script_json
-from territoires.maps.palettes import theme_class, theme_classes
+from territoires.maps.palettes import UNKNOWN_THEME_CLASS, theme_class, theme_classes
 
 _CALL = Template(
     """
@@ -159,7 +159,9 @@ def any_unthemed(initiatives: pd.DataFrame) -> bool:
     """Whether an initiative has no theme (its point takes the « thème non renseigné » colour)."""
     if "themes" not in initiatives.columns:
         return not initiatives.empty
-    return any(not _listing(themes) for themes in initiatives["themes"])
+    return any(
+        theme_class(_listing(themes)) == UNKNOWN_THEME_CLASS for themes in initiatives["themes"]
+    )
 
 
 POPUP_FIELDS = ("Porteur", "Financeurs", "Montant", "Année", "Thèmes", "Commune")

@@ -51,12 +51,16 @@ def theme_classes(theme_labels: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
+SEVERAL_THEMES_CLASS = len(THEME_COLORS)
+UNKNOWN_THEME_CLASS = len(THEME_COLORS) + 1
+
+
 def theme_class(themes: list[str] | tuple[str, ...]) -> int:
-    """Index in ``theme_classes`` of an initiative's point: its theme, or several themes."""
+    """Index in ``theme_classes`` of an initiative's point: its theme, several themes, or none
+    known."""
     distinct = list(dict.fromkeys(themes))
-    codes = list(THEME_COLORS)
     if len(distinct) > 1:
-        return len(codes)
+        return SEVERAL_THEMES_CLASS
     if len(distinct) == 1 and distinct[0] in THEME_COLORS:
-        return codes.index(distinct[0])
-    return len(codes) + 1
+        return list(THEME_COLORS).index(distinct[0])
+    return UNKNOWN_THEME_CLASS
