@@ -189,8 +189,12 @@ FOUND_JS = """
   // the map centred on the territory found, outlined, with its name and value
   const map = window.map, layer = map._territoiresChoropleth;
   const found = layer.featureAt(map.getCenter());
-  const popup = document.querySelector(".leaflet-popup-content");
-  return {popup: popup ? popup.textContent : "", outlined: !!map._territoiresFound,
+  const popup = map._popup && map._popup.isOpen() ? map._popup._contentNode : null;
+  let outlines = 0;  // the search's outlines on the map
+  map.eachLayer((l) => {
+    if (l instanceof L.Polygon && l.options.color === "#d81b60") { outlines++; }
+  });
+  return {popup: popup ? popup.textContent : "", outlined: outlines,
           centred: !!found && found.properties.nom === "Quimper"};
 }
 """
@@ -221,6 +225,12 @@ def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, ap
     shown = frame.evaluate(FOUND_JS)
     assert shown["popup"].startswith("Quimper") and shown["outlined"] and shown["centred"], shown
     page.get_by_text("Fiche territoire : Quimper").wait_for(timeout=60_000)
+    # a second search replaces the first one's popup and outline
+    search.fill("brest")
+    choices.first.wait_for(timeout=10_000)
+    search.press("Enter")
+    again = frame.evaluate(FOUND_JS)
+    assert again["popup"].startswith("Brest") and again["outlined"] == 1, again
 
     page.get_by_text("Exporter", exact=True).click()
     with page.expect_download(timeout=60_000) as download:

@@ -553,16 +553,19 @@
     // one zoom level out from a tight fit: the territory among its neighbours
     var zoom = Math.min(11, map.getBoundsZoom(bounds, false, L.point(40, 40)) - 1);
     map.setView(bounds.getCenter(), Math.max(zoom, map.getMinZoom()), { animate: false });
-    if (map._territoiresFound) { map.removeLayer(map._territoiresFound); }
-    map._territoiresFound = L.polygon(layer.latLngsOf(feature), { color: "#d81b60",
-      weight: 3, fill: false, interactive: false, renderer: layer._highlighter }).addTo(map);
-    // the popup stands on the territory's northern edge, leaving its shape in sight
-    L.popup({ autoPan: false }).setLatLng([bounds.getNorth(), bounds.getCenter().lng])
-      .setContent(label(feature.properties)).openOn(map)
+    var outline = L.polygon(layer.latLngsOf(feature), { color: "#d81b60", weight: 3,
+      fill: false, interactive: false, renderer: layer._highlighter });
+    // the popup stands on the territory's northern edge, leaving its shape in sight; the
+    // outline goes with it (a previous search's popup closes here, and takes its own outline)
+    var popup = L.popup({ autoPan: false })
+      .setLatLng([bounds.getNorth(), bounds.getCenter().lng])
+      .setContent(label(feature.properties))
       .on("remove", function () {
-        if (map._territoiresFound) { map.removeLayer(map._territoiresFound); }
-        map._territoiresFound = null;
+        map.removeLayer(outline);
+        if (map._territoiresFound === outline) { map._territoiresFound = null; }
       });
+    popup.openOn(map);
+    map._territoiresFound = outline.addTo(map);
     // as a click on it would: the page then offers the territory's fiche
     layer._fireFeature(layer.toGeoJSONOf(feature), { latlng: bounds.getCenter() });
   }
