@@ -42,7 +42,10 @@ METRICS: dict[str, MetricSpec] = {
     "initiatives": MetricSpec("initiatives", "Nombre d'initiatives", "initiatives", 0),
     "montant": MetricSpec("montant", "Montant total", "€", 0),
     "initiatives_10k_hab": MetricSpec(
-        "initiatives_10k_hab", "Initiatives pour 10 000 habitants", "pour 10 000 hab.", 1
+        "initiatives_10k_hab",
+        f"Initiatives pour {fr_number(10_000)} habitants",
+        f"pour {fr_number(10_000)} hab.",
+        1,
     ),
     "euros_par_hab": MetricSpec("euros_par_hab", "Euros par habitant", "€ par hab.", 1),
     "nb_themes": MetricSpec("nb_themes", "Nombre de thèmes présents", "thèmes", 0),

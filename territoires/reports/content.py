@@ -91,7 +91,10 @@ def figure_rows(
         ("Part de la population rurale", fr_percent(figures.get("part_rurale"))),
         ("Initiatives", fr_number(figures.get("initiatives"))),
         ("Montant total", fr_euros(figures.get("montant"))),
-        ("Initiatives pour 10 000 habitants", fr_number(figures.get("initiatives_10k_hab"), 2)),
+        (
+            f"Initiatives pour {fr_number(10_000)} habitants",
+            fr_number(figures.get("initiatives_10k_hab"), 2),
+        ),
         ("Euros par habitant", fr_number(figures.get("euros_par_hab"), 2)),
         ("Population des communes touchées", fr_percent(figures.get("part_population_touchee"))),
         (
