@@ -7,6 +7,7 @@ import streamlit as st
 from territoires import texts
 from territoires.ui.bootstrap import ensure_ready
 from territoires.ui.chrome import render_chrome
+from territoires.ui.navigation import PAGE_SPECS
 from territoires.ui.sidebar import PAGE_KEY
 
 st.set_page_config(
@@ -19,39 +20,8 @@ st.set_page_config(
 presentation = st.query_params.get("presentation") == "1"
 
 PAGES = [
-    st.Page(
-        "app_pages/carte.py", title="Carte", icon=":material/map:", url_path="carte", default=True
-    ),
-    st.Page(
-        "app_pages/couverture.py",
-        title="Couverture",
-        icon=":material/travel_explore:",
-        url_path="couverture",
-    ),
-    st.Page(
-        "app_pages/fiche.py",
-        title="Fiche territoire",
-        icon=":material/location_city:",
-        url_path="fiche",
-    ),
-    st.Page(
-        "app_pages/initiatives.py",
-        title="Initiatives",
-        icon=":material/table_rows:",
-        url_path="initiatives",
-    ),
-    st.Page(
-        "app_pages/importer.py",
-        title="Importer",
-        icon=":material/upload_file:",
-        url_path="importer",
-    ),
-    st.Page(
-        "app_pages/methodologie.py",
-        title="Méthodologie et sources",
-        icon=":material/menu_book:",
-        url_path="methodologie",
-    ),
+    st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
+    for i, spec in enumerate(PAGE_SPECS)
 ]
 
 page = st.navigation(PAGES, position="hidden" if presentation else "sidebar")

@@ -107,30 +107,35 @@ def floor_map():
 """
 FLOOR_APP = _FLOOR_MAP + "floor_map()\n"
 
-# The same floor inside the app's shell: wide layout, expanded sidebar, ``st.navigation`` over six
-# pages with the app's titles and icons (the map page's content stays the empty map).
-FLOOR_SHELL_APP = (
-    _FLOOR_MAP
-    + """
-st.set_page_config(page_title="Plancher", layout="wide", initial_sidebar_state="expanded")
+# The same floor inside the app's shell: wide layout, expanded sidebar, ``st.navigation`` over the
+# app's pages with their titles, icons and paths (``PAGE_SPECS``), the map page's content being
+# the empty map.
 
 
-def other():
-    st.title("Autre page")
+def floor_shell_app() -> str:
+    """The floor's script inside the app's shell (its first page shows the empty map)."""
+    from territoires.ui.navigation import PAGE_SPECS
 
-
-pages = [st.Page(floor_map, title="Carte", icon=":material/map:", url_path="carte", default=True)]
-for title, icon, path in (
-    ("Couverture", ":material/travel_explore:", "couverture"),
-    ("Fiche territoire", ":material/location_city:", "fiche"),
-    ("Initiatives", ":material/table_rows:", "initiatives"),
-    ("Importer", ":material/upload_file:", "importer"),
-    ("Méthodologie et sources", ":material/menu_book:", "methodologie"),
-):
-    pages.append(st.Page(other, title=title, icon=icon, url_path=path))
-st.navigation(pages).run()
-"""
-)
+    first, *others = PAGE_SPECS
+    lines = [
+        'st.set_page_config(page_title="Plancher", layout="wide",'
+        ' initial_sidebar_state="expanded")',
+        "",
+        "",
+        "def other():",
+        '    st.title("Autre page")',
+        "",
+        "",
+        f"pages = [st.Page(floor_map, title={first.title!r}, icon={first.icon!r},"
+        f" url_path={first.url_path!r}, default=True)]",
+        *(
+            f"pages.append(st.Page(other, title={p.title!r}, icon={p.icon!r},"
+            f" url_path={p.url_path!r}))"
+            for p in others
+        ),
+        "st.navigation(pages).run()",
+    ]
+    return _FLOOR_MAP + "\n".join(lines) + "\n"
 
 
 LEAN_APP = """
@@ -496,7 +501,7 @@ def browser_side(chromium: str) -> dict[str, dict[str, float]]:
         floor_app = Path(tmp) / "floor_app.py"
         floor_app.write_text(textwrap.dedent(FLOOR_APP.format(root=str(ROOT))))
         shell_app = Path(tmp) / "floor_shell_app.py"
-        shell_app.write_text(textwrap.dedent(FLOOR_SHELL_APP.format(root=str(ROOT))))
+        shell_app.write_text(textwrap.dedent(floor_shell_app().format(root=str(ROOT))))
         results: dict[str, dict[str, float]] = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -5,27 +5,16 @@ Runs on the built geodata cache and the demo dataset, in a temporary data folder
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
+from territoires.ui.navigation import PAGE_SPECS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _declared_pages() -> list[tuple[str, str]]:
-    """(script path, title) of every st.Page declared in app.py, read from its source."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    pages = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            path = node.args[0].value
-            title = next(k.value.value for k in node.keywords if k.arg == "title")
-            pages.append((path, title))
-    return pages
-
-
-PAGES = _declared_pages()
+PAGES = [(spec.script, spec.title) for spec in PAGE_SPECS]
 
 
 def test_every_page_script_is_declared_in_the_navigation():
