@@ -166,20 +166,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "périmètre : france, departement:29, region:53, epci:242900744, "
         "territoire:centre-bretagne (défaut : france)"
     )
-    cov = subparsers.add_parser("coverage", help="couverture et score par territoire (CSV/XLSX)")
+    cov = subparsers.add_parser("coverage", help="Couverture et score par territoire (CSV/XLSX).")
     cov.add_argument("--level", choices=COVERAGE_LEVELS, required=True)
     cov.add_argument("--scope", default="france", help=scope_help)
     _common(cov)
     cov.set_defaults(func=run_coverage)
 
-    sug = subparsers.add_parser("suggest", help="où agir ensuite ? (algorithme glouton)")
+    sug = subparsers.add_parser("suggest", help="Où agir ensuite ? (algorithme glouton).")
     sug.add_argument("--k", type=int, default=10, help="nombre de propositions (défaut : 10)")
     sug.add_argument("--scope", default="france", help=scope_help)
     sug.add_argument("--frr-only", action="store_true", help="seulement des communes FRR")
     _common(sug)
     sug.set_defaults(func=run_suggest)
 
-    sheet = subparsers.add_parser("sheet", help="fiche de réunion d'un territoire (PDF/PPTX)")
+    sheet = subparsers.add_parser("sheet", help="Fiche de réunion d'un territoire (PDF/PPTX).")
     sheet.add_argument(
         "--territory", required=True, help="territoire : code, identifiant ou niveau:code"
     )

@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import`` and ``export`` sub-commands."""
     parser = subparsers.add_parser(
         "import",
-        help="importer des initiatives depuis un fichier CSV ou XLSX",
+        help="Importer des initiatives depuis un fichier CSV ou XLSX.",
         description=(
             "Importe un fichier CSV ou XLSX en une seule transaction. Statut de sortie : 0 si "
             "toutes les lignes sont importées, 1 si des lignes sont rejetées (les autres sont "
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.set_defaults(func=run_import)
 
-    parser = subparsers.add_parser("export", help="exporter les initiatives")
+    parser = subparsers.add_parser("export", help="Exporter les initiatives.")
     parser.add_argument("--db", help="adresse de la base (défaut : TERRITOIRES_DATABASE_URL)")
     parser.add_argument("--format", choices=("csv", "xlsx", "geojson"), default="csv")
     parser.add_argument("--output", type=Path, required=True, metavar="CHEMIN")
