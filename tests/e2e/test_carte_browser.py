@@ -216,7 +216,10 @@ def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, ap
     assert "niveau=commune" in href and f"code={point['code']}" in href
 
     # the search box finds a territory by a few letters, shows it and offers its fiche
+    # folded to a magnifier until used
     search = frame.get_by_role("searchbox", name="Chercher un territoire sur la carte")
+    assert not search.is_visible()
+    frame.get_by_role("button", name="Chercher un territoire", exact=True).click()
     search.fill("quimp")
     choices = frame.get_by_role("option")
     choices.first.wait_for(timeout=10_000)

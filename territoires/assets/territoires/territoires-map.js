@@ -509,10 +509,11 @@
 
   // --- finding a territory by name ------------------------------------------------------
   //
-  // A search box under the zoom buttons: a few letters of a name (accents, case and
-  // punctuation ignored) list up to eight territories of the map; choosing one (click, or
-  // arrows and Enter) centres the map on it among its neighbours, outlines it, opens its
-  // name and value, and reports it to the page as a click would (a link to its fiche).
+  // A search box under the zoom buttons (a magnifier until used): a few letters of a name
+  // (accents, case and punctuation ignored) list up to eight territories of the map;
+  // choosing one (click, or arrows and Enter) centres the map on it among its neighbours,
+  // outlines it, opens its name and value, and reports it to the page as a click would (a
+  // link to its fiche).
 
   function fold(text) {
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
@@ -573,10 +574,23 @@
   function searchControl(map, layer) {
     var control = L.control({ position: "topleft" });
     control.onAdd = function () {
-      var box = L.DomUtil.create("div", "territoires-recherche leaflet-bar");
+      // folded to a magnifier button until used: it hides no territory meanwhile
+      var box = L.DomUtil.create("div", "territoires-recherche leaflet-bar repliee");
+      var open = L.DomUtil.create("button", "ouvrir", box);
       var input = L.DomUtil.create("input", "", box);
       var list = L.DomUtil.create("ul", "", box);
       var found = [], active = -1;
+      open.type = "button";
+      open.title = "Chercher un territoire";
+      open.setAttribute("aria-label", "Chercher un territoire");
+      open.innerHTML = '<svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true">' +
+        '<circle cx="8.5" cy="8.5" r="5.5" fill="none" stroke="currentColor" stroke-width="2"/>' +
+        '<path d="M12.5 12.5 L17 17" stroke="currentColor" stroke-width="2.2" ' +
+        'stroke-linecap="round"/></svg>';
+      open.addEventListener("click", function () {
+        box.classList.remove("repliee");
+        input.focus();
+      });
       input.type = "search";
       input.placeholder = "Chercher un territoire";
       input.setAttribute("aria-label", "Chercher un territoire sur la carte");
@@ -626,7 +640,11 @@
           render();
         }
       });
-      input.addEventListener("blur", function () { found = []; render(); });
+      input.addEventListener("blur", function () {
+        found = [];
+        render();
+        if (!input.value) { box.classList.add("repliee"); }
+      });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
