@@ -46,6 +46,9 @@ rural = mv.rural_codes(rurality)
 # filter and map-option widgets (the browser would lay them all out before starting on the map).
 controls = mv.map_drawn()
 if controls:
+    if not presentation:  # one click from the top of the sidebar, for a meeting
+        with st.sidebar:
+            mv.presentation_toggle(key="presentation_sidebar", width="stretch")
     filters, filtered = filters_sidebar(initiatives, reference, rurality=rurality)
 else:
     filters, filtered = pending_filters_sidebar(

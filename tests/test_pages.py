@@ -81,6 +81,11 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
     assert [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
     assert [s for s in at.selectbox if s.label == "Indicateur"]
     assert [e for e in at.expander if e.label == "Exporter"]
+    # presentation mode is one click away, at the top of the sidebar
+    present = next(b for b in at.sidebar.button if b.label == "Passer en mode présentation")
+    present.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["presentation"] == "1"
 
 
 @pytest.mark.realdata

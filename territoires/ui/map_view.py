@@ -613,13 +613,15 @@ def _leave_presentation() -> None:
         del st.query_params[PRESENTATION_PARAM]
 
 
-def presentation_toggle() -> None:
+def presentation_toggle(key: str = "presentation_toggle", width: str = "content") -> None:
     """Button switching to presentation mode (also reachable with ``?presentation=1``)."""
     st.button(
         "Passer en mode présentation",
+        key=key,
         on_click=_enter_presentation,
         icon=":material/slideshow:",
         type="primary",
+        width=width,
         help="Masque les menus, agrandit le titre et les chiffres clés ; fond de carte « aucun » "
         "par défaut (fonctionne sans connexion).",
     )
