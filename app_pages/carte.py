@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from territoires import texts
 from territoires.exports import (
     FORMAT_LABELS,
     MIME_TYPES,
@@ -110,6 +111,8 @@ with map_slot:
     )
 with figures_slot:  # sent after the map, shown above it: the browser starts on the map sooner
     mv.show_key_figures(figures, large=presentation)
+    if filtered.empty and not initiatives.empty:
+        st.info(texts.NO_MATCH, icon=":material/filter_alt_off:")
 if presentation:
     st.html(f'<div class="te-source">{mv.escape(source)}</div>')
     mv.presentation_controls(filters, scope, steps, reference)

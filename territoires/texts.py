@@ -16,3 +16,9 @@ DEMO_BANNER = (
 UPLOAD_BUTTON = "Choisir un fichier"
 UPLOAD_LIMIT = "{size}\u00a0Mo maximum par fichier"
 DEMO_BADGE = "Données de démonstration fictives"
+
+# The map page when the filters leave no initiative (the map then shows every territory at 0).
+NO_MATCH = (
+    "Aucune initiative ne correspond aux filtres : élargissez-les, ou cliquez sur "
+    "« Réinitialiser les filtres » dans la barre latérale."
+)

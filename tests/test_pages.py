@@ -132,3 +132,19 @@ def test_filters_follow_the_user_from_page_to_page(app_env):
     changed = at.sidebar.checkbox(key="flt_rural_only").value
     at.switch_page("app_pages/carte.py").run()
     assert at.session_state["territoires_filters"].rural_only == changed is True
+
+
+@pytest.mark.realdata
+def test_map_page_says_when_no_initiative_matches(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from territoires import texts
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["q"] = "aucun titre ne contient ceci"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i for i in at.info if i.value == texts.NO_MATCH]
+    unfiltered = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    unfiltered.run()
+    assert not [i for i in unfiltered.info if i.value == texts.NO_MATCH]
