@@ -286,12 +286,10 @@ def _add_overlays(
     return scope_label(reference, scope)
 
 
-def _add_points(
-    fmap: folium.Map | folium.FeatureGroup,
-    reference: GeoReference,
-    initiatives: pd.DataFrame,
-    large: bool = False,
-) -> None:
+def _points(
+    reference: GeoReference, initiatives: pd.DataFrame, large: bool = False
+) -> layers.RuntimeLayer:
+    """The initiatives' points (``layers.points_layer``), not yet added to a map."""
     names = geometry.cached(
         reference,
         ("commune_names",),
@@ -303,10 +301,9 @@ def _add_points(
             )
         ),
     )
-    layer = layers.points_layer(
+    return layers.points_layer(
         initiatives, geometry.commune_points(reference), names, THEME_LABELS, large=large
     )
-    layer.add_to(fmap)
 
 
 def _legend(
@@ -315,9 +312,10 @@ def _legend(
     outline_label: str | None,
     rural_known: bool,
     source: str,
-    initiatives: pd.DataFrame,
+    points: layers.RuntimeLayer | None,
 ) -> str:
-    unthemed = options.points and layers.any_unthemed(initiatives)
+    """The legend; the « thème non renseigné » colour only if ``points`` drew it."""
+    unthemed = points is not None and points.unthemed
     sections = [
         (None, class_entries(data.classification, list(data.colors), data.metric)),
         (
@@ -370,9 +368,10 @@ def build_map(
     fmap = _base_map(bounds, options.basemap, height)
     _add_choropleth(fmap, reference, scope, data)
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
-    if options.points and not initiatives.empty:
-        _add_points(fmap, reference, initiatives)
-    legend = _legend(data, options, outline_label, rural_codes is not None, source, initiatives)
+    points = _points(reference, initiatives) if options.points and not initiatives.empty else None
+    if points is not None:
+        points.add_to(fmap)
+    legend = _legend(data, options, outline_label, rural_codes is not None, source, points)
     layers.legend_control(legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=options.points)
@@ -450,10 +449,15 @@ def build_live_map(
 
     group = folium.FeatureGroup(name="Valeurs et initiatives", control=False)
     values = _values_payload(data)
+    points = (
+        _points(reference, initiatives, large=large_legend)
+        if options.points and not initiatives.empty
+        else None
+    )
     values["legend"] = _legend(
-        data, options, outline_label, rural_codes is not None, source, initiatives
+        data, options, outline_label, rural_codes is not None, source, points
     )
     layers.RuntimeLayer("restyle", values, "TerritoiresValues").add_to(group)
-    if options.points and not initiatives.empty:
-        _add_points(group, reference, initiatives, large=large_legend)
+    if points is not None:
+        points.add_to(group)
     return fmap, group

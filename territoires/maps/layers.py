@@ -155,15 +155,6 @@ def _listing(value: object) -> list[str]:
     return []
 
 
-def any_unthemed(initiatives: pd.DataFrame) -> bool:
-    """Whether an initiative has no theme (its point takes the « thème non renseigné » colour)."""
-    if "themes" not in initiatives.columns:
-        return not initiatives.empty
-    return any(
-        theme_class(_listing(themes)) == UNKNOWN_THEME_CLASS for themes in initiatives["themes"]
-    )
-
-
 POPUP_FIELDS = ("Porteur", "Financeurs", "Montant", "Année", "Thèmes", "Commune")
 
 
@@ -199,7 +190,8 @@ def points_layer(
     position at a point inside their commune. Each point gives the index of its colour in
     ``colors`` (with its label in ``labels``, in the legend's order): a group of points shows
     the share of each colour in a ring around its count. ``large`` draws points and groups a
-    quarter larger, for a projector (presentation mode).
+    quarter larger, for a projector (presentation mode). The layer's ``unthemed`` tells whether
+    a point took the « thème non renseigné » colour (the legend then shows it).
     """
     classes = theme_classes(theme_labels)
     points: list[list[Any]] = []
@@ -236,7 +228,9 @@ def points_layer(
         "scale": 1.25 if large else 1,
         "fields": list(POPUP_FIELDS),
     }
-    return RuntimeLayer("points", payload, "TerritoiresPoints")
+    layer = RuntimeLayer("points", payload, "TerritoiresPoints")
+    layer.unthemed = any(point[2] == UNKNOWN_THEME_CLASS for point in points)
+    return layer
 
 
 def add_basemap(fmap: folium.Map, basemap: str) -> None:
