@@ -11,8 +11,6 @@ import datetime as dt
 import io
 import json
 import math
-import re
-import unicodedata
 from typing import Literal
 
 import pandas as pd
@@ -20,14 +18,14 @@ import pandas as pd
 from territoires.errors import ExportError
 from territoires.formatting import fr_euros
 from territoires.geo.reference import GeoReference
+from territoires.importers.normalize import words_key
 from territoires.importers.values import neutralise
 
 
 def file_slug(text: str) -> str:
-    """« Centre-Bretagne (périmètre élargi) » → ``centre-bretagne-perimetre-elargi``: ASCII,
-    lower case, words joined by hyphens (no path separator, no space)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """« Centre-Bretagne (périmètre élargi) » → ``centre-bretagne-perimetre-elargi``: the words
+    of ``words_key`` (ASCII, lower case) joined by hyphens (no path separator, no space)."""
+    return words_key(text).replace(" ", "-")
 
 
 def export_name(*parts: str, ext: str, day: dt.date | None = None) -> str:

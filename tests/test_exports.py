@@ -239,4 +239,5 @@ def test_export_names_say_what_for_which_territory_and_when():
         "rejets_ile-d-oleron-2024_2026-11-26.csv"
     )
     assert file_slug("Côtes-d'Armor") == "cotes-d-armor"
+    assert file_slug("Cœur de Bretagne") == "coeur-de-bretagne"  # ligature spelt out
     assert file_slug("« ! »") == ""
