@@ -73,6 +73,7 @@
     return 0.5 - Math.log((1 + s) / (1 - s)) / (2 * LN2PI);
   }
   function latOf(y) { return 360 / Math.PI * Math.atan(Math.exp((0.5 - y) * LN2PI)) - 90; }
+  function lngOf(x) { return (x - 0.5) * 360; }
 
   function label(props) {
     var text = "<strong>" + escapeHtml(props.nom) + "</strong>";
@@ -438,7 +439,7 @@
     latLngsOf: function (feature) {
       return feature.rings.map(function (ring) {
         var out = [];
-        for (var j = 0; j < ring.length; j += 2) { out.push([latOf(ring[j + 1]), (ring[j] - 0.5) * 360]); }
+        for (var j = 0; j < ring.length; j += 2) { out.push([latOf(ring[j + 1]), lngOf(ring[j])]); }
         return out;
       });
     },
@@ -548,8 +549,7 @@
 
   function showTerritory(map, layer, feature) {
     var box = feature.box;
-    var bounds = L.latLngBounds([latOf(box[3]), (box[0] - 0.5) * 360],
-                                [latOf(box[1]), (box[2] - 0.5) * 360]);
+    var bounds = L.latLngBounds([latOf(box[3]), lngOf(box[0])], [latOf(box[1]), lngOf(box[2])]);
     map._territoiresByHand = true;  // a projector's resize no longer refits the scope
     // one zoom level out from a tight fit: the territory among its neighbours
     var zoom = Math.min(11, map.getBoundsZoom(bounds, false, L.point(40, 40)) - 1);
@@ -884,9 +884,7 @@
 
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
-    findTerritories: findTerritories,
-    choropleth: choropleth, shapes: shapes, points: points, clusterIcon: clusterIcon,
-    legend: legend, fit: fit,
+    choropleth: choropleth, shapes: shapes, points: points, legend: legend, fit: fit,
     restyle: restyle
   };
 })();
