@@ -36,15 +36,25 @@ def app_env(tmp_path, monkeypatch, geodata_ready):
     return tmp_path
 
 
-@pytest.mark.realdata
-@pytest.mark.parametrize(("script", "title"), PAGES, ids=[p for p, _ in PAGES])
-def test_page_runs_without_exception(app_env, script, title):
+def _run_app(page: str | None = None, **params: str):
+    """The app (through ``app.py``) run once on ``page`` with these query parameters, checked
+    to raise nothing."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page(script)
+    if page:
+        at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(("script", "title"), PAGES, ids=[p for p, _ in PAGES])
+def test_page_runs_without_exception(app_env, script, title):
+    at = _run_app(script)
     titles = [t.value for t in at.title]
     assert titles, f"{script}: no title"
     # Each page's heading starts with its French navigation title (« Carte », « Importer »…).
@@ -55,23 +65,14 @@ def test_page_runs_without_exception(app_env, script, title):
 
 @pytest.mark.realdata
 def test_presentation_mode_hides_navigation_and_still_renders(app_env):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["presentation"] = "1"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    _run_app(presentation="1")
 
 
 @pytest.mark.realdata
 def test_map_page_draws_the_map_first_then_its_controls(app_env):
     """Without a report from the map (AppTest runs no browser), the filters wait, and the
     « Afficher les filtres » button brings them and the map options and menus."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _run_app()
     assert not [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
     assert not [s for s in at.selectbox if s.label == "Indicateur"]
     assert any("initiatives sur" in m.value for m in at.sidebar.markdown)
@@ -95,12 +96,7 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
 def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):
     """« Communes rurales uniquement » can be changed wherever the filters are shown, and the
     page's link keeps it."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page(script)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _run_app(script)
     rural = next(c for c in at.sidebar.checkbox if c.label == "Communes rurales uniquement")
     assert not rural.disabled
     rural.check().run()
@@ -113,14 +109,11 @@ def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):
 def test_filters_follow_the_user_from_page_to_page(app_env):
     """Filters set on one page hold on the next ones (Streamlit keeps widget values within a
     page only: the sidebar loads them again from the session's filters)."""
-    from streamlit.testing.v1 import AppTest
 
     def count(at) -> str:
         return next(m.value for m in at.sidebar.markdown if " sur " in m.value)
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["perimetre"] = "territoire:centre-bretagne"
-    at.run()
+    at = _run_app(perimetre="territoire:centre-bretagne")
     next(b for b in at.sidebar.button if b.label == "Afficher les filtres").click().run()
     on_map = count(at)
     assert not on_map.startswith("**480 ")  # the scope narrows the demo's 480 initiatives
@@ -136,15 +129,9 @@ def test_filters_follow_the_user_from_page_to_page(app_env):
 
 @pytest.mark.realdata
 def test_map_page_says_when_no_initiative_matches(app_env):
-    from streamlit.testing.v1 import AppTest
-
     from territoires import texts
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params["q"] = "aucun titre ne contient ceci"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _run_app(q="aucun titre ne contient ceci")
     assert [i for i in at.info if i.value == texts.NO_MATCH]
-    unfiltered = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    unfiltered.run()
+    unfiltered = _run_app()
     assert not [i for i in unfiltered.info if i.value == texts.NO_MATCH]
