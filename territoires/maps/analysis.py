@@ -43,10 +43,10 @@ def _base(reference: GeoReference, scope: Scope, basemap: str, height: int | Non
         zoom_start=6,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
         height=height or "100%",
     )
     layers.add_basemap(fmap, basemap)
+    layers.metric_scale().add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)  # not animated: canvas clicks stay aligned
     return fmap
 

@@ -214,10 +214,10 @@ def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> fo
         tiles=None,
         prefer_canvas=True,
         zoom_snap=0.25,  # the scope fills the frame (whole zoom levels leave wide margins)
-        control_scale=True,
         height=height or "100%",
     )
     layers.add_basemap(fmap, basemap)
+    layers.metric_scale().add_to(fmap)
     return fmap
 
 

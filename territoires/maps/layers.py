@@ -123,6 +123,23 @@ def fit_view(bounds: list[list[float]], *, fill_frame: bool = False) -> RuntimeL
     return RuntimeLayer("fit", bounds, "TerritoiresFit", ", true" if fill_frame else "")
 
 
+_SCALE = Template(
+    """
+    {% macro script(this, kwargs) %}
+    L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+    {% endmacro %}
+    """
+)
+
+
+def metric_scale() -> MacroElement:
+    """A scale bar in kilometres only (folium's ``control_scale`` adds miles too)."""
+    scale = MacroElement()
+    scale._name = "TerritoiresScale"
+    scale._template = _SCALE
+    return scale
+
+
 def legend_control(
     legend_html: str, position: str = "bottomright", *, large: bool = False
 ) -> RuntimeLayer:

@@ -47,6 +47,7 @@ def test_score_map_html(tiny_reference):
     assert no_cdn(text)
     assert f"{ASSET_BASE}/leaflet/leaflet.js" in text
     assert ASSETS_DIR.is_dir()
+    assert text.count("L.control.scale(") == 1 and "{imperial: false}" in text
 
 
 def test_suggestion_map_escapes_names(tiny_reference):

@@ -93,6 +93,12 @@ def test_streamlit_map_links_only_local_assets(tiny_reference, initiatives):
     assert remote_assets(text) == []
 
 
+def test_scale_bar_is_in_kilometres_only(tiny_reference, initiatives):
+    text = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    assert text.count("L.control.scale(") == 1
+    assert "L.control.scale({imperial: false})" in text
+
+
 def test_standalone_html_inlines_assets_and_has_no_remote_url(tiny_reference, initiatives):
     fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base=None)
     text = standalone_html(fmap, "Carte des initiatives").decode("utf-8")
