@@ -82,6 +82,12 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
     assert [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
     assert [s for s in at.selectbox if s.label == "Indicateur"]
     assert [e for e in at.expander if e.label == "Exporter"]
+    # the map's layers are switched by name, and the shared link keeps the choice
+    rural = next(t for t in at.toggle if t.label == "Zones rurales")
+    assert next(t for t in at.toggle if t.label == "Initiatives (points)").value
+    rural.set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["zones_rurales"] == "1"
     # presentation mode is one click away, at the top of the sidebar
     present = next(b for b in at.sidebar.button if b.label == "Passer en mode présentation")
     present.click().run()

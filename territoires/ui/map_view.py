@@ -98,9 +98,12 @@ def current_map_options(default: MapOptions) -> MapOptions:
 
 
 def map_options_widgets(default: MapOptions) -> MapOptions:
-    """Compact row of map controls; returns the chosen options."""
+    """Two rows of map controls (what is mapped, then what is drawn); returns the options.
+
+    Two rows keep every label readable on a 1280-pixel screen beside the sidebar.
+    """
     current_map_options(default)
-    cols = st.columns([1.1, 1.6, 1.2, 0.7, 1.4, 1.1, 1.0], vertical_alignment="bottom")
+    cols = st.columns([1.2, 2.2, 1.4, 0.8], vertical_alignment="bottom")
     level = cols[0].selectbox(
         "Niveau",
         LEVEL_CHOICES,
@@ -114,11 +117,18 @@ def map_options_widgets(default: MapOptions) -> MapOptions:
         "Classes", METHODS, format_func=lambda v: METHOD_LABELS[v], key=_M + "method"
     )
     classes = cols[3].selectbox("Nombre", list(range(2, 8)), key=_M + "classes")
-    basemap = cols[4].selectbox(
+    cols = st.columns([1.6, 1.4, 1.6, 1.0], vertical_alignment="center")
+    basemap = cols[0].selectbox(
         "Fond de carte", BASEMAPS, format_func=lambda v: BASEMAP_LABELS[v], key=_M + "basemap"
     )
-    points = cols[5].toggle("Points", key=_M + "points", help="Initiatives, par thème")
-    rural = cols[6].toggle("Rural", key=_M + "rural_overlay", help="Contour des communes rurales")
+    points = cols[1].toggle(
+        "Initiatives (points)", key=_M + "points", help="Chaque initiative, colorée par thème"
+    )
+    rural = cols[2].toggle(
+        "Zones rurales",
+        key=_M + "rural_overlay",
+        help="Contour en tirets de l'ensemble des communes rurales du périmètre",
+    )
     options = MapOptions(level, metric, method, classes, basemap, points, rural)  # type: ignore[arg-type]
     st.session_state[MAP_STATE_KEY] = options
     return options
