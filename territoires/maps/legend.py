@@ -100,17 +100,28 @@ def _swatch(entry: LegendEntry) -> str:
 def legend_html(
     title: str, sections: list[tuple[str | None, list[LegendEntry]]], source: str
 ) -> str:
-    """The legend control's HTML, every text escaped."""
-    parts = [f'<div class="titre">{html.escape(title)}</div>']
+    """The legend control's HTML, every text escaped.
+
+    Each section with a heading is a ``bloc`` (the title heads the first one; a section
+    without a heading joins the block before it), so that the runtime can set the blocks
+    side by side under a scope wider than the map (``fitOptions``).
+    """
+    blocks: list[list[str]] = []
+    head = [f'<div class="titre">{html.escape(title)}</div>']
     for heading, entries in sections:
         if not entries:
             continue
+        if heading or not blocks:
+            blocks.append(head)
+            head = []
         if heading:
-            parts.append(f'<div class="titre">{html.escape(heading)}</div>')
-        parts.extend(
+            blocks[-1].append(f'<div class="titre">{html.escape(heading)}</div>')
+        blocks[-1].extend(
             f'<div class="ligne">{_swatch(e)}<span>{html.escape(e.label)}</span></div>'
             for e in entries
         )
+    parts = [f'<div class="bloc">{"".join(block)}</div>' for block in blocks]
+    parts.extend(head)  # a title without any entry
     if source:
         parts.append(f'<div class="source">{html.escape(source)}</div>')
     return "".join(parts)

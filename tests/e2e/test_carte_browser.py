@@ -288,6 +288,39 @@ def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     context.close()
 
 
+ROW_LEGEND_JS = """
+() => {
+  // the legend's layout, the scope's southern edge and the legend's top, in map pixels
+  const map = window.map, box = map._territoiresLegend.getContainer();
+  const scope = L.latLngBounds(map._territoiresFit.bounds);
+  const top = box.getBoundingClientRect().top - map.getContainer().getBoundingClientRect().top;
+  return {row: box.classList.contains("en-ligne"), blocks: box.querySelectorAll(".bloc").length,
+          inside: map.getBounds().contains(scope), top: top,
+          south: map.latLngToContainerPoint(scope.getSouthWest()).y};
+}
+"""
+
+
+def test_legend_goes_under_a_scope_wider_than_the_map(browser, app_url):
+    """On a 1280-pixel screen, the Centre-Bretagne, wider than the map, is fitted above the
+    legend, whose two sections (classes; initiatives and outline) then stand side by side:
+    the legend hides none of it."""
+    remote: list[str] = []
+    url = f"{app_url}/?perimetre=territoire:centre-bretagne-elargi&niveau=commune"
+    context, page = _open(browser, url, remote, height=1000, width=1280)
+    wait_for_map(page, timeout=120)
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    for _ in range(100):  # the legend's content comes with the map's values
+        fit = frame.evaluate(ROW_LEGEND_JS)
+        if fit["row"]:
+            break
+        page.wait_for_timeout(100)
+    assert fit["row"] and fit["blocks"] == 2, fit
+    assert fit["inside"] and fit["south"] <= fit["top"], fit
+    assert remote == [], f"requests left the machine: {remote[:5]}"
+    context.close()
+
+
 LEAVE_AND_REPORT_JS = """
 () => {
   // a click on another page's link, and the map's report of its first drawing just after it

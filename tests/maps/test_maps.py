@@ -270,6 +270,28 @@ def test_count_legend_classes_do_not_overlap():
     assert labels[-1] == "Aucune initiative (0)"
 
 
+def test_legend_sections_are_blocks_the_runtime_can_set_side_by_side():
+    from territoires.maps.legend import LegendEntry, legend_html
+
+    def entry(label):
+        return LegendEntry("rond", "#000", label)
+
+    text = legend_html(
+        "Nombre <d'initiatives>",
+        [(None, [entry("1 – 2")]), ("Initiatives", [entry("Soin")]), (None, [entry("Contour")])],
+        "Sources : <INSEE>",
+    )
+    ends = r'(?=<div class="(?:bloc|source)")'
+    blocks = re.findall(r'<div class="bloc">(.*?)</div></div>' + ends, text)
+    assert len(blocks) == 2, text
+    assert blocks[0].startswith('<div class="titre">Nombre &lt;d&#x27;initiatives&gt;</div>')
+    # a section without a heading joins the block before it (the outline under the themes)
+    assert "Initiatives" in blocks[1] and "Contour" in blocks[1] and "Contour" not in blocks[0]
+    assert text.endswith('<div class="source">Sources : &lt;INSEE&gt;</div>')
+    # nothing but a title (the page's map gets its content later): no empty block
+    assert legend_html("Titre", [(None, [])], "") == '<div class="titre">Titre</div>'
+
+
 def test_palette_is_distinct_from_zero():
     colors = class_colors(5)
     assert len(set(colors)) == 5 and ZERO_COLOR not in colors

@@ -698,6 +698,13 @@
     if (layer._hover) { layer._tooltip.setContent(label(layer._hover.properties)); }
     if (map._territoiresLegend && payload.legend !== undefined) {
       map._territoiresLegend._body.innerHTML = payload.legend;
+      // the page's map was fitted around an empty legend: fit it again around this first
+      // content (beside or under the scope), unless the view has moved since
+      var last = map._territoiresFit;
+      if (last && !last.legend && map.getZoom() === last.zoom &&
+          map.getCenter().equals(last.center)) {
+        fit(map, last.bounds, last.fill);
+      }
     }
     return layer;
   }
@@ -836,20 +843,56 @@
     return control;
   }
 
-  // Leave room for the legend on the right, so that it does not cover the scope, when that
-  // costs at most a quarter of a zoom level (a map wider than the scope); on a projector
-  // (large legend), where nobody will fold the legend or move the map, up to one zoom level:
-  // a smaller map whose every part shows. The room is the widest the stylesheet's
-  // .territoires-legend can be (max-width, padding, margin), as it may not have loaded yet.
+  // Size of the legend with its sections side by side (class ``en-ligne``), in pixels,
+  // estimated from its lines as the stylesheet may not have loaded yet: type of 13 px (18 px
+  // at most on a projector), line height 1.35, 4 px under each heading, the padding, the
+  // source line (two lines at most), about 0.56 em per character. Null for a single section.
+  function rowLegendSize(body, large) {
+    var blocks = body.querySelectorAll(".bloc");
+    if (blocks.length < 2) { return null; }
+    var font = large ? Math.min(18, (window.innerHeight - 64) / 20) : 13;
+    var line = Math.max(font * 1.35, large ? 18 : 14);
+    var widest = large ? 380 : 290;
+    var height = 0, width = 0;
+    Array.prototype.forEach.call(blocks, function (block) {
+      var titles = block.querySelectorAll(".titre"), lines = block.querySelectorAll(".ligne");
+      height = Math.max(height, titles.length * (line + 4) + lines.length * line);
+      var chars = 0;
+      Array.prototype.forEach.call(titles, function (t) { chars = Math.max(chars, t.textContent.length); });
+      Array.prototype.forEach.call(lines, function (l) { chars = Math.max(chars, l.textContent.length + 4); });
+      width += Math.min(widest, chars * font * 0.56) + 18;
+    });
+    if (body.querySelector(".source")) { height += 2 * (large ? 13 : 11) * 1.35 + 4; }
+    return { width: width + (large ? 62 : 44), height: Math.ceil(height + (large ? 20 : 16)) };
+  }
+
+  // Leave room for the legend so that it does not cover the scope: beside it on the right, or
+  // under it with the sections side by side (a scope wider than the map, such as the
+  // Centre-Bretagne), whichever costs less zoom; on the page, at most a quarter of a zoom level
+  // (a map wider than the scope); on a projector (large legend), where nobody will fold the
+  // legend or move the map, up to one zoom level: a smaller map whose every part shows. Room
+  // beside is the widest the stylesheet's .territoires-legend can be (max-width, padding,
+  // margin); room under, the row legend's height, its margin and the attribution line.
   function fitOptions(map, bounds) {
     var control = map._territoiresLegend;
     if (!control) { return { animate: false }; }
-    var large = control.getContainer().classList.contains("grande");
-    var room = large ? 410 : 300;
-    var loss = map.getBoundsZoom(bounds, false, L.point(0, 0)) -
-      map.getBoundsZoom(bounds, false, L.point(room + 10, 20));
-    if (loss > (large ? 1 : 0.25)) { return { animate: false }; }
-    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [room, 10] };
+    var box = control.getContainer();
+    var large = box.classList.contains("grande");
+    var whole = map.getBoundsZoom(bounds, false, L.point(0, 0));
+    var side = large ? 410 : 300;
+    var besideLoss = whole - map.getBoundsZoom(bounds, false, L.point(side + 10, 20));
+    var row = rowLegendSize(control._body, large), under = 0, underLoss = Infinity;
+    if (row && row.width + 130 <= map.getSize().x) {  // the scale bar keeps the left corner
+      under = row.height + 34;
+      underLoss = whole - map.getBoundsZoom(bounds, false, L.point(20, under + 10));
+    }
+    var inRow = underLoss < besideLoss;
+    box.classList.toggle("en-ligne", inRow);
+    if (Math.min(besideLoss, underLoss) > (large ? 1 : 0.25)) { return { animate: false }; }
+    if (inRow) {
+      return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [10, under] };
+    }
+    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [side, 10] };
   }
 
   // Fit without animation: an animated zoom started while the iframe is still being laid out
@@ -864,7 +907,11 @@
       map.invalidateSize({ animate: false });
     }
     map.fitBounds(bounds, fitOptions(map, bounds));
-    map._territoiresFit = { bounds: bounds, size: map.getSize() };
+    var legendBody = map._territoiresLegend && map._territoiresLegend._body;
+    map._territoiresFit = {
+      bounds: bounds, size: map.getSize(), fill: fill, center: map.getCenter(),
+      zoom: map.getZoom(), legend: !!(legendBody && legendBody.firstChild)
+    };
     if (fill && window.ResizeObserver && !map._territoiresResize) {
       var container = map.getContainer();
       ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (type) {
