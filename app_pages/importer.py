@@ -17,8 +17,11 @@ from territoires.formatting import fr_count
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
+from territoires.importers.template import template_csv, template_xlsx
+from territoires.store import load_referentiels
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
+from territoires.ui.map_view import download_buttons
 
 
 def plain(text: str) -> str:
@@ -38,6 +41,22 @@ uploader_in_french(UPLOAD_TYPES)
 upload = st.file_uploader("Fichier à importer", type=UPLOAD_TYPES)
 uploaded_file_in_french(upload)
 if upload is None:
+    st.markdown(
+        "**Pas encore de fichier ?** Partez du modèle : ses colonnes sont reconnues sans "
+        "correspondance à faire, et la feuille « Aide » du modèle Excel dit quoi y mettre "
+        "(thèmes, financeurs connus, exemples)."
+    )
+    download_buttons(
+        [
+            (
+                "Modèle Excel (XLSX)",
+                "modele_import_initiatives.xlsx",
+                MIME_TYPES["xlsx"],
+                lambda: template_xlsx(load_referentiels()),
+            ),
+            ("Modèle CSV", "modele_import_initiatives.csv", MIME_TYPES["csv"], template_csv),
+        ]
+    )
     with store_session() as store:
         journal = store.last_imports()
     if not journal.empty:

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import math
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 import pandas as pd
@@ -138,28 +139,41 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Données") -> bytes:
     """XLSX with a bold header, a frozen first row and sensible widths; formulas neutralised."""
+    return xlsx_workbook({sheet: frame})
+
+
+def xlsx_workbook(sheets: Mapping[str, pd.DataFrame], *, text_columns: Iterable[str] = ()) -> bytes:
+    """XLSX of several sheets, each as ``to_xlsx_bytes`` writes one.
+
+    ``text_columns`` are formatted as text, so that what someone types there later keeps its
+    leading zeros (« 01004 », « 2A004 »): a blank file to fill in.
+    """
     import xlsxwriter
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    worksheet = workbook.add_worksheet(sheet[:31])
     bold = workbook.add_format({"bold": True})
-    worksheet.freeze_panes(1, 0)
-    for col, name in enumerate(frame.columns):
-        column = frame[name]
-        worksheet.write_string(0, col, str(name), bold)
-        text = _is_text(column)
-        widths = [len(str(name))]
-        for row, value in enumerate(column.tolist(), start=1):
-            if text:
-                cell = _cell_text(value)
-                if cell:
-                    worksheet.write_string(row, col, cell)
-                widths.append(max((len(part) for part in cell.splitlines()), default=0))
-            elif _number_text(value):
-                worksheet.write_number(row, col, float(value))
-                widths.append(len(_number_text(value)))
-        worksheet.set_column(col, col, min(max(widths) + 2, _MAX_WIDTH))
+    as_text = workbook.add_format({"num_format": "@"})
+    texts = set(text_columns)
+    for sheet, frame in sheets.items():
+        worksheet = workbook.add_worksheet(sheet[:31])
+        worksheet.freeze_panes(1, 0)
+        for col, name in enumerate(frame.columns):
+            column = frame[name]
+            worksheet.write_string(0, col, str(name), bold)
+            text = _is_text(column)
+            widths = [len(str(name))]
+            for row, value in enumerate(column.tolist(), start=1):
+                if text:
+                    cell = _cell_text(value)
+                    if cell:
+                        worksheet.write_string(row, col, cell)
+                    widths.append(max((len(part) for part in cell.splitlines()), default=0))
+                elif _number_text(value):
+                    worksheet.write_number(row, col, float(value))
+                    widths.append(len(_number_text(value)))
+            width = min(max(widths) + 2, _MAX_WIDTH)
+            worksheet.set_column(col, col, width, as_text if name in texts else None)
     workbook.close()
     return buffer.getvalue()
 

@@ -141,3 +141,11 @@ def test_map_page_says_when_no_initiative_matches(app_env):
     assert [i for i in at.info if i.value == texts.NO_MATCH]
     unfiltered = _run_app()
     assert not [i for i in unfiltered.info if i.value == texts.NO_MATCH]
+
+
+@pytest.mark.realdata
+def test_importer_offers_the_blank_templates(app_env):
+    """Before any file is chosen, the page offers the template to fill in."""
+    at = _run_app("app_pages/importer.py")
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["Modèle Excel (XLSX)", "Modèle CSV"], labels

@@ -10,7 +10,7 @@ from territoires.geo.reference import GeoReference
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``import`` and ``export`` sub-commands."""
+    """Add the ``import``, ``modele`` and ``export`` sub-commands."""
     parser = subparsers.add_parser(
         "import",
         help="Importer des initiatives depuis un fichier CSV ou XLSX.",
@@ -33,6 +33,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="forcer la correspondance d'une colonne (répétable), ex. « Ville=commune »",
     )
     parser.set_defaults(func=run_import)
+
+    parser = subparsers.add_parser(
+        "modele",
+        help="Écrire le modèle de fichier à remplir pour l'import (XLSX ou CSV).",
+        description=(
+            "Écrit un fichier vide dont les colonnes sont reconnues par « import » ; en XLSX, "
+            "une feuille « Aide » dit quoi mettre dans chaque colonne. Le format suit "
+            "l'extension du fichier (.xlsx ou .csv)."
+        ),
+    )
+    parser.add_argument(
+        "--output", type=Path, required=True, metavar="CHEMIN", help="fichier à écrire"
+    )
+    parser.set_defaults(func=run_template)
 
     parser = subparsers.add_parser("export", help="Exporter les initiatives.")
     parser.add_argument("--db", help="adresse de la base (défaut : TERRITOIRES_DATABASE_URL)")
@@ -72,6 +86,28 @@ def run_import(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ExportError(f"Impossible d'écrire {path} ({exc.strerror}).") from exc
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from territoires.importers.template import template_csv, template_xlsx
+    from territoires.store import load_referentiels
+
+    suffix = args.output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ExportError(
+            f"Extension non prise en charge : « {suffix} » (attendu : .xlsx ou .csv)."
+        )
+    data = template_xlsx(load_referentiels()) if suffix == ".xlsx" else template_csv()
+    _write(args.output, data)
+    print(f"Modèle d'import écrit dans {args.output}.")
+    return 0
+
+
 def run_export(args: argparse.Namespace) -> int:
     from territoires.exports import export_initiatives
     from territoires.store import open_store
@@ -81,10 +117,6 @@ def run_export(args: argparse.Namespace) -> int:
         initiatives = store.list_initiatives()
     finally:
         store.close()
-    data = export_initiatives(initiatives, _reference(), args.format)
-    try:
-        args.output.write_bytes(data)
-    except OSError as exc:
-        raise ExportError(f"Impossible d'écrire {args.output} ({exc.strerror}).") from exc
+    _write(args.output, export_initiatives(initiatives, _reference(), args.format))
     print(f"{len(initiatives)} initiatives exportées dans {args.output} ({args.format}).")
     return 0
