@@ -301,21 +301,31 @@ ROW_LEGEND_JS = """
 """
 
 
-def test_legend_goes_under_a_scope_wider_than_the_map(browser, app_url):
-    """On a 1280-pixel screen, the Centre-Bretagne, wider than the map, is fitted above the
-    legend, whose two sections (classes; initiatives and outline) then stand side by side:
-    the legend hides none of it."""
+@pytest.mark.parametrize(
+    ("scope", "width", "height", "row"),
+    [
+        ("territoire:centre-bretagne-elargi&niveau=commune", 1280, 1000, True),
+        ("region:53", 1024, 1500, False),
+    ],
+)
+def test_legend_goes_under_a_scope_wider_than_the_map(browser, app_url, scope, width, height, row):
+    """The scope is fitted above the legend when that costs less than beside it: on a
+    1280-pixel screen, the Centre-Bretagne, wider than the map, above a legend whose two
+    sections (classes; initiatives and outline) stand side by side; on a 1024-pixel screen,
+    whose map is taller than wide, Bretagne above the legend in a column. The legend hides
+    none of the scope."""
     remote: list[str] = []
-    url = f"{app_url}/?perimetre=territoire:centre-bretagne-elargi&niveau=commune"
-    context, page = _open(browser, url, remote, height=1000, width=1280)
+    context, page = _open(
+        browser, f"{app_url}/?perimetre={scope}", remote, height=height, width=width
+    )
     wait_for_map(page, timeout=120)
     frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
     for _ in range(100):  # the legend's content comes with the map's values
         fit = frame.evaluate(ROW_LEGEND_JS)
-        if fit["row"]:
+        if fit["inside"] and fit["south"] <= fit["top"]:
             break
         page.wait_for_timeout(100)
-    assert fit["row"] and fit["blocks"] == 2, fit
+    assert fit["blocks"] == 2 and fit["row"] == row, fit
     assert fit["inside"] and fit["south"] <= fit["top"], fit
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()

@@ -843,56 +843,68 @@
     return control;
   }
 
-  // Size of the legend with its sections side by side (class ``en-ligne``), in pixels,
-  // estimated from its lines as the stylesheet may not have loaded yet: type of 13 px (18 px
-  // at most on a projector), line height 1.35, 4 px under each heading, the padding, the
-  // source line (two lines at most), about 0.56 em per character. Null for a single section.
-  function rowLegendSize(body, large) {
-    var blocks = body.querySelectorAll(".bloc");
-    if (blocks.length < 2) { return null; }
+  // Size of the legend, in pixels, in its two layouts: a column (its sections one under the
+  // other) and, with two sections or more, a row (side by side, class ``en-ligne``). Estimated
+  // from its lines, as the stylesheet may not have loaded yet: type of 13 px (18 px at most on
+  // a projector), line height 1.35, 4 px under each heading, about 0.56 em per character, the
+  // padding, and the source line in smaller type. Null sizes for a legend still empty.
+  function legendSize(body, large) {
     var font = large ? Math.min(18, (window.innerHeight - 64) / 20) : 13;
     var line = Math.max(font * 1.35, large ? 18 : 14);
-    var widest = large ? 380 : 290;
-    var height = 0, width = 0;
+    var widest = large ? 380 : 290, padding = large ? 20 : 16, small = large ? 13 : 11;
+    var blocks = body.querySelectorAll(".bloc");
+    var column = 0, rowHeight = 0, rowWidth = large ? 62 : 44;
     Array.prototype.forEach.call(blocks, function (block) {
       var titles = block.querySelectorAll(".titre"), lines = block.querySelectorAll(".ligne");
-      height = Math.max(height, titles.length * (line + 4) + lines.length * line);
-      var chars = 0;
+      var height = titles.length * (line + 4) + lines.length * line, chars = 0;
+      column += height;
+      rowHeight = Math.max(rowHeight, height);
       Array.prototype.forEach.call(titles, function (t) { chars = Math.max(chars, t.textContent.length); });
       Array.prototype.forEach.call(lines, function (l) { chars = Math.max(chars, l.textContent.length + 4); });
-      width += Math.min(widest, chars * font * 0.56) + 18;
+      rowWidth += Math.min(widest, chars * font * 0.56) + 18;
     });
-    if (body.querySelector(".source")) { height += 2 * (large ? 13 : 11) * 1.35 + 4; }
-    return { width: width + (large ? 62 : 44), height: Math.ceil(height + (large ? 20 : 16)) };
+    var source = body.querySelector(".source");
+    function sourceHeight(width) {
+      if (!source) { return 0; }
+      var lines = Math.ceil(source.textContent.length * small * 0.52 / width);
+      return lines * small * 1.35 + 4;
+    }
+    return {
+      column: blocks.length ? Math.ceil(column + sourceHeight(large ? 360 : 260) + padding) : null,
+      row: blocks.length < 2 ? null : {
+        width: rowWidth, height: Math.ceil(rowHeight + sourceHeight(rowWidth - 44) + padding)
+      }
+    };
   }
 
-  // Leave room for the legend so that it does not cover the scope: beside it on the right, or
-  // under it with the sections side by side (a scope wider than the map, such as the
-  // Centre-Bretagne), whichever costs less zoom; on the page, at most a quarter of a zoom level
-  // (a map wider than the scope); on a projector (large legend), where nobody will fold the
-  // legend or move the map, up to one zoom level: a smaller map whose every part shows. Room
-  // beside is the widest the stylesheet's .territoires-legend can be (max-width, padding,
-  // margin); room under, the row legend's height, its margin and the attribution line.
+  // Leave room for the legend so that it does not cover the scope, where that costs the least
+  // zoom: beside the scope on the right; under it (a map taller than the scope); or under it
+  // with the sections side by side (a scope wider than the map, such as the Centre-Bretagne).
+  // On the page, at most a quarter of a zoom level; on a projector (large legend), where
+  // nobody will fold the legend or move the map, up to one zoom level: a smaller map whose
+  // every part shows. Room beside is the widest the stylesheet's .territoires-legend can be
+  // (max-width, padding, margin); room under, the legend's height, its margin and the
+  // attribution line (34 px); the row leaves the left corner to the scale bar.
   function fitOptions(map, bounds) {
     var control = map._territoiresLegend;
     if (!control) { return { animate: false }; }
     var box = control.getContainer();
     var large = box.classList.contains("grande");
     var whole = map.getBoundsZoom(bounds, false, L.point(0, 0));
-    var side = large ? 410 : 300;
-    var besideLoss = whole - map.getBoundsZoom(bounds, false, L.point(side + 10, 20));
-    var row = rowLegendSize(control._body, large), under = 0, underLoss = Infinity;
-    if (row && row.width + 130 <= map.getSize().x) {  // the scale bar keeps the left corner
-      under = row.height + 34;
-      underLoss = whole - map.getBoundsZoom(bounds, false, L.point(20, under + 10));
+    function room(right, bottom, row) {
+      var zoom = map.getBoundsZoom(bounds, false, L.point(right + 10, bottom + 10));
+      return { loss: whole - zoom, padding: [right, bottom], row: row };
     }
-    var inRow = underLoss < besideLoss;
-    box.classList.toggle("en-ligne", inRow);
-    if (Math.min(besideLoss, underLoss) > (large ? 1 : 0.25)) { return { animate: false }; }
-    if (inRow) {
-      return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [10, under] };
+    var size = legendSize(control._body, large);
+    var rooms = [room(large ? 410 : 300, 10, false)];
+    if (size.column) { rooms.push(room(10, size.column + 34, false)); }
+    if (size.row && size.row.width + 130 <= map.getSize().x) {
+      rooms.push(room(10, size.row.height + 34, true));
     }
-    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [side, 10] };
+    var best = rooms.reduce(function (a, b) { return b.loss < a.loss ? b : a; });
+    box.classList.toggle("en-ligne", best.row);
+    if (best.loss > (large ? 1 : 0.25)) { return { animate: false }; }
+    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: best.padding };
   }
 
   // Fit without animation: an animated zoom started while the iframe is still being laid out
