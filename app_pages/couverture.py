@@ -135,11 +135,12 @@ if view == VIEWS[0]:
             level,
             scored,
             asset_base=mv.asset_base_url(),
-            source=source,
+            source="",  # written under the map: a shorter legend, which then covers less
             basemap=basemap,
             height=520,
         )
         clicked = mv.show_map(fmap, height=520, key="cov_score_map")
+        st.caption(source)
         if clicked:
             mv.fiche_link(clicked)
     av.ranking_table(ranked, level, reference)
@@ -243,11 +244,12 @@ if view == VIEWS[2]:
         sites,
         radius,
         asset_base=mv.asset_base_url(),
-        source=source,
+        source="",
         basemap=basemap,
         height=520,
     )
     clicked_commune = mv.show_map(fmap, height=520, key="cov_next_map")
+    st.caption(source)
     if clicked_commune:
         mv.fiche_link(clicked_commune)
     av.steps_table(sites)

@@ -117,7 +117,7 @@ fmap = fiche_map(
     radius,
     level=level,
     asset_base=mv.asset_base_url(),
-    source=source_line(reference.manifest, demo_data_shown()),
+    source="",  # written under the map: a shorter legend, which then covers less of it
     basemap=mv.default_map_options(False, get_settings().basemap).basemap,
     height=520,
 )
@@ -126,7 +126,7 @@ if clicked:
     mv.fiche_link(clicked)
 st.caption(
     f"Hachurées en rouge : communes à plus de {radius:g} km de toute initiative "
-    "(distance à vol d'oiseau)."
+    f"(distance à vol d'oiseau). {source_line(reference.manifest, demo_data_shown())}"
 )
 
 # --- breakdowns and list -------------------------------------------------------------------
