@@ -880,7 +880,8 @@
   // Leave room for the legend so that it does not cover the scope, where that costs the least
   // zoom: beside the scope on the right; under it (a map taller than the scope); or under it
   // with the sections side by side (a scope wider than the map, such as the Centre-Bretagne).
-  // On the page, at most a quarter of a zoom level; on a projector (large legend), where
+  // On the page, at most half a zoom level (a map up to 30 % smaller, whose every part
+  // shows: a territory under the legend goes unseen); on a projector (large legend), where
   // nobody will fold the legend or move the map, up to one zoom level: a smaller map whose
   // every part shows. Room beside is the widest the stylesheet's .territoires-legend can be
   // (max-width, padding, margin); room under, the legend's height, its margin and the
@@ -903,7 +904,7 @@
     }
     var best = rooms.reduce(function (a, b) { return b.loss < a.loss ? b : a; });
     box.classList.toggle("en-ligne", best.row);
-    if (best.loss > (large ? 1 : 0.25)) { return { animate: false }; }
+    if (best.loss > (large ? 1 : 0.5)) { return { animate: false }; }
     return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: best.padding };
   }
 
