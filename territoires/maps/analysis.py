@@ -43,15 +43,20 @@ def _base(reference: GeoReference, scope: Scope, basemap: str, height: int | Non
         zoom_start=6,
         tiles=None,
         prefer_canvas=True,
+        zoom_snap=0.25,  # the scope fills the frame, as on the main map
         height=height or "100%",
     )
     layers.add_basemap(fmap, basemap)
     layers.metric_scale().add_to(fmap)
-    layers.fit_view(bounds).add_to(fmap)  # not animated: canvas clicks stay aligned
     return fmap
 
 
-def _finish(fmap: folium.Map, asset_base: str | None) -> folium.Map:
+def _finish(
+    fmap: folium.Map, reference: GeoReference, scope: Scope, asset_base: str | None
+) -> folium.Map:
+    """Fit the view to the scope, last (the fit leaves room for the legend added before it;
+    not animated, so that canvas clicks stay aligned), and link or inline the assets."""
+    layers.fit_view(geometry.scope_bounds(reference, scope)).add_to(fmap)
     assets = needed_assets(with_clusters=False)
     if asset_base is None:
         inline_assets(fmap, assets)
@@ -121,7 +126,7 @@ def score_map(
     entries.append(LegendEntry("case", ZERO_COLOR, NOT_RANKED))
     legend = legend_html("Score « zones peu couvertes »", [(None, entries[::-1])], source)
     layers.legend_control(legend).add_to(fmap)
-    return _finish(fmap, asset_base)
+    return _finish(fmap, reference, scope, asset_base)
 
 
 def suggestion_map(
@@ -175,7 +180,7 @@ def suggestion_map(
     entries.append(LegendEntry("rond", SITE_COLOR, "Proposition (numéro = ordre glouton)"))
     legend = legend_html("Où agir ensuite ?", [(None, entries)], source)
     layers.legend_control(legend).add_to(fmap)
-    return _finish(fmap, asset_base)
+    return _finish(fmap, reference, scope, asset_base)
 
 
 def _add_site(fmap: folium.Map, site, radius_km: float) -> None:

@@ -48,6 +48,8 @@ def test_score_map_html(tiny_reference):
     assert f"{ASSET_BASE}/leaflet/leaflet.js" in text
     assert ASSETS_DIR.is_dir()
     assert text.count("L.control.scale(") == 1 and "{imperial: false}" in text
+    # the view is fitted last, around the legend added before it
+    assert text.index("TerritoiresMap.legend(") < text.index("TerritoiresMap.fit(")
 
 
 def test_suggestion_map_escapes_names(tiny_reference):

@@ -97,6 +97,8 @@ def test_scale_bar_is_in_kilometres_only(tiny_reference, initiatives):
     text = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
     assert text.count("L.control.scale(") == 1
     assert "L.control.scale({imperial: false})" in text
+    # the view is fitted last, around the legend added before it
+    assert text.index("TerritoiresMap.legend(") < text.index("TerritoiresMap.fit(")
 
 
 def test_standalone_html_inlines_assets_and_has_no_remote_url(tiny_reference, initiatives):
