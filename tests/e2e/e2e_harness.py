@@ -211,3 +211,30 @@ def wait_for_map(
             return state
         page.wait_for_timeout(poll_ms)
     raise TimeoutError("the map was not drawn in time")
+
+
+SCRIPT_STATE_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app ? app.getAttribute("data-test-script-state") : null;
+}
+"""
+
+
+def wait_until_idle(page, *, quiet_ms: int = 600, timeout: float = 60) -> None:
+    """Wait until no script run has been going for ``quiet_ms`` (Streamlit's own state).
+
+    A button clicked while a run is replacing it can be lost: a deferred download, for one,
+    is then never served. Wait for this before such a click.
+    """
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if page.evaluate(SCRIPT_STATE_JS) == "notRunning":
+            quiet_since = quiet_since or time.monotonic()
+            if (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+                return
+        else:
+            quiet_since = None
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"the app kept running for {timeout} s")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_harness import ARTIFACTS, FOLIUM_FRAME, is_local, wait_for_map
+from e2e_harness import ARTIFACTS, FOLIUM_FRAME, is_local, wait_for_map, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -236,8 +236,11 @@ def test_clicking_a_territory_offers_its_fiche_and_export_is_offline(browser, ap
     assert again["popup"].startswith("Brest") and again["outlined"] == 1, again
 
     page.get_by_text("Exporter", exact=True).click()
+    export = page.get_by_text("Carte interactive hors ligne (HTML)")
+    export.wait_for(timeout=60_000)
+    wait_until_idle(page)  # the map's click on Brest and the menu's opening have each run
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_text("Carte interactive hors ligne (HTML)").click()
+        export.click()
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert "TerritoiresMap.choropleth" in exported and "Leaflet 1.9.4" in exported
     assert "<script src=" not in exported and '<link rel="stylesheet" href=' not in exported
