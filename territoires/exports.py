@@ -12,6 +12,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -27,6 +28,16 @@ def file_slug(text: str) -> str:
     """« Centre-Bretagne (périmètre élargi) » → ``centre-bretagne-perimetre-elargi``: the words
     of ``words_key`` (ASCII, lower case) joined by hyphens (no path separator, no space)."""
     return words_key(text).replace(" ", "-")
+
+
+def write_file(path: Path, data: bytes, what: str = "") -> None:
+    """Write an export to ``path``; a folder that is missing or read-only gives a French
+    ``ExportError`` naming ``what`` was written (« les rejets »), never a traceback."""
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        target = f"{what} dans {path}" if what else str(path)
+        raise ExportError(f"Impossible d'écrire {target} ({exc.strerror}).") from exc
 
 
 def export_name(*parts: str, ext: str, day: dt.date | None = None) -> str:

@@ -241,3 +241,13 @@ def test_export_names_say_what_for_which_territory_and_when():
     assert file_slug("Côtes-d'Armor") == "cotes-d-armor"
     assert file_slug("Cœur de Bretagne") == "coeur-de-bretagne"  # ligature spelt out
     assert file_slug("« ! »") == ""
+
+
+def test_write_file_names_what_it_could_not_write(tmp_path):
+    from territoires.exports import write_file
+
+    write_file(tmp_path / "ok.csv", b"x")
+    assert (tmp_path / "ok.csv").read_bytes() == b"x"
+    target = tmp_path / "absent" / "rejets.csv"
+    with pytest.raises(ExportError, match=r"^Impossible d'écrire les rejets dans .*rejets\.csv \("):
+        write_file(target, b"x", "les rejets")

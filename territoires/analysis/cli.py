@@ -76,11 +76,10 @@ def _table_format(output: Path) -> str:
 
 
 def _write_table(frame: pd.DataFrame, output: Path) -> None:
-    from territoires.exports import to_csv_bytes, to_xlsx_bytes
+    from territoires.exports import to_csv_bytes, to_xlsx_bytes, write_file
 
     suffix = _table_format(output)
-    data = to_csv_bytes(frame) if suffix == "csv" else to_xlsx_bytes(frame)
-    output.write_bytes(data)
+    write_file(output, to_csv_bytes(frame) if suffix == "csv" else to_xlsx_bytes(frame))
 
 
 def run_coverage(args: argparse.Namespace) -> int:
@@ -125,6 +124,7 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 
 def run_sheet(args: argparse.Namespace) -> int:
+    from territoires.exports import write_file
     from territoires.reports import check_format, sheet_for_territory
 
     output = Path(args.output)
@@ -144,7 +144,7 @@ def run_sheet(args: argparse.Namespace) -> int:
         communes=communes,
         extra_sources=rurality_lines(reference),
     )
-    output.write_bytes(data)
+    write_file(output, data)
     print(f"Fiche « {key.label} » écrite dans {output}")
     return 0
 

@@ -86,14 +86,8 @@ def run_import(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ExportError(f"Impossible d'écrire {path} ({exc.strerror}).") from exc
-
-
 def run_template(args: argparse.Namespace) -> int:
+    from territoires.exports import write_file
     from territoires.importers.template import template_csv, template_xlsx
     from territoires.store import load_referentiels
 
@@ -103,13 +97,13 @@ def run_template(args: argparse.Namespace) -> int:
             f"Extension non prise en charge : « {suffix} » (attendu : .xlsx ou .csv)."
         )
     data = template_xlsx(load_referentiels()) if suffix == ".xlsx" else template_csv()
-    _write(args.output, data)
+    write_file(args.output, data)
     print(f"Modèle d'import écrit dans {args.output}.")
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from territoires.exports import export_initiatives
+    from territoires.exports import export_initiatives, write_file
     from territoires.store import open_store
 
     store = open_store(args.db)
@@ -117,6 +111,6 @@ def run_export(args: argparse.Namespace) -> int:
         initiatives = store.list_initiatives()
     finally:
         store.close()
-    _write(args.output, export_initiatives(initiatives, _reference(), args.format))
+    write_file(args.output, export_initiatives(initiatives, _reference(), args.format))
     print(f"{len(initiatives)} initiatives exportées dans {args.output} ({args.format}).")
     return 0

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from territoires.errors import ExportError, UnknownCodeError
+from territoires.errors import UnknownCodeError
 from territoires.formatting import fr_count
 from territoires.geo.reference import GeoReference
 from territoires.importers.headers import ColumnMapping, match_columns
@@ -393,7 +393,7 @@ def rejects_frame(plan: ImportPlan) -> pd.DataFrame:
 
 def write_rejects(plan: ImportPlan, path: str | Path) -> Path:
     """Write the rejected rows as CSV (UTF-8 BOM, ``;``) or XLSX, by ``path``'s suffix."""
-    from territoires.exports import to_csv_bytes, to_xlsx_bytes
+    from territoires.exports import to_csv_bytes, to_xlsx_bytes, write_file
 
     path = Path(path)
     frame = rejects_frame(plan)
@@ -402,10 +402,7 @@ def write_rejects(plan: ImportPlan, path: str | Path) -> Path:
         if path.suffix.lower() in (".xlsx", ".xlsm")
         else to_csv_bytes(frame)
     )
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise ExportError(f"Impossible d'écrire les rejets dans {path} ({exc.strerror}).") from exc
+    write_file(path, data, "les rejets")
     return path
 
 

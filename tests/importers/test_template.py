@@ -107,3 +107,11 @@ def test_cli_writes_the_template_in_the_format_of_its_extension(tmp_path, capsys
     assert main(["modele", "--output", str(tmp_path / "modele.ods")]) == 2
     assert "Extension non prise en charge : « .ods »" in capsys.readouterr().err
     assert not (tmp_path / "modele.ods").exists()
+
+
+def test_cli_says_in_french_when_the_template_cannot_be_written(tmp_path, capsys):
+    from territoires.cli import main
+
+    missing = tmp_path / "absent" / "modele.xlsx"
+    assert main(["modele", "--output", str(missing)]) == 2
+    assert f"Impossible d'écrire {missing} (" in capsys.readouterr().err
