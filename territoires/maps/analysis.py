@@ -16,7 +16,7 @@ from territoires.formatting import fr_number
 from territoires.geo.reference import GeoReference, Scope
 from territoires.maps import geometry, layers
 from territoires.maps.assets import inline_assets, link_assets, needed_assets
-from territoires.maps.build import MapOptions, build_map
+from territoires.maps.build import MapOptions, base_map, build_map
 from territoires.maps.legend import LegendEntry, legend_html
 from territoires.maps.palettes import NO_DATA_COLOR, OUTLINE_COLOR, ZERO_COLOR, class_colors
 
@@ -36,27 +36,10 @@ UNCOVERED_STYLE = {
 }
 
 
-def _base(reference: GeoReference, scope: Scope, basemap: str, height: int | None) -> folium.Map:
-    bounds = geometry.scope_bounds(reference, scope)
-    fmap = folium.Map(
-        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
-        zoom_start=6,
-        tiles=None,
-        prefer_canvas=True,
-        zoom_snap=0.25,  # the scope fills the frame, as on the main map
-        height=height or "100%",
-    )
-    layers.add_basemap(fmap, basemap)
-    layers.metric_scale().add_to(fmap)
-    return fmap
-
-
-def _finish(
-    fmap: folium.Map, reference: GeoReference, scope: Scope, asset_base: str | None
-) -> folium.Map:
+def _finish(fmap: folium.Map, bounds: list[list[float]], asset_base: str | None) -> folium.Map:
     """Fit the view to the scope, last (the fit leaves room for the legend added before it;
     not animated, so that canvas clicks stay aligned), and link or inline the assets."""
-    layers.fit_view(geometry.scope_bounds(reference, scope)).add_to(fmap)
+    layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=False)
     if asset_base is None:
         inline_assets(fmap, assets)
@@ -103,7 +86,8 @@ def score_map(
         for k, s, r in zip(classes, table["score"], table["rang"].fillna(0), strict=True)
     ]
     colors = class_colors(len(SCORE_BREAKS))
-    fmap = _base(reference, scope, basemap, height)
+    bounds = geometry.scope_bounds(reference, scope)
+    fmap = base_map(bounds, basemap, height)
     encoded = geometry.cached(
         reference, ("encoded", level, scope), lambda: geometry.encode_frame(layer)
     )
@@ -126,7 +110,7 @@ def score_map(
     entries.append(LegendEntry("case", ZERO_COLOR, NOT_RANKED))
     legend = legend_html("Score « zones peu couvertes »", [(None, entries[::-1])], source)
     layers.legend_control(legend).add_to(fmap)
-    return _finish(fmap, reference, scope, asset_base)
+    return _finish(fmap, bounds, asset_base)
 
 
 def suggestion_map(
@@ -157,7 +141,8 @@ def suggestion_map(
         2: "Couverte par les propositions",
         3: "Rurale, encore non couverte",
     }
-    fmap = _base(reference, scope, basemap, height)
+    bounds = geometry.scope_bounds(reference, scope)
+    fmap = base_map(bounds, basemap, height)
     encoded = geometry.cached(
         reference, ("encoded", "commune", scope), lambda: geometry.encode_frame(layer)
     )
@@ -180,7 +165,7 @@ def suggestion_map(
     entries.append(LegendEntry("rond", SITE_COLOR, "Proposition (numéro = ordre glouton)"))
     legend = legend_html("Où agir ensuite ?", [(None, entries)], source)
     layers.legend_control(legend).add_to(fmap)
-    return _finish(fmap, reference, scope, asset_base)
+    return _finish(fmap, bounds, asset_base)
 
 
 def _add_site(fmap: folium.Map, site, radius_km: float) -> None:

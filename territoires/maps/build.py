@@ -207,7 +207,9 @@ def source_line(manifest: dict, demo: bool) -> str:
 # --- the map ----------------------------------------------------------------------------------
 
 
-def _base_map(bounds: list[list[float]], basemap: str, height: int | None) -> folium.Map:
+def base_map(bounds: list[list[float]], basemap: str, height: int | None) -> folium.Map:
+    """An empty map centred on ``bounds``: canvas, the basemap, a kilometre scale (every map
+    of the app starts here; ``layers.fit_view`` comes last, once its legend exists)."""
     fmap = folium.Map(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=6,
@@ -365,7 +367,7 @@ def build_map(
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
-    fmap = _base_map(bounds, options.basemap, height)
+    fmap = base_map(bounds, options.basemap, height)
     _add_choropleth(fmap, reference, scope, data)
     outline_label = _add_overlays(fmap, reference, scope, options, rural_codes)
     points = _points(reference, initiatives) if options.points and not initiatives.empty else None
@@ -417,7 +419,7 @@ def build_live_map(
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
-    fmap = _base_map(bounds, options.basemap, None)
+    fmap = base_map(bounds, options.basemap, None)
     served = web_dir is not None and web_base is not None
     if served:
         name = geometry.geometry_file(reference, data.level, scope, web_dir)
