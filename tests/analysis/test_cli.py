@@ -89,3 +89,9 @@ def test_errors_are_french_and_exit_2(wired, tmp_path, capsys):
     code = cli.main(["sheet", "--territory", "nulle-part", "--output", str(tmp_path / "x.pdf")])
     assert code == 2
     assert "Territoire introuvable" in capsys.readouterr().err
+
+
+def test_an_unwritable_output_is_a_french_error(wired, tmp_path, capsys):
+    missing = tmp_path / "absent" / "epci.csv"
+    assert cli.main(["coverage", "--level", "epci", "--output", str(missing)]) == 2
+    assert f"Impossible d'écrire {missing} (" in capsys.readouterr().err
