@@ -144,9 +144,12 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
     shared = page.url
     assert "perimetre=region%3A53" in shared or "perimetre=region:53" in shared
 
-    # the shared link, in a new session, gives the same view
-    other_context, other = _open(browser, shared, remote)
+    # the shared link, in a new session, gives the same view; on a laptop's 1000 pixels, the
+    # banner, title and key figures leave room for the whole map
+    other_context, other = _open(browser, shared, remote, height=1000)
     same = wait_for_map(other, timeout=120)
+    box = other.locator(f'iframe[title^="{FOLIUM_FRAME}"]').bounding_box()
+    assert box["y"] + box["height"] <= 1000, box
     assert _initiatives_figure(other) == after
     assert same["signature"] == changed["signature"]
     # the map is drawn first; the filters follow, and show the shared one ticked
