@@ -216,8 +216,20 @@ def fiche_map(
 ) -> folium.Map:
     """The main map zoomed on a territory, plus its communes beyond reach, hatched in red."""
     options = MapOptions(level=level, metric="initiatives", basemap=basemap, points=True)  # type: ignore[arg-type]
+    entry = LegendEntry(
+        "trait-tirets",
+        UNCOVERED_STYLE["color"],
+        f"Non couverte (plus de {fr_number(radius_km)} km)",
+    )
     fmap = build_map(
-        initiatives, reference, scope, options, asset_base=asset_base, source=source, height=height
+        initiatives,
+        reference,
+        scope,
+        options,
+        asset_base=asset_base,
+        source=source,
+        height=height,
+        legend_extra=[entry] if uncovered else (),
     )
     if uncovered:
         communes = geometry.display_frame(reference, "commune")
@@ -225,10 +237,4 @@ def fiche_map(
         layers.shapes_layer(
             geometry.encode_frame(frame), UNCOVERED_STYLE, "TerritoiresNonCouvertes"
         ).add_to(fmap)
-        entry = LegendEntry(
-            "trait-tirets",
-            UNCOVERED_STYLE["color"],
-            f"Non couverte (plus de {fr_number(radius_km)} km)",
-        )
-        layers.legend_control(legend_html("", [(None, [entry])], ""), "bottomleft").add_to(fmap)
     return fmap

@@ -7,7 +7,7 @@ query parameters, like ``territoires.filters.Filters``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
@@ -20,7 +20,13 @@ from territoires.geo.reference import GeoReference, Scope
 from territoires.maps import geometry, layers
 from territoires.maps.assets import bundle_assets, inline_assets, link_assets, needed_assets
 from territoires.maps.classify import METHODS, Classification, Method, classify
-from territoires.maps.legend import class_entries, legend_html, overlay_entries, theme_entries
+from territoires.maps.legend import (
+    LegendEntry,
+    class_entries,
+    legend_html,
+    overlay_entries,
+    theme_entries,
+)
 from territoires.maps.metrics import (
     INTEGER_METRICS,
     MAP_LEVELS,
@@ -315,8 +321,10 @@ def _legend(
     rural_known: bool,
     source: str,
     points: layers.RuntimeLayer | None,
+    extra: Sequence[LegendEntry] = (),
 ) -> str:
-    """The legend; the « thème non renseigné » colour only if ``points`` drew it."""
+    """The legend; the « thème non renseigné » colour only if ``points`` drew it; ``extra``
+    entries (a caller's own overlay) close it."""
     unthemed = points is not None and points.unthemed
     sections = [
         (None, class_entries(data.classification, list(data.colors), data.metric)),
@@ -324,7 +332,10 @@ def _legend(
             "Initiatives" if options.points else None,
             theme_entries(THEME_LABELS, clusters=True, unthemed=unthemed) if options.points else [],
         ),
-        (None, overlay_entries(outline_label, options.rural_overlay and rural_known)),
+        (
+            None,
+            [*overlay_entries(outline_label, options.rural_overlay and rural_known), *extra],
+        ),
     ]
     return legend_html(METRICS[data.metric].title, sections, source)
 
@@ -340,6 +351,7 @@ def build_map(
     asset_base: str | None = None,
     source: str = "",
     height: int | None = None,
+    legend_extra: Sequence[LegendEntry] = (),
 ) -> folium.Map:
     """Build the map: choropleth, optional rural zones, scope outline, points, legend.
 
@@ -364,6 +376,9 @@ def build_map(
         One-line source and vintage shown under the legend.
     height : int, optional
         Map height in pixels (standalone HTML uses the full page when omitted).
+    legend_extra : sequence of LegendEntry
+        Entries for layers the caller adds (the fiche's uncovered communes): one legend, which
+        the view's fit keeps clear of the scope, rather than a second one over the map.
     """
     data = data or choropleth_data(initiatives, reference, scope, options)
     bounds = geometry.scope_bounds(reference, scope)
@@ -373,7 +388,9 @@ def build_map(
     points = _points(reference, initiatives) if options.points and not initiatives.empty else None
     if points is not None:
         points.add_to(fmap)
-    legend = _legend(data, options, outline_label, rural_codes is not None, source, points)
+    legend = _legend(
+        data, options, outline_label, rural_codes is not None, source, points, legend_extra
+    )
     layers.legend_control(legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=options.points)

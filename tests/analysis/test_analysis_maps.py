@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 
 from territoires.analysis.coverage import coverage
@@ -83,4 +86,10 @@ def test_fiche_map_marks_uncovered(tiny_reference):
         )
     )
     assert "Non couverte (plus de 15 km)" in text
+    # one legend, which the view's fit keeps clear of the territory (a second, small one
+    # had its fold button over its text)
+    assert text.count("TerritoiresMap.legend(") == 1
+    payload = re.search(r'TerritoiresMap\.legend\(\s*\S+,\s*(".*?"),\s*"bottomright"', text, re.S)
+    legend = json.loads(payload.group(1))
+    assert "Nombre d&#x27;initiatives" in legend and "Non couverte (plus de 15 km)" in legend
     assert no_cdn(text)

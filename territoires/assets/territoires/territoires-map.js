@@ -848,29 +848,51 @@
   // from its lines, as the stylesheet may not have loaded yet: type of 13 px (18 px at most on
   // a projector), line height 1.35, 4 px under each heading, about 0.56 em per character, the
   // padding, and the source line in smaller type. Null sizes for a legend still empty.
+  // Text widths as the legend draws them, in the stylesheet's font (.leaflet-container): a
+  // canvas measures them without laying out the page, before the legend is even shown.
+  var LEGEND_FONT = '"Source Sans Pro", "Segoe UI", sans-serif';
+  var measure = null;
+  function textWidth(text, px, bold) {
+    measure = measure || document.createElement("canvas").getContext("2d");
+    measure.font = (bold ? "600 " : "") + px + "px " + LEGEND_FONT;
+    return measure.measureText(text).width;
+  }
+
+  // The legend's size in its two layouts, from its text: ``column`` (the sections one under
+  // the other; its height) and its ``width``, ``row`` (the sections side by side).
   function legendSize(body, large) {
     var font = large ? Math.min(18, (window.innerHeight - 64) / 20) : 13;
     var line = Math.max(font * 1.35, large ? 18 : 14);
     var widest = large ? 380 : 290, padding = large ? 20 : 16, small = large ? 13 : 11;
+    var across = large ? 28 : 20, swatch = large ? 34 : 26;  // side padding; swatch and gap
     var blocks = body.querySelectorAll(".bloc");
-    var column = 0, rowHeight = 0, rowWidth = large ? 62 : 44;
-    Array.prototype.forEach.call(blocks, function (block) {
+    var column = 0, columnWidth = 0, rowHeight = 0, rowWidth = large ? 62 : 44;
+    Array.prototype.forEach.call(blocks, function (block, index) {
       var titles = block.querySelectorAll(".titre"), lines = block.querySelectorAll(".ligne");
-      var height = titles.length * (line + 4) + lines.length * line, chars = 0;
+      var height = titles.length * (line + 4) + lines.length * line, width = 0;
       column += height;
       rowHeight = Math.max(rowHeight, height);
-      Array.prototype.forEach.call(titles, function (t) { chars = Math.max(chars, t.textContent.length); });
-      Array.prototype.forEach.call(lines, function (l) { chars = Math.max(chars, l.textContent.length + 4); });
-      rowWidth += Math.min(widest, chars * font * 0.56) + 18;
+      Array.prototype.forEach.call(titles, function (t, i) {
+        var button = index === 0 && i === 0 ? 22 : 0;  // the fold button beside the first title
+        width = Math.max(width, textWidth(t.textContent, font, true) + button);
+      });
+      Array.prototype.forEach.call(lines, function (l) {
+        width = Math.max(width, textWidth(l.textContent, font, false) + swatch);
+      });
+      width = Math.min(widest, Math.ceil(width) + 2);
+      columnWidth = Math.max(columnWidth, width);
+      rowWidth += width + 18;
     });
     var source = body.querySelector(".source");
     function sourceHeight(width) {
       if (!source) { return 0; }
-      var lines = Math.ceil(source.textContent.length * small * 0.52 / width);
+      var lines = Math.ceil(textWidth(source.textContent, small, false) * 1.05 / width);
       return lines * small * 1.35 + 4;
     }
+    var shown = Math.min(large ? 360 : 260, columnWidth);  // the stylesheet's max-width
     return {
-      column: blocks.length ? Math.ceil(column + sourceHeight(large ? 360 : 260) + padding) : null,
+      column: blocks.length ? Math.ceil(column + sourceHeight(shown) + padding) : null,
+      width: blocks.length ? shown + across : null,
       row: blocks.length < 2 ? null : {
         width: rowWidth, height: Math.ceil(rowHeight + sourceHeight(rowWidth - 44) + padding)
       }
@@ -883,9 +905,10 @@
   // On the page, at most half a zoom level (a map up to 30 % smaller, whose every part
   // shows: a territory under the legend goes unseen); on a projector (large legend), where
   // nobody will fold the legend or move the map, up to one zoom level: a smaller map whose
-  // every part shows. Room beside is the widest the stylesheet's .territoires-legend can be
-  // (max-width, padding, margin); room under, the legend's height, its margin and the
-  // attribution line (34 px); the row leaves the left corner to the scale bar.
+  // every part shows. Room beside is the legend's width as its text measures (at most the
+  // stylesheet's max-width and padding), its margin and a gap; room under, the legend's
+  // height, its margin and the attribution line (34 px); the row leaves the left corner to the
+  // scale bar.
   function fitOptions(map, bounds) {
     var control = map._territoiresLegend;
     if (!control) { return { animate: false }; }
@@ -897,7 +920,8 @@
       return { loss: whole - zoom, padding: [right, bottom], row: row };
     }
     var size = legendSize(control._body, large);
-    var rooms = [room(large ? 410 : 300, 10, false)];
+    var beside = large ? 410 : 300;  // the widest legend, its margin and a gap
+    var rooms = [room(size.width ? Math.min(beside, size.width + 20) : beside, 10, false)];
     if (size.column) { rooms.push(room(10, size.column + 34, false)); }
     if (size.row && size.row.width + 130 <= map.getSize().x) {
       rooms.push(room(10, size.row.height + 34, true));
