@@ -337,6 +337,33 @@ def test_legend_goes_under_a_scope_wider_than_the_map(browser, app_url, scope, w
     context.close()
 
 
+BESIDE_LEGEND_JS = """
+() => {
+  // the scope's eastern edge and the legend's left side, in map pixels; the legend's text
+  const map = window.map, box = map._territoiresLegend.getContainer();
+  const scope = L.latLngBounds(map._territoiresFit.bounds);
+  const left = box.getBoundingClientRect().left - map.getContainer().getBoundingClientRect().left;
+  return {inside: map.getBounds().contains(scope), left: left, text: box.textContent,
+          east: map.latLngToContainerPoint(scope.getNorthEast()).x};
+}
+"""
+
+
+def test_fiche_legend_stands_beside_a_wide_region(browser, app_url):
+    """On the fiche of Bretagne (a map 940 × 520 pixels, as wide as the region), the one
+    legend, which includes the uncovered communes, stands to the right of the whole region:
+    the room it needs is its measured width, not the widest a legend can be."""
+    remote: list[str] = []
+    context, page = _open(browser, f"{app_url}/fiche?niveau=region&code=53", remote)
+    wait_for_map(page, timeout=120)
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    fit = frame.evaluate(BESIDE_LEGEND_JS)
+    assert "Non couverte" in fit["text"] and "Nombre d'initiatives" in fit["text"], fit
+    assert fit["inside"] and fit["east"] <= fit["left"], fit
+    assert remote == [], f"requests left the machine: {remote[:5]}"
+    context.close()
+
+
 LEAVE_AND_REPORT_JS = """
 () => {
   // a click on another page's link, and the map's report of its first drawing just after it
