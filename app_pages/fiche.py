@@ -24,7 +24,7 @@ from territoires.settings import get_settings
 from territoires.ui import analysis_view as av
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
-from territoires.ui.chrome import demo_data_shown
+from territoires.ui.chrome import demo_data_shown, figures_html
 from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 header = st.container()
@@ -99,7 +99,7 @@ if other_profile is not None:
     table[other_profile.territory.label] = [theirs.get(label, "—") for label, _ in mine]
 reference_rows = dict(figure_rows(profile.reference_figures, radius, vintage))
 table[f"Référence : {profile.reference.nom}"] = [reference_rows.get(lb, "—") for lb, _ in mine]
-st.dataframe(table, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4)
+st.html(figures_html(table))
 if rural is None:
     st.caption("Ruralité indisponible : la part rurale n'est pas calculée.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -58,6 +59,43 @@ def details_html(details: pd.DataFrame) -> str:
         if str(value).strip()
     )
     return f'{_DETAILS_CSS}<table class="te-details">{rows}</table>'
+
+
+_FIGURES_CSS = """
+<style>
+.te-figures { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+.te-figures th, .te-figures td { padding: 0.4rem 0.75rem; vertical-align: top;
+  border-bottom: 1px solid rgba(49, 51, 63, 0.1); overflow-wrap: anywhere; }
+.te-figures thead th { font-weight: 600; color: rgba(49, 51, 63, 0.8); text-align: right;
+  border-bottom: 2px solid rgba(49, 51, 63, 0.2); }
+.te-figures thead th:first-child, .te-figures tbody th { text-align: left; font-weight: 400; }
+.te-figures tbody th { width: 36%; }
+.te-figures td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.te-figures td.texte { text-align: left; white-space: normal; }
+</style>
+"""
+_NUMBER = re.compile(r"[\d\s\u00a0\u202f,.%€km/—–-]+")
+
+
+def figures_html(table: pd.DataFrame) -> str:
+    """A figures table (a label column, then one column per territory) as HTML: every text
+    escaped, figures right-aligned to compare them down a column, long texts (a list of
+    themes) wrapped rather than cut."""
+
+    def cell(value: object) -> str:
+        text = str(value)
+        kind = "" if _NUMBER.fullmatch(text) else ' class="texte"'
+        return f"<td{kind}>{html.escape(text)}</td>"
+
+    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+    rows = "".join(
+        f"<tr><th>{html.escape(str(row[0]))}</th>{''.join(cell(v) for v in row[1:])}</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (
+        f'{_FIGURES_CSS}<table class="te-figures"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def css_string(text: str) -> str:

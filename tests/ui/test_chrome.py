@@ -7,7 +7,13 @@ import re
 import pandas as pd
 
 from territoires import texts
-from territoires.ui.chrome import css_string, details_html, uploaded_file_css, uploader_css
+from territoires.ui.chrome import (
+    css_string,
+    details_html,
+    figures_html,
+    uploaded_file_css,
+    uploader_css,
+)
 
 
 def _contents(css: str) -> list[str]:
@@ -60,3 +66,25 @@ def test_details_html_escapes_and_leaves_out_unknown_fields():
     assert "Une &amp; deux" in page
     assert "Site web" not in page  # an empty field is left out
     assert page.count("<tr>") == 2
+
+
+def test_figures_html_escapes_and_aligns_figures_not_texts():
+    table = pd.DataFrame(
+        {
+            "Indicateur": ["Population (2023)", "Thèmes présents", "Distance médiane"],
+            "<i>Ici</i>": [
+                "3\u202f449\u202f370",
+                "Prendre soin, Cultures et savoirs",
+                "25,1\u00a0km",
+            ],
+            "Référence : France": ["—", "<script>x</script>", "40\u00a0%"],
+        }
+    )
+    page = figures_html(table)
+    assert "<i>" not in page and "&lt;i&gt;Ici&lt;/i&gt;" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    # figures right-aligned (the default), texts left-aligned and wrapped
+    assert "<th>Population (2023)</th><td>3\u202f449\u202f370</td><td>—</td>" in page
+    assert '<td class="texte">Prendre soin, Cultures et savoirs</td>' in page
+    assert "<td>25,1\u00a0km</td><td>40\u00a0%</td>" in page
+    assert page.count("<tr>") == 4  # the header and three rows, no blank one
