@@ -640,25 +640,37 @@ def presentation_toggle(key: str = "presentation_toggle", width: str = "content"
 def presentation_controls(
     filters: Filters, scope: Scope, steps: list[Scope], reference: GeoReference
 ) -> None:
-    """Previous / next territory and a way back, under the map."""
+    """Previous / next territory and a way back, under the map.
+
+    The direction is an icon and the key a hint, both in sight when a long name is cut short:
+    the keyboard's left and right arrows press the buttons (a presenter's laptop, or a clicker
+    set to arrows).
+    """
     from territoires.maps.build import scope_label
 
     previous, following = step_neighbours(steps, scope)
     left, middle, right, last = st.columns([1, 2, 1, 1])
     if previous is not None:
         left.button(
-            f"◀ {scope_label(reference, previous)}",
+            scope_label(reference, previous),
             on_click=go_to_scope,
             args=(filters, previous),
             width="stretch",
+            icon=":material/chevron_left:",
+            shortcut="Left",
+            help="Territoire précédent (touche ←)",
         )
     if scope in steps:
         middle.markdown(f"Étape {steps.index(scope) + 1} sur {len(steps)}")
     if following is not None:
         right.button(
-            f"{scope_label(reference, following)} ▶",
+            scope_label(reference, following),
             on_click=go_to_scope,
             args=(filters, following),
             width="stretch",
+            icon=":material/chevron_right:",
+            icon_position="right",
+            shortcut="Right",
+            help="Territoire suivant (touche →)",
         )
     last.button("Quitter la présentation", on_click=_leave_presentation, width="stretch")

@@ -270,7 +270,7 @@ FIT_JS = """
 def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     """On a 1280 × 720 projector, the title, figures, map, legend and step buttons show
     without scrolling, the scope fits in the map, left of its legend, and the whole legend
-    shows."""
+    shows. The keyboard's arrows go to the next and previous territories."""
     remote: list[str] = []
     url = f"{app_url}/?presentation=1&perimetre=region:53"
     context, page = _open(browser, url, remote, height=720, width=1280)
@@ -290,6 +290,19 @@ def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     assert fit["height"] >= 340, fit
     assert fit["whole"], fit
     page.screenshot(path=str(ARTIFACTS / "e2e-presentation.png"))
+
+    # the keyboard's arrows step through the territories, as the buttons do
+    title = page.locator("h1").first
+    assert title.inner_text().endswith("— Bretagne")
+    page.keyboard.press("ArrowRight")  # Bretagne is not a step: the first one comes next
+    page.wait_for_function("() => window.location.search.includes('perimetre=territoire')")
+    first_step = title.inner_text()
+    assert not first_step.endswith("— Bretagne"), first_step
+    page.keyboard.press("ArrowLeft")  # before the first step, the last one
+    page.wait_for_function(
+        "(before) => document.querySelector('h1').innerText !== before", arg=first_step
+    )
+    assert "territoire" in page.url and title.inner_text() != first_step
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()
 
