@@ -47,11 +47,10 @@ st.caption(
 )
 
 left, right = st.columns(2)
-default_level = "epci" if scope.level in ("france", "region", "departement") else "commune"
 level = left.selectbox(
     "Niveau des territoires",
     av.ANALYSIS_LEVELS,
-    index=av.ANALYSIS_LEVELS.index(default_level),
+    index=av.ANALYSIS_LEVELS.index(av.default_level(reference, scope)),
     format_func=lambda v: LEVEL_LABELS.get(v, v),
     key="cov_level",
 )

@@ -66,7 +66,8 @@ MAP_PARAM_NAMES: dict[str, str] = {
 class MapOptions:
     """Map state: level, metric, class breaks, basemap and overlays.
 
-    ``level="auto"`` picks départements for France and communes for any smaller scope.
+    ``level="auto"`` picks départements for France (or a grouping of régions) and communes
+    for any smaller scope.
     """
 
     level: str = "auto"
@@ -89,11 +90,19 @@ class MapOptions:
         if self.basemap not in BASEMAPS:
             raise ValueError(f"expected a basemap in {BASEMAPS}, got {self.basemap!r}")
 
-    def resolved_level(self, scope: Scope) -> MapLevel:
-        """The level actually drawn for a scope."""
+    def resolved_level(self, scope: Scope, reference: GeoReference | None = None) -> MapLevel:
+        """The level actually drawn for a scope: with ``auto``, départements over France or a
+        grouping of régions (« France métropolitaine », known from ``reference``), communes
+        over any smaller scope."""
         if self.level != "auto":
             return self.level  # type: ignore[return-value]
-        return "departement" if scope.level == "france" else "commune"
+        if scope.level == "france":
+            return "departement"
+        if scope.level == "territoire" and reference is not None:
+            territory = reference.territories.get(scope.code)
+            if territory is not None and territory.regions:
+                return "departement"
+        return "commune"
 
 
 def map_options_to_params(options: MapOptions, default: MapOptions | None = None) -> dict[str, str]:
@@ -159,7 +168,7 @@ def choropleth_data(
     initiatives: pd.DataFrame, reference: GeoReference, scope: Scope, options: MapOptions
 ) -> ChoroplethData:
     """Aggregate the (already filtered) initiatives at the map level and classify the metric."""
-    level = options.resolved_level(scope)
+    level = options.resolved_level(scope, reference)
     layer = geometry.scope_layer(reference, level, scope)
     table = aggregate(initiatives, reference, level, scope).set_index("code")
     table = table.reindex(layer["code"]).rename_axis("code").reset_index()

@@ -28,6 +28,17 @@ RADIUS_DEFAULT = 15
 RADIUS_BOUNDS = (5, 50)
 
 
+def default_level(reference: GeoReference, scope: Scope) -> str:
+    """The level to rank a scope's territories at: EPCI over a département or wider (France, a
+    région, a grouping of régions such as « France métropolitaine »), communes within a
+    smaller territory such as the Centre-Bretagne."""
+    territory = reference.territories.get(scope.code) if scope.level == "territoire" else None
+    wide = scope.level in ("france", "region", "departement") or bool(
+        territory is not None and territory.regions
+    )
+    return "epci" if wide else "commune"
+
+
 def data_key(initiatives: pd.DataFrame) -> str:
     """A short fingerprint of the initiatives (ids and modification times) for cache keys."""
     if initiatives.empty:

@@ -98,3 +98,15 @@ def test_where_to_act_next_says_so_when_everyone_is_reached(demo_env):
     # the demo places initiatives all over Centre-Bretagne: everyone is within 15 km
     assert any("rien à proposer" in s.value for s in at.success)
     assert not any("Part couverte" in m.label for m in at.metric)
+
+
+@pytest.mark.parametrize(
+    ("scope", "level"),
+    [("territoire:france-metropolitaine", "epci"), ("territoire:centre-bretagne", "commune")],
+)
+def test_ranking_level_suits_the_scope(demo_env, scope, level):
+    """Over a grouping of régions, territories are ranked by EPCI (31,000 communes would be a
+    list nobody reads and a heavy map); within a territory such as the Centre-Bretagne, by
+    commune."""
+    at = _app("app_pages/couverture.py", perimetre=scope)
+    assert at.selectbox(key="cov_level").value == level

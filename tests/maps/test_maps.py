@@ -12,7 +12,7 @@ import pytest
 
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.errors import ExportError
-from territoires.geo.reference import Scope
+from territoires.geo.reference import GeoReference, NamedTerritory, Scope
 from territoires.maps import geometry
 from territoires.maps.build import (
     MapOptions,
@@ -207,6 +207,27 @@ def test_scope_outline_fit_and_level_auto(tiny_reference, initiatives):
     assert "TerritoiresMap.shapes" not in render(
         build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a")
     )
+
+
+def test_level_auto_draws_departements_over_a_grouping_of_regions(tiny_reference, initiatives):
+    """« France métropolitaine » (a grouping of régions) is drawn by département, as France is:
+    not 31,000 communes; a territory made of EPCI keeps its communes."""
+    grouping = NamedTerritory(
+        id="tiny-tout", label="Tiny tout", description="", status="test", regions=("53",)
+    )
+    reference = GeoReference.from_frames(
+        tiny_reference.communes,
+        territories={**tiny_reference.territories, "tiny-tout": grouping},
+    )
+    wide = Scope("territoire", "tiny-tout")
+    assert MapOptions().resolved_level(wide, reference) == "departement"
+    assert MapOptions().resolved_level(Scope("territoire", "tiny-ouest"), reference) == "commune"
+    assert MapOptions(level="commune").resolved_level(wide, reference) == "commune"
+    layer = payload_of(
+        render(build_map(initiatives, reference, wide, MapOptions(), asset_base="a")),
+        "choropleth",
+    )
+    assert layer["level"] == "departement"
 
 
 def test_outline_and_scope_name_are_computed_once_per_scope(tiny_reference):
