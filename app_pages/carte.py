@@ -37,8 +37,8 @@ from territoires.ui.sidebar import (
 presentation = st.query_params.get(mv.PRESENTATION_PARAM) == "1"
 if presentation:
     mv.presentation_style()
-title_slot = st.empty()  # the title shows at once; its territory is known after the filters
-title_slot.title("Carte des initiatives")
+else:  # the title shows at once; in a meeting, each step keeps its title until the next one's
+    st.title("Carte des initiatives")
 reference = get_reference()
 initiatives = get_initiatives()
 rurality = mv.rurality_or_none()
@@ -62,8 +62,8 @@ vintage = str(reference.manifest.get("population_vintage", "?"))
 default_options = mv.default_map_options(presentation, get_settings().basemap)
 steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM)) or mv.default_steps(reference)
 
-if presentation:
-    title_slot.title(f"Carte des initiatives — {place}")
+if presentation:  # the page's first element, as the title above: it replaces the last one
+    st.title(f"Carte des initiatives — {place}")
 else:
     st.caption(f"Périmètre : {place}. Cliquez sur un territoire pour ouvrir sa fiche.")
 figures_slot = st.container()

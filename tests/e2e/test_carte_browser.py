@@ -293,11 +293,16 @@ def test_presentation_mode_fits_a_projector_screen(browser, app_url):
 
     # the keyboard's arrows step through the territories, as the buttons do
     title = page.locator("h1").first
-    # a rerun first shows the bare title, then the title with the next territory
-    changed = """(before) => {
-      const text = document.querySelector('h1').innerText;
-      return text.startsWith('Carte des initiatives — ') && text !== before;
-    }"""
+    # the title goes from one territory to the next, never through a bare « Carte des
+    # initiatives » (seen, it would blink on the screen at each step)
+    page.evaluate("""() => {
+      window.titles = [];
+      new MutationObserver(() => {
+        const h1 = document.querySelector('h1');
+        if (h1) { window.titles.push(h1.innerText); }
+      }).observe(document.body, {subtree: true, childList: true, characterData: true});
+    }""")
+    changed = "(before) => document.querySelector('h1').innerText !== before"
     bretagne = title.inner_text()
     assert bretagne.endswith("— Bretagne"), bretagne
     page.keyboard.press("ArrowRight")  # Bretagne is not a step: the first one comes next
@@ -309,6 +314,8 @@ def test_presentation_mode_fits_a_projector_screen(browser, app_url):
     page.wait_for_function(changed, arg=first_step)
     last_step = title.inner_text()
     assert last_step.startswith("Carte des initiatives — ") and last_step != bretagne, last_step
+    titles = page.evaluate("() => window.titles")
+    assert titles and all(t.startswith("Carte des initiatives — ") for t in titles), titles
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()
 
