@@ -843,11 +843,6 @@
     return control;
   }
 
-  // Size of the legend, in pixels, in its two layouts: a column (its sections one under the
-  // other) and, with two sections or more, a row (side by side, class ``en-ligne``). Estimated
-  // from its lines, as the stylesheet may not have loaded yet: type of 13 px (18 px at most on
-  // a projector), line height 1.35, 4 px under each heading, about 0.56 em per character, the
-  // padding, and the source line in smaller type. Null sizes for a legend still empty.
   // Text widths as the legend draws them, in the stylesheet's font (.leaflet-container): a
   // canvas measures them without laying out the page, before the legend is even shown.
   var LEGEND_FONT = '"Source Sans Pro", "Segoe UI", sans-serif';
@@ -858,8 +853,12 @@
     return measure.measureText(text).width;
   }
 
-  // The legend's size in its two layouts, from its text: ``column`` (the sections one under
-  // the other; its height) and its ``width``, ``row`` (the sections side by side).
+  // Size of the legend, in pixels, in its two layouts: a column (its sections one under the
+  // other; its height and width) and, with two sections or more, a row (side by side, class
+  // ``en-ligne``). Computed from its text, as the stylesheet may not have loaded yet: type of
+  // 13 px (18 px at most on a projector), line height 1.35, 4 px under each heading, the
+  // measured width of each line with its swatch, the padding, and the source line in smaller
+  // type. Null sizes for a legend still empty.
   function legendSize(body, large) {
     var font = large ? Math.min(18, (window.innerHeight - 64) / 20) : 13;
     var line = Math.max(font * 1.35, large ? 18 : 14);
