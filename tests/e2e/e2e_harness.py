@@ -116,9 +116,7 @@ def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120
         str(port),
         "--server.headless",
         "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    ]  # the rest of the configuration is the project's (.streamlit/config.toml), as for make run
     log = open(data_dir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
