@@ -181,6 +181,14 @@ class GeoReference:
         """Return the INSEE codes of the communes in a scope."""
         return self.communes_of(scope.level, scope.code)
 
+    def spans_regions(self, scope: Scope) -> bool:
+        """Whether a scope is France or a named territory made of whole régions (« France
+        métropolitaine »): a scope read by département or EPCI, not commune by commune."""
+        if scope.level == "france":
+            return True
+        territory = self.territories.get(scope.code) if scope.level == "territoire" else None
+        return territory is not None and bool(territory.regions)
+
     def territory_communes(self, territory_id: str) -> tuple[str, ...]:
         """Return a named territory's communes, sorted, includes resolved."""
         from territoires.geo.territories import resolve_territory

@@ -90,19 +90,12 @@ class MapOptions:
         if self.basemap not in BASEMAPS:
             raise ValueError(f"expected a basemap in {BASEMAPS}, got {self.basemap!r}")
 
-    def resolved_level(self, scope: Scope, reference: GeoReference | None = None) -> MapLevel:
+    def resolved_level(self, scope: Scope, reference: GeoReference) -> MapLevel:
         """The level actually drawn for a scope: with ``auto``, départements over France or a
-        grouping of régions (« France métropolitaine », known from ``reference``), communes
-        over any smaller scope."""
+        grouping of régions (« France métropolitaine »), communes over any smaller scope."""
         if self.level != "auto":
             return self.level  # type: ignore[return-value]
-        if scope.level == "france":
-            return "departement"
-        if scope.level == "territoire" and reference is not None:
-            territory = reference.territories.get(scope.code)
-            if territory is not None and territory.regions:
-                return "departement"
-        return "commune"
+        return "departement" if reference.spans_regions(scope) else "commune"
 
 
 def map_options_to_params(options: MapOptions, default: MapOptions | None = None) -> dict[str, str]:

@@ -32,10 +32,7 @@ def default_level(reference: GeoReference, scope: Scope) -> str:
     """The level to rank a scope's territories at: EPCI over a département or wider (France, a
     région, a grouping of régions such as « France métropolitaine »), communes within a
     smaller territory such as the Centre-Bretagne."""
-    territory = reference.territories.get(scope.code) if scope.level == "territoire" else None
-    wide = scope.level in ("france", "region", "departement") or bool(
-        territory is not None and territory.regions
-    )
+    wide = scope.level in ("region", "departement") or reference.spans_regions(scope)
     return "epci" if wide else "commune"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from territoires.errors import GeodataError, UnknownCodeError
 from territoires.geo.cache import cache_is_complete, load_reference
-from territoires.geo.reference import Scope
+from territoires.geo.reference import GeoReference, NamedTerritory, Scope
 
 
 def test_layer_for_a_scope(tiny_reference):
@@ -64,3 +64,17 @@ def test_missing_cache_is_a_clear_error(tmp_path):
     with pytest.raises(GeodataError) as error:
         load_reference(tmp_path)
     assert "geodata build" in error.value.user_message
+
+
+def test_spans_regions_for_france_and_groupings_of_regions(tiny_reference):
+    grouping = NamedTerritory(
+        id="tiny-tout", label="Tiny tout", description="", status="test", regions=("53",)
+    )
+    reference = GeoReference.from_frames(
+        tiny_reference.communes, territories={**tiny_reference.territories, "tiny-tout": grouping}
+    )
+    assert reference.spans_regions(Scope())
+    assert reference.spans_regions(Scope("territoire", "tiny-tout"))
+    assert not reference.spans_regions(Scope("territoire", "tiny-ouest"))  # made of an EPCI
+    assert not reference.spans_regions(Scope("region", "53"))
+    assert not reference.spans_regions(Scope("territoire", "inconnu"))
