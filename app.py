@@ -7,6 +7,7 @@ import streamlit as st
 from territoires import texts
 from territoires.ui.bootstrap import ensure_ready
 from territoires.ui.chrome import render_chrome
+from territoires.ui.memory import settle_after_first_run
 from territoires.ui.navigation import PAGE_SPECS
 from territoires.ui.sidebar import PAGE_KEY
 
@@ -28,4 +29,7 @@ page = st.navigation(PAGES, position="hidden" if presentation else "sidebar")
 st.session_state[PAGE_KEY] = page.url_path  # the filters' widgets are reloaded on a new page
 if ensure_ready():
     render_chrome(presentation=presentation)
-    page.run()
+    try:
+        page.run()
+    finally:  # also when the page stops early (st.stop) or reruns
+        settle_after_first_run(page.url_path)

@@ -149,3 +149,22 @@ def test_importer_offers_the_blank_templates(app_env):
     at = _run_app("app_pages/importer.py")
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels == ["Modèle Excel (XLSX)", "Modèle CSV"], labels
+
+
+@pytest.mark.realdata
+def test_each_page_freezes_long_lived_objects_after_its_first_run(app_env, monkeypatch):
+    """app.py settles memory once the page has run, even when the page stops early
+    (« Carte » calls st.stop() on its first run)."""
+    import gc
+
+    from territoires.ui import memory
+
+    monkeypatch.setattr(memory, "_settled", set())
+    try:
+        _run_app()
+        assert memory._settled == {""}  # « Carte », the default page
+        assert gc.get_freeze_count() > 0
+        _run_app("app_pages/fiche.py")
+        assert memory._settled == {"", "fiche"}
+    finally:
+        gc.unfreeze()
