@@ -15,6 +15,11 @@ DEMO_BANNER = (
 # shows these instead.
 UPLOAD_BUTTON = "Choisir un fichier"
 UPLOAD_LIMIT = "{size}\u00a0Mo maximum par fichier"
+# Streamlit's own texts in its lists and text inputs, drawn in French by ``ui.chrome.PAGE_CSS``.
+INPUT_HINT = "Entrée pour valider"  # under a text being typed (« Press Enter to apply »)
+NO_OPTION_MATCH = "Aucun résultat"  # a searched list that matches nothing (« No results »)
+SELECT_ALL = "Tout sélectionner"
+SELECT_MATCHES = "Sélectionner les résultats"  # « Select 3 matches »: the count cannot follow
 DEMO_BADGE = "Données de démonstration fictives"
 
 # The map page when the filters leave no initiative (the map then shows every territory at 0).

@@ -19,11 +19,6 @@ def demo_data_shown() -> bool:
     return get_demo_shown()
 
 
-# Streamlit leaves 6rem above a page for its header, which is transparent and holds only the
-# menu, in the margin: 2.5rem bring the page (on « Carte », the whole map) 56 pixels higher.
-PAGE_CSS = '<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }</style>'
-
-
 def render_chrome(*, presentation: bool = False) -> None:
     """Show the demo banner (always, even in presentation mode) and the sidebar heading."""
     if not presentation:  # presentation mode sets its own margins
@@ -112,12 +107,34 @@ _UPLOADER_HINT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 _FILE_SIZE = '[data-testid="stFileChip"] [data-testid="stFileChipName"] + *'
 
 
-def _text_instead(selector: str, text: str) -> str:
+def _text_instead(selector: str, text: str, *, size: str = "0.875rem") -> str:
     """CSS rules that draw ``text`` in place of the elements' own text (set to size zero)."""
     return (
         f"{selector} {{ font-size: 0; }}"
-        f"{selector}::after {{ content: {css_string(text)}; font-size: 0.875rem; }}"
+        f"{selector}::after {{ content: {css_string(text)}; font-size: {size}; }}"
     )
+
+
+# Streamlit writes some texts of its own in English, with no option to change them: « Press Enter
+# to apply » under a text being typed (the search filter); in the lists searched by name
+# (Périmètre, Thèmes…), « Select all », « Select 3 matches » and « No results ». They are set to
+# size zero and the French text is drawn after them. « No results » is the one option drawn as
+# « display: contents », straight under its list; the others sit in positioned rows.
+_INPUT_HINT = '[data-testid="InputInstructions"] > span'
+_NO_MATCH = '[role="listbox"] > [role="option"][style*="contents"] > span'
+_SELECT_ALL = '[role="option"][data-key="__select_all__"] > [data-item-hl]'
+_SELECT_MATCHES = '[role="option"][data-key="__select_matches__"] > [data-item-hl]'
+
+# Streamlit leaves 6rem above a page for its header, which is transparent and holds only the
+# menu, in the margin: 2.5rem bring the page (on « Carte », the whole map) 56 pixels higher.
+PAGE_CSS = (
+    '<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }'
+    + _text_instead(_INPUT_HINT, texts.INPUT_HINT, size="0.75rem")
+    + _text_instead(_NO_MATCH, texts.NO_OPTION_MATCH)
+    + _text_instead(_SELECT_ALL, texts.SELECT_ALL)
+    + _text_instead(_SELECT_MATCHES, texts.SELECT_MATCHES)
+    + "</style>"
+)
 
 
 def uploader_css(types: Sequence[str], max_mb: int) -> str:
