@@ -1,7 +1,7 @@
 """End to end, in a real headless Chromium: Streamlit's own input hints read in French.
 
-Streamlit writes « Press Enter to apply » under a text being typed and « No results » in a
-searched list that matches nothing, with no option to change them. The pages' stylesheet
+Streamlit writes « Press Enter to apply » under a text being typed, and « Select all » and
+« No results » in its lists searched by name, with no option to change them. The pages' stylesheet
 (``ui.chrome.PAGE_CSS``) hides them and draws the French text instead; these checks read what
 the browser draws, so they fail if a Streamlit upgrade changes the markup they rely on.
 """
