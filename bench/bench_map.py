@@ -480,6 +480,8 @@ def _view_figures(name: str, context, url: str) -> dict[str, float]:
     return {
         **figures,
         "draw_s": statistics.median(t[0] for t in timed),
+        "draw_min_s": min(t[0] for t in timed),
+        "draw_max_s": max(t[0] for t in timed),
         "polled_s": statistics.median(t[1] for t in timed),
         "frame_s": statistics.median(t[2] for t in timed),
         "back_s": statistics.median(back),
@@ -568,6 +570,15 @@ def _line(label: str, ours: float, naive: float, unit: str, target: float | None
     return f"  {label:<42} {ours:9.3f} {unit:<3} | naïf {naive:9.3f} {unit:<3} | {ratio}{verdict}"
 
 
+def _spread(ours: dict[str, float], naive: dict[str, float]) -> str:
+    """The fastest and slowest of the timed visits, ours then the naive baseline's."""
+    label = f"  de la plus rapide à la plus lente des {RUNS}"
+    return (
+        f"  {label:<42} {ours['draw_min_s']:.3f}–{ours['draw_max_s']:.3f} s"
+        f" | naïf {naive['draw_min_s']:.3f}–{naive['draw_max_s']:.3f} s"
+    )
+
+
 def main() -> None:
     """Print each figure next to the naive baseline of the same run."""
     from e2e_harness import chromium_path
@@ -623,6 +634,8 @@ def main() -> None:
         for label, key, unit in rows:
             target = TARGETS.get(key) if key != "polled_s" else None
             print(_line(label, views[name][key], naive[key], unit, target))
+            if key == "draw_s":  # how far one visit strays from the median, beside the target
+                print(_spread(views[name], naive))
     print(
         f"  retour sur « Carte » depuis une autre page     {views['ours']['back_s']:9.3f} s"
         "   (navigation dans l'application, sans rechargement ;"
