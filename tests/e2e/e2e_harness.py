@@ -236,3 +236,17 @@ def wait_until_idle(page, *, quiet_ms: int = 600, timeout: float = 60) -> None:
             quiet_since = None
         page.wait_for_timeout(50)
     raise TimeoutError(f"the app kept running for {timeout} s")
+
+
+def wait_for_text_instead(locator, *, timeout_ms: int = 30_000) -> None:
+    """Wait until the pages' stylesheet draws its French text over Streamlit's own in the
+    element (``ui.chrome._text_instead``: the own text at size zero, the French one after it).
+
+    The stylesheet comes in its own element, whose code the browser may still be loading when
+    the element to translate already shows.
+    """
+    locator.page.wait_for_function(
+        "(element) => getComputedStyle(element).fontSize === '0px'",
+        arg=locator.element_handle(timeout=timeout_ms),
+        timeout=timeout_ms,
+    )

@@ -8,10 +8,8 @@ the browser draws, so they fail if a Streamlit upgrade changes the markup they r
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from e2e_harness import ARTIFACTS
+from e2e_harness import ARTIFACTS, wait_for_text_instead
 
 from territoires import texts
 
@@ -29,18 +27,6 @@ def _drawn(locator) -> dict:
     return locator.evaluate(DRAWN)
 
 
-def _drawn_over(locator, *, timeout: float = 15) -> dict:
-    """How an element holding Streamlit's own text is drawn, once the page's stylesheet reached
-    it: the stylesheet comes in its own element, whose code the browser may still be loading
-    when the filters already show."""
-    deadline = time.monotonic() + timeout
-    drawn = _drawn(locator)
-    while drawn["size"] != "0px" and time.monotonic() < deadline:
-        locator.page.wait_for_timeout(100)
-        drawn = _drawn(locator)
-    return drawn
-
-
 def test_streamlit_hints_read_in_french(browser, app_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
@@ -51,8 +37,8 @@ def test_streamlit_hints_read_in_french(browser, app_url):
     search.click()
     search.type("atel")
     hint = page.locator('[data-testid="InputInstructions"] > span')
-    hint.wait_for(state="attached", timeout=30_000)
-    drawn = _drawn_over(hint)
+    wait_for_text_instead(hint)
+    drawn = _drawn(hint)
     assert drawn["text"] == "Press Enter to apply"  # Streamlit's own, hidden
     assert drawn["size"] == "0px"
     assert drawn["after"] == f'"{texts.INPUT_HINT}"'
@@ -62,8 +48,7 @@ def test_streamlit_hints_read_in_french(browser, app_url):
     themes = page.locator('[data-testid="stMultiSelect"]').first
     themes.click()
     rows = page.locator('[role="listbox"] [role="option"] > [data-item-hl]')
-    rows.first.wait_for(state="attached", timeout=30_000)
-    _drawn_over(rows.first)
+    wait_for_text_instead(rows.first)  # « Select all », the first row
     first, *others = [_drawn(row) for row in rows.all()]
     assert first["text"] == "Select all"  # Streamlit's own, hidden
     assert (first["size"], first["after"]) == ("0px", f'"{texts.SELECT_ALL}"')
@@ -73,7 +58,9 @@ def test_streamlit_hints_read_in_french(browser, app_url):
 
     page.keyboard.type("zzzz")
     page.get_by_text("No results").wait_for(state="attached", timeout=30_000)
-    drawn = _drawn_over(page.locator('[role="listbox"] > [role="option"] > span').first)
+    no_match = page.locator('[role="listbox"] > [role="option"] > span').first
+    wait_for_text_instead(no_match)
+    drawn = _drawn(no_match)
     assert drawn["text"] == "No results"
     assert drawn["size"] == "0px"
     assert drawn["after"] == f'"{texts.NO_OPTION_MATCH}"'

@@ -4,7 +4,7 @@ and a simulated import gives back its rejected rows, with their reason, to downl
 from __future__ import annotations
 
 import pytest
-from e2e_harness import ARTIFACTS
+from e2e_harness import ARTIFACTS, wait_for_text_instead
 
 from territoires import texts
 
@@ -30,10 +30,7 @@ def test_file_uploader_shows_french_texts(browser, app_url):
     page = context.new_page()
     page.goto(f"{app_url}/importer", wait_until="domcontentloaded")
     page.locator(HINT).wait_for(timeout=120_000)
-    page.wait_for_function(
-        f"() => getComputedStyle(document.querySelector('{HINT}')).fontSize === '0px'",
-        timeout=30_000,
-    )
+    wait_for_text_instead(page.locator(HINT).first)
 
     assert page.evaluate(SHOWN_JS, BUTTON) == [texts.UPLOAD_BUTTON]
     limit = texts.UPLOAD_LIMIT.format(size=200)
@@ -45,10 +42,7 @@ def test_file_uploader_shows_french_texts(browser, app_url):
         files=[{"name": "initiatives.csv", "mimeType": "text/csv", "buffer": content}]
     )
     page.locator(CHIP_NAME).wait_for(timeout=60_000)
-    page.wait_for_function(
-        f"() => getComputedStyle(document.querySelector('{CHIP_SIZE}')).fontSize === '0px'",
-        timeout=60_000,
-    )
+    wait_for_text_instead(page.locator(CHIP_SIZE).first, timeout_ms=60_000)
     assert page.evaluate(SHOWN_JS, CHIP_SIZE) == [f"{len(content)}\u00a0o"]
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator('[data-testid="stFileUploader"]').screenshot(
