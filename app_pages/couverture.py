@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
+from territoires import texts
 from territoires.analysis.coverage import coverage
 from territoires.analysis.profile import territory_key
 from territoires.analysis.score import COMPONENT_LABELS, ScoreWeights, underserved_score
@@ -53,6 +54,7 @@ level = left.selectbox(
     index=av.ANALYSIS_LEVELS.index(av.default_level(reference, scope)),
     format_func=lambda v: LEVEL_LABELS.get(v, v),
     key="cov_level",
+    placeholder=texts.CHOOSE,
 )
 with right:
     radius = av.radius_slider("cov_radius")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from territoires import texts
 from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
 from territoires.formatting import fr_count
@@ -80,7 +81,11 @@ if upload is None:
 data = upload.getvalue()
 try:
     sheets = sheet_names(data, upload.name)
-    sheet = st.selectbox("Feuille du classeur", sheets) if len(sheets) > 1 else None
+    sheet = (
+        st.selectbox("Feuille du classeur", sheets, placeholder=texts.CHOOSE)
+        if len(sheets) > 1
+        else None
+    )
     table = read_table(data, name=upload.name, sheet=sheet)
 except TerritoiresError as exc:
     st.error(exc.user_message)
@@ -102,6 +107,7 @@ for index, column in enumerate(table.frame.columns):
         index=choices.index(guess),
         format_func=lambda field: FIELD_LABELS.get(field, field),
         key=f"map_{upload.file_id}_{index}",
+        placeholder=texts.CHOOSE,
     )
 
 

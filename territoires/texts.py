@@ -20,6 +20,9 @@ INPUT_HINT = "Entrée pour valider"  # under a text being typed (« Press Enter 
 NO_OPTION_MATCH = "Aucun résultat"  # a searched list that matches nothing (« No results »)
 SELECT_ALL = "Tout sélectionner"
 SELECT_MATCHES = "Sélectionner les résultats"  # « Select 3 matches »: the count cannot follow
+# Shown in a list emptied to search in it (Streamlit's own: « Choose an option »).
+CHOOSE = "Choisissez…"
+CHOOSE_TERRITORY = "Tapez quelques lettres…"
 DEMO_BADGE = "Données de démonstration fictives"
 
 # The map page when the filters leave no initiative (the map then shows every territory at 0).

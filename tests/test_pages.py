@@ -63,6 +63,42 @@ def test_page_runs_without_exception(app_env, script, title):
     assert any("Données de démonstration fictives" in w.value for w in at.warning)
 
 
+def _selectbox_calls_without_placeholder(source: str, name: str) -> list[str]:
+    """``file:line`` of each ``….selectbox(...)`` call in ``source`` with no ``placeholder``."""
+    import ast
+
+    return [
+        f"{name}:{node.lineno}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "selectbox"
+        and not any(k.arg == "placeholder" for k in node.keywords)
+    ]
+
+
+def test_selectbox_check_finds_a_list_left_with_streamlit_s_placeholder():
+    source = (
+        'x = st.selectbox("Niveau", [1, 2])\ny = c.selectbox("A", [1], placeholder="Choisissez…")'
+    )
+    assert _selectbox_calls_without_placeholder(source, "page.py") == ["page.py:1"]
+
+
+def test_every_list_has_a_french_placeholder():
+    """A list emptied to search in it shows its placeholder: without one, Streamlit writes
+    « Choose an option », in English. Every ``selectbox`` of the app sets its own, including the
+    import's column mapping, which only shows with a file."""
+    files = [*(ROOT / "territoires").rglob("*.py"), *(ROOT / "app_pages").glob("*.py")]
+    missing = [
+        found
+        for path in files
+        for found in _selectbox_calls_without_placeholder(
+            path.read_text(encoding="utf-8"), str(path.relative_to(ROOT))
+        )
+    ]
+    assert not missing, missing
+
+
 @pytest.mark.realdata
 def test_presentation_mode_hides_navigation_and_still_renders(app_env):
     _run_app(presentation="1")
@@ -81,6 +117,15 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
     assert not at.exception, [e.value for e in at.exception]
     assert [m for m in at.sidebar.multiselect if m.label == "Thèmes"]
     assert [s for s in at.selectbox if s.label == "Indicateur"]
+    # each list, emptied to search in it, shows a French placeholder (not « Choose an option »)
+    assert {s.label: s.proto.placeholder for s in at.selectbox} == {
+        "Périmètre": "Choisissez…",
+        "Niveau": "Choisissez…",
+        "Indicateur": "Choisissez…",
+        "Classes": "Choisissez…",
+        "Nombre": "Choisissez…",
+        "Fond de carte": "Choisissez…",
+    }
     assert [e for e in at.expander if e.label == "Exporter"]
     # the map's layers are switched by name, and the shared link keeps the choice
     rural = next(t for t in at.toggle if t.label == "Zones rurales")

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from territoires import texts
 from territoires.analysis.coverage import commune_coverage, frr_codes_from
 from territoires.analysis.profile import TerritoryKey, territory_key
 from territoires.analysis.score import ScoreWeights
@@ -162,6 +163,7 @@ def territory_picker(
         index=level_index,
         format_func=lambda v: LEVEL_LABELS.get(v, v),
         key=prefix + "niveau",
+        placeholder=texts.CHOOSE,
     )
     if level == "commune":
         return _commune_picker(reference, right, prefix, default)
@@ -203,7 +205,11 @@ def _commune_picker(reference, container, prefix: str, default: TerritoryKey | N
         )
     )
     code = container.selectbox(
-        "Communes trouvées", list(options), format_func=options.get, key=prefix + "trouvees"
+        "Communes trouvées",
+        list(options),
+        format_func=options.get,
+        key=prefix + "trouvees",
+        placeholder=texts.CHOOSE,
     )
     return territory_key(reference, "commune", str(code)) if code else None
 

@@ -18,6 +18,7 @@ import streamlit.components.v1 as components
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
+from territoires import texts
 from territoires.analysis.aggregate import breakdowns, key_figures
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters
@@ -109,17 +110,32 @@ def map_options_widgets(default: MapOptions) -> MapOptions:
         LEVEL_CHOICES,
         format_func=lambda v: "Automatique" if v == "auto" else MAP_LEVEL_LABELS[v],
         key=_M + "level",
+        placeholder=texts.CHOOSE,
     )
     metric = cols[1].selectbox(
-        "Indicateur", list(METRICS), format_func=lambda v: METRICS[v].label, key=_M + "metric"
+        "Indicateur",
+        list(METRICS),
+        format_func=lambda v: METRICS[v].label,
+        key=_M + "metric",
+        placeholder=texts.CHOOSE,
     )
     method = cols[2].selectbox(
-        "Classes", METHODS, format_func=lambda v: METHOD_LABELS[v], key=_M + "method"
+        "Classes",
+        METHODS,
+        format_func=lambda v: METHOD_LABELS[v],
+        key=_M + "method",
+        placeholder=texts.CHOOSE,
     )
-    classes = cols[3].selectbox("Nombre", list(range(2, 8)), key=_M + "classes")
+    classes = cols[3].selectbox(
+        "Nombre", list(range(2, 8)), key=_M + "classes", placeholder=texts.CHOOSE
+    )
     cols = st.columns([1.6, 1.4, 1.6, 1.0], vertical_alignment="center")
     basemap = cols[0].selectbox(
-        "Fond de carte", BASEMAPS, format_func=lambda v: BASEMAP_LABELS[v], key=_M + "basemap"
+        "Fond de carte",
+        BASEMAPS,
+        format_func=lambda v: BASEMAP_LABELS[v],
+        key=_M + "basemap",
+        placeholder=texts.CHOOSE,
     )
     points = cols[1].toggle(
         "Initiatives (points)", key=_M + "points", help="Chaque initiative, colorée par thème"

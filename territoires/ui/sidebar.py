@@ -13,6 +13,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from territoires import texts
 from territoires.analysis.aggregate import THEMES, theme_label
 from territoires.filters import (
     PARAM_NAMES,
@@ -206,6 +207,7 @@ def _scope_widgets(reference: GeoReference) -> Scope:
         SCOPE_LEVEL_CHOICES,
         format_func=lambda v: LEVEL_LABELS[v],
         key=_W + "scope_level",
+        placeholder=texts.CHOOSE,
     )
     if level == "france":
         return Scope()
@@ -221,6 +223,7 @@ def _scope_widgets(reference: GeoReference) -> Scope:
         format_func=lambda c: choices.get(c, c),
         key=_W + "scope_code",
         help="Tapez quelques lettres pour chercher.",
+        placeholder=texts.CHOOSE_TERRITORY,
     )
     return Scope(level, code)
 
