@@ -11,6 +11,7 @@ import streamlit as st
 
 from territoires import texts
 from territoires.formatting import fr_file_size
+from territoires.maps.assets import ASSETS_DIR
 from territoires.ui.cache import get_demo_shown
 
 
@@ -22,7 +23,7 @@ def demo_data_shown() -> bool:
 def render_chrome(*, presentation: bool = False) -> None:
     """Show the demo banner (always, even in presentation mode) and the sidebar heading."""
     if not presentation:  # presentation mode sets its own margins
-        st.html(PAGE_CSS)
+        st.html(PAGE_HTML, unsafe_allow_javascript=True)
     if demo_data_shown():
         if presentation:
             st.caption(f":orange-badge[{texts.DEMO_BADGE}]")
@@ -135,6 +136,10 @@ PAGE_CSS = (
     + _text_instead(_SELECT_MATCHES, texts.SELECT_MATCHES)
     + "</style>"
 )
+# Streamlit's other English texts (the tables' column menu and tooltips, the labels read aloud)
+# are translated in the browser by a script of ours, with no user input in it.
+FRENCH_SCRIPT = ASSETS_DIR / "territoires" / "streamlit-fr.js"
+PAGE_HTML = PAGE_CSS + "<script>" + FRENCH_SCRIPT.read_text(encoding="utf-8") + "</script>"
 
 
 def uploader_css(types: Sequence[str], max_mb: int) -> str:

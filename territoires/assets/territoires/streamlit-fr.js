@@ -1,0 +1,166 @@
+// Streamlit's own interface texts in French: the tables' column menu and toolbar tooltips, and
+// the labels read aloud by screen readers (« Collapse sidebar », « Help for … », « Remove … »).
+// Streamlit writes them in English with no option to change them. This script runs once per
+// browser tab, in the page (``ui.chrome.PAGE_HTML``), and only once the page is idle: the map's
+// first drawing never waits for it. It then follows what Streamlit adds to the page.
+(function () {
+  "use strict";
+  if (window.__territoiresFr) { return; }
+  window.__territoiresFr = true;
+
+  // Texts of Streamlit's menus and tooltips, translated only inside these containers: a user's
+  // own text elsewhere (an initiative called « Search ») is never touched.
+  var CHROME = '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameStatisticsMenu"], ' +
+    '[data-testid="stTooltipContent"], [data-testid="stSkipToContent"], ' +
+    '[data-testid="stDataFrame"] label[for^="search-box"], [data-testid="search-result-area"]';
+  var TEXTS = {
+    "Sort ascending": "Tri croissant",
+    "Sort descending": "Tri décroissant",
+    "Statistics": "Statistiques",
+    "Autosize": "Ajuster la largeur",
+    "Pin column": "Épingler la colonne",
+    "Unpin column": "Détacher la colonne",
+    "Hide column": "Masquer la colonne",
+    "Automatic": "Automatique",
+    "Localized": "Selon la langue",
+    "Plain": "Brut",
+    "Percent": "Pourcentage",
+    "Scientific": "Scientifique",
+    "Accounting": "Comptable",
+    "Duration": "Durée",
+    "Calendar": "Calendrier",
+    "Values": "Valeurs",
+    "Empty": "Vides",
+    "Distinct": "Distinctes",
+    "Average": "Moyenne",
+    "Standard deviation": "Écart type",
+    "Median": "Médiane",
+    "Sum": "Somme",
+    "Range": "Étendue",
+    "Minimum length": "Longueur minimale",
+    "Maximum length": "Longueur maximale",
+    "Average length": "Longueur moyenne",
+    "Show/hide columns": "Afficher ou masquer des colonnes",
+    "Search": "Rechercher",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Copy to clipboard": "Copier",
+    "Copy column name": "Copier le nom de la colonne",
+    "Download as CSV": "Télécharger en CSV",
+    "Clear selection": "Effacer la sélection",
+    "Select all": "Tout sélectionner",
+    "Skip to main content": "Aller au contenu principal",
+    "Type to search": "Tapez pour chercher"
+  };
+  // Labels of Streamlit's controls (aria-label, title, placeholder), wherever they are.
+  var LABELS = {
+    "Collapse sidebar": "Replier la barre latérale",
+    "Expand sidebar": "Déplier la barre latérale",
+    "Sidebar": "Barre latérale",
+    "App pages": "Pages de l'application",
+    "Open": "Ouvrir",
+    "Close": "Fermer",
+    "Clear all": "Tout effacer",
+    "Clear value": "Effacer",
+    "Link to heading": "Lien vers ce titre",
+    "Dataframe column menu": "Menu de la colonne",
+    "Choose an option": "Choisissez…",
+    "Choose options": "Choisissez…",
+    "file upload": "Envoi de fichier",
+    "Previous Result": "Résultat précédent",
+    "Next Result": "Résultat suivant",
+    "Close Search": "Fermer la recherche",
+    "text": "texte",
+    "number": "nombre",
+    "link": "lien",
+    "list": "liste",
+    "checkbox": "case à cocher"
+  };
+  // Texts with a number, in the same containers: « 24 results » in a table's search.
+  var COUNTS = [[/^(\d+) results?$/, function (n) {
+    return n + (Number(n) > 1 ? " résultats" : " résultat");
+  }]];
+  var PREFIXES = [["Help for ", "Aide : "], ["Remove ", "Retirer "]];
+  var SUFFIXES = [[" — start", " — début"], [" — end", " — fin"]];
+  var ATTRIBUTES = ["aria-label", "title", "placeholder"];
+
+  function label(value) {
+    if (Object.prototype.hasOwnProperty.call(LABELS, value)) { return LABELS[value]; }
+    if (Object.prototype.hasOwnProperty.call(TEXTS, value)) { return TEXTS[value]; }
+    var i;
+    for (i = 0; i < PREFIXES.length; i++) {
+      if (value.indexOf(PREFIXES[i][0]) === 0) {
+        return PREFIXES[i][1] + value.slice(PREFIXES[i][0].length);
+      }
+    }
+    for (i = 0; i < SUFFIXES.length; i++) {
+      var end = value.length - SUFFIXES[i][0].length;
+      if (end > 0 && value.indexOf(SUFFIXES[i][0], end) === end) {
+        return value.slice(0, end) + SUFFIXES[i][1];
+      }
+    }
+    return null;
+  }
+
+  function translateAttributes(element) {
+    for (var i = 0; i < ATTRIBUTES.length; i++) {
+      var value = element.getAttribute(ATTRIBUTES[i]);
+      var french = value && label(value);
+      if (french) { element.setAttribute(ATTRIBUTES[i], french); }
+    }
+  }
+
+  function french(text) {
+    if (Object.prototype.hasOwnProperty.call(TEXTS, text)) { return TEXTS[text]; }
+    for (var i = 0; i < COUNTS.length; i++) {
+      var match = COUNTS[i][0].exec(text);
+      if (match) { return COUNTS[i][1](match[1]); }
+    }
+    return null;
+  }
+
+  function translateText(node) {
+    var text = node.nodeValue, trimmed = text.trim();
+    var translated = trimmed && french(trimmed);
+    var parent = node.parentElement;
+    if (translated && parent && parent.closest(CHROME)) {
+      node.nodeValue = text.replace(trimmed, translated);
+    }
+  }
+
+  function translate(root) {
+    if (root.nodeType === 3) { translateText(root); return; }
+    if (root.nodeType !== 1) { return; }
+    translateAttributes(root);
+    var elements = root.querySelectorAll("[aria-label], [title], [placeholder]");
+    for (var i = 0; i < elements.length; i++) { translateAttributes(elements[i]); }
+    if (!root.closest(CHROME) && !root.querySelector(CHROME)) { return; }
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) { translateText(node); }
+  }
+
+  function start() {
+    translate(document.body);
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var record = records[i];
+        if (record.type === "attributes") {
+          translateAttributes(record.target);
+        } else if (record.type === "characterData") {
+          translateText(record.target);
+        } else {
+          for (var k = 0; k < record.addedNodes.length; k++) { translate(record.addedNodes[k]); }
+        }
+      }
+    }).observe(document.body, {
+      subtree: true, childList: true, characterData: true,
+      attributes: true, attributeFilter: ATTRIBUTES
+    });
+  }
+
+  if (window.requestIdleCallback) {
+    window.requestIdleCallback(start, { timeout: 3000 });
+  } else {
+    window.setTimeout(start, 1000);
+  }
+})();

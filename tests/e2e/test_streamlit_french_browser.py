@@ -1,0 +1,119 @@
+"""End to end, in a real headless Chromium: Streamlit's own interface texts read in French.
+
+The tables' column menu, statistics and search, the toolbar's tooltips and the labels read
+aloud by screen readers are written in English by Streamlit. The pages' script
+(``territoires/assets/territoires/streamlit-fr.js``, sent by ``ui.chrome.PAGE_HTML``) translates
+them once the page is idle. These checks read what the browser shows, so they fail if the script
+stops running or if a Streamlit upgrade changes the markup it relies on.
+"""
+
+from __future__ import annotations
+
+import pytest
+from e2e_harness import ARTIFACTS
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+pytestmark = pytest.mark.browser
+
+# Streamlit's English texts that must not show once the page is translated.
+ENGLISH = {
+    "Sort ascending",
+    "Statistics",
+    "Hide column",
+    "Values",
+    "Show/hide columns",
+    "Search",
+    "Fullscreen",
+    "Collapse sidebar",
+    "Type to search",
+}
+SHOWN_TEXTS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.trim();
+    if (text && n.parentElement.offsetParent !== null) { out.push(text); }
+  }
+  return out;
+}"""
+LABELS = """() => [...document.querySelectorAll('[aria-label]')]
+  .map((e) => e.getAttribute('aria-label'))"""
+
+
+def _wait_for_text(page, text: str) -> None:
+    page.get_by_text(text).first.wait_for(timeout=30_000)
+
+
+def _open_first_column_menu(page, table) -> None:
+    """Open the first column's menu. The grid draws its headers on a canvas, and shows the
+    menu's icon at the right end of a header only while the pointer is over it."""
+    box = table.bounding_box()
+    menu = page.locator('[data-testid="stDataFrameColumnMenu"]')
+    for _attempt in range(5):
+        page.mouse.move(box["x"] + 200, box["y"] + 17)
+        page.wait_for_timeout(400)  # the icon is drawn on the next frames
+        page.mouse.click(box["x"] + 324, box["y"] + 18)
+        try:
+            menu.wait_for(timeout=3_000)
+            return
+        except PlaywrightTimeoutError:
+            page.mouse.move(box["x"] + 200, box["y"] + 120)
+    raise AssertionError("the column menu did not open")
+
+
+def test_streamlit_interface_reads_in_french(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{app_url}/initiatives", wait_until="domcontentloaded")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for(timeout=120_000)
+
+    # labels read aloud: the sidebar's button, a help icon's « Help for … »
+    page.wait_for_function(
+        "() => document.querySelector('[aria-label=\"Replier la barre latérale\"]')",
+        timeout=30_000,
+    )
+    labels = page.evaluate(LABELS)
+    assert "Aide : Communes rurales uniquement" in labels, labels
+    assert not {"Collapse sidebar", "Help for Communes rurales uniquement"} & set(labels)
+
+    # a toolbar button's tooltip
+    table.hover()
+    page.locator('[data-testid="stBaseButton-elementToolbar"]').nth(1).hover()
+    tooltip = page.locator('[data-testid="stTooltipContent"]')
+    tooltip.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stTooltipContent\"]')"
+        ".textContent.trim() === 'Rechercher'",
+        timeout=30_000,
+    )
+
+    # the column menu and its statistics (the grid draws its headers on a canvas: the menu
+    # opens from the right end of the first column's header)
+    _open_first_column_menu(page, table)
+    _wait_for_text(page, "Tri croissant")
+    for text in ("Tri décroissant", "Statistiques", "Masquer la colonne"):
+        _wait_for_text(page, text)
+    page.get_by_role("menuitem", name="Statistiques").hover()
+    _wait_for_text(page, "Valeurs")
+    _wait_for_text(page, "Distinctes")
+    shown = page.evaluate(SHOWN_TEXTS)
+    assert not ENGLISH & set(shown), sorted(ENGLISH & set(shown))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "menu-colonne-francais.png"))
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+
+    # the table's search: its hint and its count
+    table.hover()
+    page.locator('[data-testid="stBaseButton-elementToolbar"]').nth(1).click()
+    _wait_for_text(page, "Tapez pour chercher")
+    page.keyboard.type("Jardin")
+    page.wait_for_function(
+        "() => /^\\d+ résultats?$/.test(document.querySelector("
+        "'[data-testid=\"search-result-area\"]')?.textContent.trim() || '')",
+        timeout=30_000,
+    )
+    shown = page.evaluate(SHOWN_TEXTS)
+    assert not [t for t in shown if t.endswith(" results")], shown
+    context.close()
