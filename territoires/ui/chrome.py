@@ -137,9 +137,19 @@ PAGE_CSS = (
     + "</style>"
 )
 # Streamlit's other English texts (the tables' column menu and tooltips, the labels read aloud)
-# are translated in the browser by a script of ours, with no user input in it.
+# are translated in the browser by a script of ours, with no user input in it. With a script,
+# the element takes a place in the page (a stylesheet alone takes none): its marker hides it, so
+# that the page does not start 16 pixels lower.
 FRENCH_SCRIPT = ASSETS_DIR / "territoires" / "streamlit-fr.js"
-PAGE_HTML = PAGE_CSS + "<script>" + FRENCH_SCRIPT.read_text(encoding="utf-8") + "</script>"
+_MARKER = "te-page-chrome"
+PAGE_HTML = (
+    PAGE_CSS
+    + f'<style>[data-testid="stElementContainer"]:has(.{_MARKER}) {{ display: none; }}</style>'
+    + f'<i class="{_MARKER}"></i>'
+    + "<script>"
+    + FRENCH_SCRIPT.read_text(encoding="utf-8")
+    + "</script>"
+)
 
 
 def uploader_css(types: Sequence[str], max_mb: int) -> str:
