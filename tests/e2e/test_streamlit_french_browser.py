@@ -117,3 +117,46 @@ def test_streamlit_interface_reads_in_french(browser, app_url):
     shown = page.evaluate(SHOWN_TEXTS)
     assert not [t for t in shown if t.endswith(" results")], shown
     context.close()
+
+
+# Streamlit's markup around a column called « Search » whose most frequent value is « Empty »,
+# as the column menu and its statistics show them (user texts), beside Streamlit's own texts.
+USER_TEXTS_PAGE = """
+<div data-testid="stDataFrameColumnMenu"><div role="menu" aria-label="Dataframe column menu">
+  <div><div title="Search"><span id="name">Search</span>
+    <button id="copy" title="Copy column name" aria-label="Copy column name"></button></div></div>
+  <div role="menuitem" id="sort"><span>arrow_upward</span>Sort ascending</div>
+</div></div>
+<div data-testid="stDataFrameStatisticsMenu"><div data-testid="stDataFrameStatisticsContent">
+  <div id="top">Empty</div>
+  <dl data-testid="stDataFrameStatisticsMetrics"><div><dt id="empty">Empty</dt><dd>0</dd></div></dl>
+</div></div>
+<p id="para">Search</p>
+"""
+
+
+def test_translation_leaves_user_texts_alone(browser):
+    """Only Streamlit's own texts are translated: a column's name, a value, a paragraph that
+    read « Search » or « Empty » stay as they are."""
+    from territoires.ui.chrome import FRENCH_SCRIPT
+
+    page = browser.new_page()
+    page.set_content(f"<html><body>{USER_TEXTS_PAGE}</body></html>")
+    page.add_script_tag(content=FRENCH_SCRIPT.read_text(encoding="utf-8"))
+    page.wait_for_function("() => document.getElementById('sort').textContent.includes('Tri')")
+    texts = page.evaluate(
+        """() => Object.fromEntries(['name', 'sort', 'top', 'empty', 'para']
+             .map((id) => [id, document.getElementById(id).textContent.trim()]))"""
+    )
+    assert texts == {
+        "name": "Search",
+        "sort": "arrow_upwardTri croissant",
+        "top": "Empty",
+        "empty": "Vides",
+        "para": "Search",
+    }
+    titles = page.evaluate(
+        "() => [document.querySelector('[title]').title, document.getElementById('copy').title]"
+    )
+    assert titles == ["Search", "Copier le nom de la colonne"]
+    page.close()

@@ -8,11 +8,13 @@
   if (window.__territoiresFr) { return; }
   window.__territoiresFr = true;
 
-  // Texts of Streamlit's menus and tooltips, translated only inside these containers: a user's
-  // own text elsewhere (an initiative called « Search ») is never touched.
-  var CHROME = '[data-testid="stDataFrameColumnMenu"], [data-testid="stDataFrameStatisticsMenu"], ' +
-    '[data-testid="stTooltipContent"], [data-testid="stSkipToContent"], ' +
-    '[data-testid="stDataFrame"] label[for^="search-box"], [data-testid="search-result-area"]';
+  // Texts of Streamlit's menus and tooltips, translated only inside these elements: a user's
+  // own text (an initiative, a column or a value called « Search » or « Empty »: the column
+  // menu shows the column's name, the statistics its most frequent values) is never touched.
+  var CHROME = '[data-testid^="stDataFrame"] [role="menuitem"], ' +
+    '[data-testid="stDataFrameStatisticsMetrics"] dt, [data-testid="stTooltipContent"], ' +
+    '[data-testid="stSkipToContent"], [data-testid="stDataFrame"] label[for^="search-box"], ' +
+    '[data-testid="search-result-area"]';
   var TEXTS = {
     "Sort ascending": "Tri croissant",
     "Sort descending": "Tri décroissant",
@@ -52,7 +54,8 @@
     "Skip to main content": "Aller au contenu principal",
     "Type to search": "Tapez pour chercher"
   };
-  // Labels of Streamlit's controls (aria-label, title, placeholder), wherever they are.
+  // Labels of Streamlit's controls (aria-label, placeholder, and a button's title), wherever
+  // they are: the title of other elements may be a user's text (a column's name).
   var LABELS = {
     "Collapse sidebar": "Replier la barre latérale",
     "Expand sidebar": "Déplier la barre latérale",
@@ -81,12 +84,7 @@
     "file upload": "Envoi de fichier",
     "Previous Result": "Résultat précédent",
     "Next Result": "Résultat suivant",
-    "Close Search": "Fermer la recherche",
-    "text": "texte",
-    "number": "nombre",
-    "link": "lien",
-    "list": "liste",
-    "checkbox": "case à cocher"
+    "Close Search": "Fermer la recherche"
   };
   // Texts with a number, in the same containers: « 24 results » in a table's search.
   var COUNTS = [[/^(\d+) results?$/, function (n) {
@@ -116,6 +114,7 @@
 
   function translateAttributes(element) {
     for (var i = 0; i < ATTRIBUTES.length; i++) {
+      if (ATTRIBUTES[i] === "title" && element.tagName !== "BUTTON") { continue; }
       var value = element.getAttribute(ATTRIBUTES[i]);
       var french = value && label(value);
       if (french) { element.setAttribute(ATTRIBUTES[i], french); }
