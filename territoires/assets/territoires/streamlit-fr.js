@@ -1,8 +1,8 @@
 // Streamlit's own interface texts in French: the tables' column menu and toolbar tooltips, and
 // the labels read aloud by screen readers (« Collapse sidebar », « Help for … », « Remove … »).
 // Streamlit writes them in English with no option to change them. This script runs once per
-// browser tab, in the page (``ui.chrome.PAGE_HTML``), and only once the page is idle: the map's
-// first drawing never waits for it. It then follows what Streamlit adds to the page.
+// browser tab, in the page (``ui.chrome.PAGE_HTML``), and starts when the browser is idle: the
+// page's layout and the map's drawing do not wait for it. It then follows what Streamlit adds.
 (function () {
   "use strict";
   if (window.__territoiresFr) { return; }
