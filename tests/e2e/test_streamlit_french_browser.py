@@ -160,3 +160,15 @@ def test_translation_leaves_user_texts_alone(browser):
     )
     assert titles == ["Search", "Copier le nom de la colonne"]
     page.close()
+
+
+def test_wrong_page_link_says_so_in_french(browser, app_url):
+    """A link to a page that does not exist (an old bookmark) opens the map page under
+    Streamlit's dialog, whose title and message read in French."""
+    page = browser.new_page()
+    page.goto(f"{app_url}/page-disparue", wait_until="domcontentloaded")
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Page introuvable").wait_for(timeout=120_000)
+    dialog.get_by_text("Cette page n'existe pas").wait_for(timeout=30_000)
+    assert "not found" not in dialog.inner_text()
+    page.close()

@@ -14,7 +14,7 @@
   var CHROME = '[data-testid^="stDataFrame"] [role="menuitem"], ' +
     '[data-testid="stDataFrameStatisticsMetrics"] dt, [data-testid="stTooltipContent"], ' +
     '[data-testid="stSkipToContent"], [data-testid="stDataFrame"] label[for^="search-box"], ' +
-    '[data-testid="search-result-area"]';
+    '[data-testid="search-result-area"], [role="dialog"], [data-testid="stStatusWidget"]';
   var TEXTS = {
     "Sort ascending": "Tri croissant",
     "Sort descending": "Tri décroissant",
@@ -52,7 +52,21 @@
     "Clear selection": "Effacer la sélection",
     "Select all": "Tout sélectionner",
     "Skip to main content": "Aller au contenu principal",
-    "Type to search": "Tapez pour chercher"
+    "Type to search": "Tapez pour chercher",
+    // Streamlit's dialogs and status: a wrong link, a server stopped during a meeting
+    "Page not found": "Page introuvable",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+      "Cette page n'existe pas : l'application affiche sa page d'accueil.",
+    "Connection error": "Connexion au serveur perdue",
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your terminal:":
+      "L'application est-elle encore lancée ? Si elle a été arrêtée, relancez-la dans un terminal, " +
+      "depuis son dossier :",
+    "streamlit run yourscript.py": "make run",
+    "Streamlit server is not responding. Are you connected to the internet?":
+      "Le serveur de l'application ne répond pas. Le réseau est-il disponible ?",
+    "Connecting": "Connexion…",
+    "Error": "Erreur",
+    "Stop": "Arrêter"
   };
   // Labels of Streamlit's controls (aria-label, placeholder, and a button's title), wherever
   // they are: the title of other elements may be a user's text (a column's name).
@@ -76,6 +90,10 @@
     "Scroll tabs left": "Onglets précédents",
     "Scroll tabs right": "Onglets suivants",
     "Next page": "Page suivante",
+    "Running...": "Exécution en cours…",
+    "Stopping...": "Arrêt en cours…",
+    "Connecting to Streamlit server": "Connexion au serveur de l'application",
+    "Unable to connect to Streamlit server": "Impossible de joindre le serveur de l'application",
     "Previous page": "Page précédente",
     "Link to heading": "Lien vers ce titre",
     "Dataframe column menu": "Menu de la colonne",
