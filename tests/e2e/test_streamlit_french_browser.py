@@ -172,3 +172,39 @@ def test_wrong_page_link_says_so_in_french(browser, app_url):
     dialog.get_by_text("Cette page n'existe pas").wait_for(timeout=30_000)
     assert "not found" not in dialog.inner_text()
     page.close()
+
+
+def test_refused_file_says_why_in_french(browser, app_url):
+    """A file of a type the import does not take (a PDF) is refused by Streamlit's file picker
+    itself, before the server sees it: its size and its reason read in French."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{app_url}/importer", wait_until="domcontentloaded")
+    picker = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    picker.wait_for(state="attached", timeout=120_000)
+    page.wait_for_function(  # the translation has started (it waits for an idle page)
+        "() => document.querySelector('[aria-label=\"Replier la barre latérale\"]')",
+        timeout=30_000,
+    )
+    picker.set_input_files(
+        files=[{"name": "Error", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}]
+    )
+    chip = page.locator('[data-testid="stFileChip"]')
+    alert = chip.get_by_role("alert")
+    alert.wait_for(state="attached", timeout=30_000)
+    page.wait_for_function(
+        '() => document.querySelector(\'[data-testid="stFileChip"] [role="alert"]\')'
+        ".textContent.startsWith('Erreur : Type de fichier non accepté (application/pdf)')",
+        timeout=30_000,
+    )
+    assert chip.get_by_text("13\u00a0o", exact=True).count() == 1  # Streamlit's « 13.0B »
+    # the file's own name is left as it is, even when it reads like one of Streamlit's texts
+    assert chip.locator('[data-testid="stFileChipName"]').inner_text() == "Error"
+    page.locator('[data-testid="stTooltipErrorHoverTarget"]').hover()
+    tooltip = page.locator('[data-testid="stTooltipErrorContent"]')
+    tooltip.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stTooltipErrorContent\"]')"
+        ".textContent.trim() === 'Type de fichier non accepté (application/pdf).'",
+        timeout=30_000,
+    )
+    page.close()

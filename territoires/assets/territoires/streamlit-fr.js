@@ -14,7 +14,10 @@
   var CHROME = '[data-testid^="stDataFrame"] [role="menuitem"], ' +
     '[data-testid="stDataFrameStatisticsMetrics"] dt, [data-testid="stTooltipContent"], ' +
     '[data-testid="stSkipToContent"], [data-testid="stDataFrame"] label[for^="search-box"], ' +
-    '[data-testid="search-result-area"], [role="dialog"], [data-testid="stStatusWidget"]';
+    '[data-testid="search-result-area"], [role="dialog"], [data-testid="stStatusWidget"], ' +
+    '[data-testid="stFileChip"], [data-testid="stTooltipErrorContent"]';
+  // Inside those, a user's own text: a file's name.
+  var USER = '[data-testid="stFileChipName"]';
   var TEXTS = {
     "Sort ascending": "Tri croissant",
     "Sort descending": "Tri décroissant",
@@ -66,6 +69,7 @@
       "Le serveur de l'application ne répond pas. Le réseau est-il disponible ?",
     "Connecting": "Connexion…",
     "Error": "Erreur",
+    "Error:": "Erreur :",
     "Stop": "Arrêter"
   };
   // Labels of Streamlit's controls (aria-label, placeholder, and a button's title), wherever
@@ -104,10 +108,21 @@
     "Next Result": "Résultat suivant",
     "Close Search": "Fermer la recherche"
   };
-  // Texts with a number, in the same containers: « 24 results » in a table's search.
-  var COUNTS = [[/^(\d+) results?$/, function (n) {
-    return n + (Number(n) > 1 ? " résultats" : " résultat");
-  }]];
+  // Texts with a number or a name, in the same containers: « 24 results » in a table's search;
+  // a file refused by the import's file picker, with its size (« 13.0B »).
+  var UNITS = { B: "o", KB: "Ko", MB: "Mo", GB: "Go" };
+  var COUNTS = [
+    [/^(\d+) results?$/, function (n) {
+      return n + (Number(n) > 1 ? " résultats" : " résultat");
+    }],
+    [/^(?:Error: )?(.+) files are not allowed\.$/, function (type) {
+      return "Type de fichier non accepté (" + type + ").";
+    }],
+    [/^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/, function (number, unit) {
+      var value = unit === "B" ? String(Math.round(Number(number))) : number.replace(".", ",");
+      return value + "\u00a0" + UNITS[unit];
+    }]
+  ];
   var PREFIXES = [["Help for ", "Aide : "], ["Remove ", "Retirer "]];
   var SUFFIXES = [[" — start", " — début"], [" — end", " — fin"]];
   var ATTRIBUTES = ["aria-label", "title", "placeholder"];
@@ -143,7 +158,7 @@
     if (Object.prototype.hasOwnProperty.call(TEXTS, text)) { return TEXTS[text]; }
     for (var i = 0; i < COUNTS.length; i++) {
       var match = COUNTS[i][0].exec(text);
-      if (match) { return COUNTS[i][1](match[1]); }
+      if (match) { return COUNTS[i][1](match[1], match[2]); }
     }
     return null;
   }
@@ -152,7 +167,7 @@
     var text = node.nodeValue, trimmed = text.trim();
     var translated = trimmed && french(trimmed);
     var parent = node.parentElement;
-    if (translated && parent && parent.closest(CHROME)) {
+    if (translated && parent && parent.closest(CHROME) && !parent.closest(USER)) {
       node.nodeValue = text.replace(trimmed, translated);
     }
   }
