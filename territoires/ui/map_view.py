@@ -98,6 +98,14 @@ def current_map_options(default: MapOptions) -> MapOptions:
     return options
 
 
+def _choice(container, label: str, choices, name: str, labels: Callable = str):
+    """One list of map options (``labels`` gives each choice's text), with a French
+    placeholder for the list emptied to search in it."""
+    return container.selectbox(
+        label, choices, format_func=labels, key=_M + name, placeholder=texts.CHOOSE
+    )
+
+
 def map_options_widgets(default: MapOptions) -> MapOptions:
     """Two rows of map controls (what is mapped, then what is drawn); returns the options.
 
@@ -105,38 +113,18 @@ def map_options_widgets(default: MapOptions) -> MapOptions:
     """
     current_map_options(default)
     cols = st.columns([1.2, 2.2, 1.4, 0.8], vertical_alignment="bottom")
-    level = cols[0].selectbox(
+    level = _choice(
+        cols[0],
         "Niveau",
         LEVEL_CHOICES,
-        format_func=lambda v: "Automatique" if v == "auto" else MAP_LEVEL_LABELS[v],
-        key=_M + "level",
-        placeholder=texts.CHOOSE,
+        "level",
+        lambda v: "Automatique" if v == "auto" else MAP_LEVEL_LABELS[v],
     )
-    metric = cols[1].selectbox(
-        "Indicateur",
-        list(METRICS),
-        format_func=lambda v: METRICS[v].label,
-        key=_M + "metric",
-        placeholder=texts.CHOOSE,
-    )
-    method = cols[2].selectbox(
-        "Classes",
-        METHODS,
-        format_func=lambda v: METHOD_LABELS[v],
-        key=_M + "method",
-        placeholder=texts.CHOOSE,
-    )
-    classes = cols[3].selectbox(
-        "Nombre", list(range(2, 8)), key=_M + "classes", placeholder=texts.CHOOSE
-    )
+    metric = _choice(cols[1], "Indicateur", list(METRICS), "metric", lambda v: METRICS[v].label)
+    method = _choice(cols[2], "Classes", METHODS, "method", METHOD_LABELS.__getitem__)
+    classes = _choice(cols[3], "Nombre", list(range(2, 8)), "classes")
     cols = st.columns([1.6, 1.4, 1.6, 1.0], vertical_alignment="center")
-    basemap = cols[0].selectbox(
-        "Fond de carte",
-        BASEMAPS,
-        format_func=lambda v: BASEMAP_LABELS[v],
-        key=_M + "basemap",
-        placeholder=texts.CHOOSE,
-    )
+    basemap = _choice(cols[0], "Fond de carte", BASEMAPS, "basemap", BASEMAP_LABELS.__getitem__)
     points = cols[1].toggle(
         "Initiatives (points)", key=_M + "points", help="Chaque initiative, colorée par thème"
     )
