@@ -40,6 +40,25 @@ LABELS = """() => [...document.querySelectorAll('[aria-label]')]
   .map((e) => e.getAttribute('aria-label'))"""
 
 
+def _wait_for_translation(page) -> None:
+    """Wait until the translation has started (it waits for an idle page)."""
+    page.wait_for_function(
+        "() => document.querySelector('[aria-label=\"Replier la barre latérale\"]')",
+        timeout=30_000,
+    )
+
+
+def _wait_for_tooltip(page, testid: str, text: str) -> None:
+    """Wait until the tooltip ``testid`` shows, then until it reads ``text``."""
+    page.locator(f'[data-testid="{testid}"]').wait_for(timeout=30_000)
+    page.wait_for_function(
+        '([testid, text]) => document.querySelector(`[data-testid="${testid}"]`)'
+        ".textContent.trim() === text",
+        arg=[testid, text],
+        timeout=30_000,
+    )
+
+
 def _wait_for_text(page, text: str) -> None:
     page.get_by_text(text).first.wait_for(timeout=30_000)
 
@@ -69,10 +88,7 @@ def test_streamlit_interface_reads_in_french(browser, app_url):
     table.wait_for(timeout=120_000)
 
     # labels read aloud: the sidebar's button, a help icon's « Help for … »
-    page.wait_for_function(
-        "() => document.querySelector('[aria-label=\"Replier la barre latérale\"]')",
-        timeout=30_000,
-    )
+    _wait_for_translation(page)
     labels = page.evaluate(LABELS)
     assert "Aide : Communes rurales uniquement" in labels, labels
     assert not {"Collapse sidebar", "Help for Communes rurales uniquement"} & set(labels)
@@ -80,13 +96,7 @@ def test_streamlit_interface_reads_in_french(browser, app_url):
     # a toolbar button's tooltip
     table.hover()
     page.locator('[data-testid="stBaseButton-elementToolbar"]').nth(1).hover()
-    tooltip = page.locator('[data-testid="stTooltipContent"]')
-    tooltip.wait_for(timeout=30_000)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stTooltipContent\"]')"
-        ".textContent.trim() === 'Rechercher'",
-        timeout=30_000,
-    )
+    _wait_for_tooltip(page, "stTooltipContent", "Rechercher")
 
     # the column menu and its statistics (the grid draws its headers on a canvas: the menu
     # opens from the right end of the first column's header)
@@ -181,10 +191,7 @@ def test_refused_file_says_why_in_french(browser, app_url):
     page.goto(f"{app_url}/importer", wait_until="domcontentloaded")
     picker = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     picker.wait_for(state="attached", timeout=120_000)
-    page.wait_for_function(  # the translation has started (it waits for an idle page)
-        "() => document.querySelector('[aria-label=\"Replier la barre latérale\"]')",
-        timeout=30_000,
-    )
+    _wait_for_translation(page)
     picker.set_input_files(
         files=[{"name": "Error", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}]
     )
@@ -200,11 +207,7 @@ def test_refused_file_says_why_in_french(browser, app_url):
     # the file's own name is left as it is, even when it reads like one of Streamlit's texts
     assert chip.locator('[data-testid="stFileChipName"]').inner_text() == "Error"
     page.locator('[data-testid="stTooltipErrorHoverTarget"]').hover()
-    tooltip = page.locator('[data-testid="stTooltipErrorContent"]')
-    tooltip.wait_for(timeout=30_000)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stTooltipErrorContent\"]')"
-        ".textContent.trim() === 'Type de fichier non accepté (application/pdf).'",
-        timeout=30_000,
+    _wait_for_tooltip(
+        page, "stTooltipErrorContent", "Type de fichier non accepté (application/pdf)."
     )
     page.close()
