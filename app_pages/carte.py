@@ -60,7 +60,9 @@ place = scope_label(reference, scope)
 source = source_line(reference.manifest, demo_data_shown())
 vintage = str(reference.manifest.get("population_vintage", "?"))
 default_options = mv.default_map_options(presentation, get_settings().basemap)
-steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM)) or mv.default_steps(reference)
+steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM), reference) or mv.default_steps(
+    reference
+)
 
 if presentation:  # the page's first element, as the title above: it replaces the last one
     st.title(f"Carte des initiatives — {place}")

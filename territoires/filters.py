@@ -396,6 +396,30 @@ def parse_filter_params(params: Mapping[str, str]) -> tuple[Filters, list[str]]:
     return Filters(**values), problems
 
 
+def unknown_scope(scope: Scope, reference: GeoReference) -> str | None:
+    """The French reason why the reference does not know a scope, or None when it does."""
+    if scope.level == "france":
+        return None
+    try:
+        reference.scope_communes(scope)
+    except TerritoiresError as exc:
+        return exc.user_message
+    return None
+
+
+def with_known_scope(filters: Filters, reference: GeoReference) -> tuple[Filters, list[str]]:
+    """The filters with a scope the reference knows, and a French message when it did not.
+
+    A link can name a territory the reference does not hold (a typo, an EPCI merged since the
+    link was shared, a named territory removed since): its scope falls back to France, so that
+    the page still opens, and the message says which territory was left out.
+    """
+    reason = unknown_scope(filters.scope, reference)
+    if reason is None:
+        return filters, []
+    return replace(filters, scope=Scope()), [reason]
+
+
 def filters_from_params(params: Mapping[str, str]) -> Filters:
     """Inverse of ``filters_to_params``; values that cannot be read are left at their default."""
     filters, _ = parse_filter_params(params)

@@ -15,6 +15,8 @@ from territoires.filters import (
     filters_to_params,
     normalize_text,
     parse_filter_params,
+    unknown_scope,
+    with_known_scope,
 )
 from territoires.geo.reference import Scope
 
@@ -171,6 +173,34 @@ def test_bad_params_are_ignored_with_a_french_message():
     assert len(problems) == 2
     assert any("annee_min" in p for p in problems)
     assert any("Périmètre" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("scope", "named"),
+    [
+        (Scope("epci", "999999999"), "« 999999999 »"),  # an EPCI merged since, or a typo
+        (Scope("region", "99"), "« 99 »"),
+        (Scope("commune", "00000"), "« 00000 »"),
+        (Scope("territoire", "supprime"), "« supprime »"),  # a named territory removed since
+    ],
+)
+def test_a_link_to_an_unknown_territory_falls_back_to_france(tiny_reference, scope, named):
+    shared = Filters(scope=scope, themes=("prendre-soin",))
+    filters, problems = with_known_scope(shared, tiny_reference)
+    assert filters == Filters(themes=("prendre-soin",))  # the rest of the link is kept
+    assert len(problems) == 1 and named in problems[0] and "inconnu" in problems[0]
+
+
+def test_known_territories_are_kept(tiny_reference):
+    for scope in (
+        Scope(),
+        Scope("epci", "200000001"),
+        Scope("departement", "56"),
+        Scope("territoire", "tiny-ouest"),
+        Scope("commune", "22001"),
+    ):
+        assert unknown_scope(scope, tiny_reference) is None
+        assert with_known_scope(Filters(scope=scope), tiny_reference) == (Filters(scope=scope), [])
 
 
 def test_options_and_count_label(sample):

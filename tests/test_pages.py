@@ -142,6 +142,23 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
 
 @pytest.mark.realdata
 @pytest.mark.parametrize(
+    "script", [None, "app_pages/couverture.py", "app_pages/fiche.py", "app_pages/initiatives.py"]
+)
+def test_a_link_to_an_unknown_territory_opens_on_france_and_says_so(app_env, script):
+    """A shared link can name a territory the reference no longer holds (an EPCI merged since,
+    a named territory removed, a typo): every page with filters opens on France and says why."""
+    at = _run_app(script, perimetre="epci:999999999", etapes="region:99,region:53")
+    if script is None:  # « Carte »: the filters come with the map's report
+        next(b for b in at.sidebar.button if b.label == "Afficher les filtres").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("« 999999999 »" in w and "inconnu" in w for w in warnings), warnings
+    assert at.sidebar.selectbox(key="flt_scope_level").value == "france"
+    assert "perimetre" not in at.query_params  # the link now says what the page shows
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
     "script", ["app_pages/couverture.py", "app_pages/fiche.py", "app_pages/initiatives.py"]
 )
 def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):

@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 from territoires import texts
 from territoires.analysis.aggregate import breakdowns, key_figures
 from territoires.errors import TerritoiresError
-from territoires.filters import Filters
+from territoires.filters import Filters, unknown_scope
 from territoires.formatting import fr_count, fr_euros, fr_euros_short, fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.maps.assets import ASSETS_DIR
@@ -527,8 +527,9 @@ def presentation_style() -> None:
     st.html(PRESENTATION_CSS)
 
 
-def parse_steps(text: str | None) -> list[Scope]:
-    """Read the ``etapes`` parameter (``niveau:code,…``); unreadable items are skipped."""
+def parse_steps(text: str | None, reference: GeoReference | None = None) -> list[Scope]:
+    """Read the ``etapes`` parameter (``niveau:code,…``); unreadable items are skipped, and so
+    are territories that ``reference``, when given, does not know."""
     steps = []
     for item in (text or "").split(","):
         level, _, code = item.partition(":")
@@ -536,6 +537,8 @@ def parse_steps(text: str | None) -> list[Scope]:
             steps.append(Scope(level, code))  # type: ignore[arg-type]
         elif level == "france":
             steps.append(Scope())
+    if reference is not None:
+        steps = [step for step in steps if unknown_scope(step, reference) is None]
     return steps
 
 

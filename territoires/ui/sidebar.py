@@ -24,6 +24,7 @@ from territoires.filters import (
     filter_options,
     filters_to_params,
     parse_filter_params,
+    with_known_scope,
 )
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 
@@ -152,10 +153,12 @@ def _load_widgets(filters: Filters, options: FilterOptions) -> None:
         st.session_state[_W + name] = value
 
 
-def current_filters() -> Filters:
-    """The filters of this session (from the URL on the first run)."""
+def current_filters(reference: GeoReference) -> Filters:
+    """The filters of this session (from the URL on the first run, with a known scope)."""
     if STATE_KEY not in st.session_state:
         filters, problems = parse_filter_params(st.query_params.to_dict())
+        filters, unknown = with_known_scope(filters, reference)
+        problems += unknown
         st.session_state[STATE_KEY] = filters
         st.session_state[STATE_KEY + "_problems"] = problems
     return st.session_state[STATE_KEY]
@@ -335,7 +338,7 @@ def filters_sidebar(
         ``rurality_frame(reference)``; without it « Communes rurales uniquement » is disabled.
     """
     options = filter_options(initiatives)
-    previous = current_filters()
+    previous = current_filters(reference)
     widget_keys = [_W + name for name in _widget_values(previous, options)]
     page = str(st.session_state.get(PAGE_KEY, ""))
     if st.session_state.get(_W + "loaded") != page or any(
@@ -375,7 +378,7 @@ def pending_filters_sidebar(
     The sidebar shows the count and a button that sets ``show_key`` (the widgets otherwise come
     on the next run, once the map reports it is drawn).
     """
-    filters = current_filters()
+    filters = current_filters(reference)
     filtered = filtered_initiatives(initiatives, filters, reference, rurality)
     with st.sidebar:
         st.markdown("#### Filtres")

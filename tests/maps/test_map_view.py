@@ -15,6 +15,15 @@ def test_steps_round_trip_and_skip_unreadable_items():
     assert mv.parse_steps(None) == []
 
 
+def test_steps_leave_out_territories_the_reference_does_not_know(tiny_reference):
+    text = "region:99,departement:22,territoire:supprime,epci:200000003,commune:00000"
+    assert mv.parse_steps(text, tiny_reference) == [
+        Scope("departement", "22"),
+        Scope("epci", "200000003"),
+    ]
+    assert len(mv.parse_steps(text)) == 5  # without a reference: read only
+
+
 def test_step_neighbours_wrap_around():
     a, b, c = Scope("region", "53"), Scope("region", "52"), Scope("region", "28")
     assert mv.step_neighbours([a, b, c], b) == (a, c)
