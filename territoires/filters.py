@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import pandas as pd
 
 from territoires.errors import TerritoiresError
-from territoires.formatting import fr_count, fr_number
+from territoires.formatting import fr_count, fr_euros, fr_number
 from territoires.geo.reference import SCOPE_LEVELS, GeoReference, Scope
 
 ThemeLogic = Literal["any", "all"]
@@ -349,6 +349,9 @@ def _parse_float(key: str, text: str) -> float:
     return value
 
 
+IGNORED = "Ce filtre est ignoré."  # after the reason a filter of a shared link was left out
+
+
 def _parse_scope(text: str) -> Scope:
     level, _, code = text.partition(":")
     if level not in SCOPE_LEVELS or (level != "france" and not code):
@@ -392,7 +395,15 @@ def parse_filter_params(params: Mapping[str, str]) -> tuple[Filters, list[str]]:
         try:
             values[name] = _parse_one(name, key, text)
         except FilterParamError as exc:
-            problems.append(exc.user_message)
+            problems.append(f"{exc.user_message} {IGNORED}")
+    for low, high, what, show in (
+        ("year_min", "year_max", "Années inversées", str),
+        ("amount_min", "amount_max", "Montants inversés", fr_euros),
+    ):
+        first, last = values.get(low), values.get(high)
+        if first is not None and last is not None and first > last:  # type: ignore[operator]
+            values[low], values[high] = last, first
+            problems.append(f"{what} dans le lien : lues de {show(last)} à {show(first)}.")
     return Filters(**values), problems
 
 
@@ -417,7 +428,7 @@ def with_known_scope(filters: Filters, reference: GeoReference) -> tuple[Filters
     reason = unknown_scope(filters.scope, reference)
     if reason is None:
         return filters, []
-    return replace(filters, scope=Scope()), [reason]
+    return replace(filters, scope=Scope()), [f"{reason} {IGNORED}"]
 
 
 def filters_from_params(params: Mapping[str, str]) -> Filters:

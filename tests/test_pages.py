@@ -158,6 +158,21 @@ def test_a_link_to_an_unknown_territory_opens_on_france_and_says_so(app_env, scr
 
 
 @pytest.mark.realdata
+def test_a_minimum_amount_above_the_maximum_is_pointed_out(app_env):
+    at = _run_app("app_pages/initiatives.py")
+    assert not [w for w in at.sidebar.warning if "montant minimum" in w.value]
+    at.sidebar.number_input(key="flt_amount_min").set_value(50000.0).run()
+    at.sidebar.number_input(key="flt_amount_max").set_value(1000.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(
+        "montant minimum (50\u202f000\u00a0€) dépasse le maximum (1\u202f000\u00a0€)" in w.value
+        for w in at.sidebar.warning
+    ), [w.value for w in at.sidebar.warning]
+    at.sidebar.number_input(key="flt_amount_max").set_value(90000.0).run()
+    assert not [w for w in at.sidebar.warning if "montant minimum" in w.value]
+
+
+@pytest.mark.realdata
 @pytest.mark.parametrize(
     "script", ["app_pages/couverture.py", "app_pages/fiche.py", "app_pages/initiatives.py"]
 )

@@ -26,6 +26,7 @@ from territoires.filters import (
     parse_filter_params,
     with_known_scope,
 )
+from territoires.formatting import fr_euros
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 
 STATE_KEY = "territoires_filters"
@@ -276,12 +277,22 @@ def _other_widgets(options: FilterOptions) -> dict[str, object]:
     types = st.multiselect("Type", list(options.types), key=_W + "types", placeholder="Tous")
     values["types"] = tuple(types)
     left, right = st.columns(2)
-    values["amount_min"] = left.number_input(
-        "Montant min. (€)", min_value=0.0, step=1000.0, value=None, key=_W + "amount_min"
-    )
-    values["amount_max"] = right.number_input(
-        "Montant max. (€)", min_value=0.0, step=1000.0, value=None, key=_W + "amount_max"
-    )
+    for column, name, label in ((left, "amount_min", "min."), (right, "amount_max", "max.")):
+        values[name] = column.number_input(
+            f"Montant {label} (€)",
+            min_value=0.0,
+            step=1000.0,
+            value=None,
+            format="%.0f",  # whole euros: « 500000 », not « 500000.00 »
+            key=_W + name,
+        )
+    low, high = values["amount_min"], values["amount_max"]
+    if low is not None and high is not None and low > high:
+        st.warning(
+            f"Le montant minimum ({fr_euros(low)}) dépasse le maximum ({fr_euros(high)}) : "
+            "aucune initiative ne peut correspondre.",
+            icon=":material/warning:",
+        )
     return values
 
 
@@ -349,7 +360,7 @@ def filters_sidebar(
     with st.sidebar:
         st.markdown("#### Filtres")
         for problem in st.session_state.pop(STATE_KEY + "_problems", []):
-            st.warning(f"Lien partagé : {problem} Ce filtre est ignoré.")
+            st.warning(f"Lien partagé : {problem}")
         filters = _keep_unshown(
             _read_widgets(reference, options, rurality is not None), previous, options
         )
