@@ -250,20 +250,38 @@ def points_layer(
     return layer
 
 
+TILES_UNAVAILABLE = "Fond de carte indisponible (pas de connexion)"
+
+
 def add_basemap(fmap: folium.Map, basemap: str) -> None:
-    """Add the chosen tile layer; ``aucun`` adds none (offline, the presentation default)."""
+    """Add the chosen tile layer; ``aucun`` adds none (offline, the presentation default).
+
+    A tile layer whose tiles cannot load (a meeting room without Wi-Fi) says so on the map
+    rather than leaving a bare background, until a tile loads.
+    """
     if basemap == "osm":
-        folium.TileLayer(
+        tiles = folium.TileLayer(
             tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             attr="© les contributeurs d'OpenStreetMap",
             name="OpenStreetMap",
             max_zoom=19,
-        ).add_to(fmap)
+        )
     elif basemap == "clair":
-        folium.TileLayer(
+        tiles = folium.TileLayer(
             tiles="https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
             attr="© les contributeurs d'OpenStreetMap, © CARTO",
             name="Fond clair",
             max_zoom=19,
             subdomains="abcd",
-        ).add_to(fmap)
+        )
+    else:
+        return
+    tiles.add_to(fmap)
+    fmap.add_child(
+        RuntimeLayer(
+            "watchTiles",
+            {"message": TILES_UNAVAILABLE},
+            "TerritoiresTiles",
+            f", {tiles.get_name()}",
+        )
+    )

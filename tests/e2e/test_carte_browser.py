@@ -429,3 +429,28 @@ def test_a_click_on_another_page_is_not_undone_by_the_map(browser, app_url):
     assert page.url.split("?")[0].endswith("/methodologie")
     assert remote == [], f"requests left the machine: {remote[:5]}"
     context.close()
+
+
+def test_a_basemap_that_cannot_load_says_so_on_the_map(browser, app_url):
+    """A shared link with a tile basemap, opened without network (a meeting room without
+    Wi-Fi): the territories are drawn and the map says why its background is bare."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="fr-FR")
+    asked: list[str] = []
+
+    def no_network(route) -> None:  # the same offline, whatever the machine running the test
+        asked.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    context.route("https://tile.openstreetmap.org/**", no_network)
+    page = context.new_page()
+    page.goto(f"{app_url}/?perimetre=departement:29&fond=osm", wait_until="domcontentloaded")
+    wait_for_map(page, timeout=120)
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    notice = frame.locator(".territoires-avis")
+    notice.wait_for(timeout=30_000)
+    assert asked, "the basemap asked for no tile"
+    assert notice.inner_text() == "Fond de carte indisponible (pas de connexion)"
+    assert notice.get_attribute("role") == "status"  # read out by a screen reader
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "carte-fond-indisponible.png"))
+    context.close()

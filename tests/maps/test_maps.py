@@ -124,6 +124,26 @@ def test_tile_basemap_is_the_only_remote_url(tiny_reference, initiatives):
     assert "tile.openstreetmap" not in offline and "L.tileLayer" not in offline
 
 
+@pytest.mark.parametrize("basemap", ["osm", "clair"])
+def test_a_tile_basemap_is_watched_for_missing_tiles(tiny_reference, initiatives, basemap):
+    """Offline, the map says its basemap cannot load (``watchTiles`` in the runtime)."""
+    fmap = build_map(
+        initiatives, tiny_reference, Scope(), MapOptions(basemap=basemap), asset_base="a"
+    )
+    text = render(fmap)
+    tiles = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", text)
+    assert tiles, "no tile layer"
+    watch = re.search(r"TerritoiresMap\.watchTiles\(\s*(\w+),\s*(\{.*?\}),\s*(\w+)\)", text)
+    assert watch, "the tile layer is not watched"
+    assert watch.group(1) == fmap.get_name() and watch.group(3) == tiles.group(1)
+    assert json.loads(watch.group(2)) == {
+        "message": "Fond de carte indisponible (pas de connexion)"
+    }
+    assert text.index(tiles.group(0)) < text.index(watch.group(0))  # the layer exists first
+    offline = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    assert "watchTiles" not in offline
+
+
 def test_user_text_is_escaped_in_popups(tiny_reference, initiatives):
     text = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
     assert EVIL not in text

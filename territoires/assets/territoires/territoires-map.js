@@ -965,9 +965,32 @@
     return bounds;
   }
 
+  // A basemap whose tiles cannot load (no network in the meeting room) says so on the map
+  // instead of leaving a bare background; the notice goes as soon as a tile loads.
+  function watchTiles(map, payload, tiles) {
+    var notice = null;
+    var loaded = false;
+    tiles.on("tileload", function () {
+      loaded = true;
+      if (notice) { map.removeControl(notice); notice = null; }
+    });
+    tiles.on("tileerror", function () {
+      if (loaded || notice) { return; }
+      notice = L.control({ position: "topright" });
+      notice.onAdd = function () {
+        var div = L.DomUtil.create("div", "territoires-avis");
+        div.setAttribute("role", "status");
+        div.textContent = payload.message;
+        return div;
+      };
+      notice.addTo(map);
+    });
+    return tiles;
+  }
+
   window.TerritoiresMap = {
     escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
     choropleth: choropleth, shapes: shapes, points: points, legend: legend, fit: fit,
-    restyle: restyle
+    restyle: restyle, watchTiles: watchTiles
   };
 })();
