@@ -15,6 +15,7 @@ from territoires.exports import (
 )
 from territoires.filters import filters_to_params
 from territoires.maps.build import (
+    aggregated_table,
     build_live_map,
     build_map,
     map_options_to_params,
@@ -148,7 +149,7 @@ if exports.open:
             ]
         )
         st.markdown(f"**Tableau par territoire** ({MAP_LEVEL_LABELS[level]})")
-        table = mv.aggregated_table(data)
+        table = aggregated_table(data)
         mv.download_buttons(
             [
                 (

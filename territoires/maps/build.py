@@ -177,6 +177,30 @@ def choropleth_data(
     return ChoroplethData(level, options.metric, table, classification, colors)
 
 
+# The map's table per territory, as exported: French column names, and each column's decimals
+# (cents for euros, as the coverage tables for ratios; none for counts).
+TABLE_COLUMNS: dict[str, tuple[str, int | None]] = {
+    "code": ("code", None),
+    "nom": ("nom", None),
+    "population": ("population", None),
+    "initiatives": ("initiatives", None),
+    "montant": ("montant (€)", 2),
+    "initiatives_10k_hab": ("initiatives pour 10 000 hab.", 3),
+    "euros_par_hab": ("euros par habitant", 2),
+    "nb_themes": ("nombre de thèmes", None),
+}
+
+
+def aggregated_table(data: ChoroplethData) -> pd.DataFrame:
+    """The map's table per territory, for its CSV and XLSX exports: French column names, and
+    amounts and ratios rounded (an amount shared between communes is not « 5027.382645803698 »)."""
+    table = data.table[list(TABLE_COLUMNS)].copy()
+    for column, (_label, decimals) in TABLE_COLUMNS.items():
+        if decimals is not None:
+            table[column] = table[column].astype(float).round(decimals)
+    return table.rename(columns={column: label for column, (label, _) in TABLE_COLUMNS.items()})
+
+
 def scope_label(reference: GeoReference, scope: Scope) -> str:
     """French name of a scope (« France », a région's name, a named territory's label…), cached."""
     return geometry.cached(reference, ("label", scope), lambda: _scope_label(reference, scope))

@@ -442,22 +442,6 @@ def breakdown_charts(filtered: pd.DataFrame) -> None:
 
 # --- exports -----------------------------------------------------------------------------
 
-TABLE_COLUMNS = {
-    "code": "code",
-    "nom": "nom",
-    "population": "population",
-    "initiatives": "initiatives",
-    "montant": "montant (€)",
-    "initiatives_10k_hab": "initiatives pour 10 000 hab.",
-    "euros_par_hab": "euros par habitant",
-    "nb_themes": "nombre de thèmes",
-}
-
-
-def aggregated_table(data: ChoroplethData) -> pd.DataFrame:
-    """The per-territory table of the map, with French column names."""
-    return data.table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
-
 
 def _safe(build: Callable[[], bytes]) -> Callable[[], bytes]:
     def run() -> bytes:

@@ -16,6 +16,7 @@ from territoires.geo.reference import GeoReference, NamedTerritory, Scope
 from territoires.maps import geometry
 from territoires.maps.build import (
     MapOptions,
+    aggregated_table,
     build_map,
     choropleth_data,
     map_options_from_params,
@@ -354,6 +355,30 @@ def test_map_options_round_trip():
     assert map_options_from_params(params) == options
     assert map_options_to_params(MapOptions()) == {}
     assert map_options_from_params({"niveau": "planete", "classes": "99"}) == MapOptions()
+
+
+def test_the_exported_table_has_french_names_and_rounded_amounts(tiny_reference):
+    shared = initiatives_frame(
+        [{"titre": "A", "commune_code": "22006", "montant": 1000.0, "themes": ["prendre-soin"]}]
+    )
+    data = choropleth_data(
+        shared, tiny_reference, Scope("departement", "22"), MapOptions(level="commune")
+    )
+    table = aggregated_table(data).set_index("code")
+    assert list(table.columns) == [
+        "nom",
+        "population",
+        "initiatives",
+        "montant (€)",
+        "initiatives pour 10 000 hab.",
+        "euros par habitant",
+        "nombre de thèmes",
+    ]
+    row = table.loc["22006"]  # 600 inhabitants
+    assert (row["initiatives"], row["montant (€)"], row["nombre de thèmes"]) == (1, 1000.0, 1)
+    assert row["euros par habitant"] == 1.67  # 1.6666…
+    assert row["initiatives pour 10 000 hab."] == 16.667  # 16.666…
+    assert data.table.set_index("code").loc["22006", "euros_par_hab"] != 1.67  # the map's own
 
 
 def test_static_png_and_export_guard(tiny_reference, initiatives):
