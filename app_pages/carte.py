@@ -13,7 +13,8 @@ from territoires.exports import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from territoires.filters import filters_to_params
+from territoires.filters import describe_filters, filters_to_params
+from territoires.formatting import markdown_literal
 from territoires.maps.build import (
     aggregated_table,
     build_live_map,
@@ -65,10 +66,18 @@ steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM), reference) or mv.def
     reference
 )
 
+chosen = describe_filters(filters)  # what the figures and the map count, for the room too
 if presentation:  # the page's first element, as the title above: it replaces the last one
     st.title(f"Carte des initiatives — {place}")
+    if chosen:
+        line = mv.escape(f"Initiatives retenues : {chosen}")
+        st.html(f'<div class="te-filtres" title="{line}">{line}</div>')
 else:
-    st.caption(f"Périmètre : {place}. Cliquez sur un territoire pour ouvrir sa fiche.")
+    st.caption(
+        f"Périmètre : {markdown_literal(place)}. "
+        + (f"Initiatives retenues : {markdown_literal(chosen)}. " if chosen else "")
+        + "Cliquez sur un territoire pour ouvrir sa fiche."
+    )
 figures_slot = st.container()
 map_slot = st.container()
 options_slot = st.container()  # under the map, so that its arrival does not move the map
@@ -115,7 +124,10 @@ with map_slot:
 with figures_slot:  # sent after the map, shown above it: the browser starts on the map sooner
     mv.show_key_figures(figures, large=presentation)
     if filtered.empty and not initiatives.empty:
-        st.info(texts.NO_MATCH, icon=":material/filter_alt_off:")
+        st.info(
+            texts.NO_MATCH_PRESENTATION if presentation else texts.NO_MATCH,
+            icon=":material/filter_alt_off:",
+        )
 if presentation:
     st.html(f'<div class="te-source">{mv.escape(source)}</div>')
     mv.presentation_controls(filters, scope, steps, reference)
@@ -182,7 +194,9 @@ if exports.open:
                             rural_codes=rural,
                             data=data,
                             asset_base=None,
-                            source=source,
+                            source=f"Initiatives retenues : {chosen}. {source}"
+                            if chosen
+                            else source,
                         ),
                         title,
                     ),
@@ -191,7 +205,14 @@ if exports.open:
                     "Image pour diaporama (PNG)",
                     export_name("carte", METRICS[options.metric].label, place, ext="png"),
                     "image/png",
-                    lambda: static_png(reference, scope, data, title=title, source=source),
+                    lambda: static_png(
+                        reference,
+                        scope,
+                        data,
+                        title=title,
+                        subtitle=f"Initiatives retenues : {chosen}" if chosen else "",
+                        source=source,
+                    ),
                 ),
             ]
         )

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 
+from territoires.analysis.aggregate import theme_label
 from territoires.errors import TerritoiresError
 from territoires.formatting import fr_count, fr_euros, fr_number
 from territoires.geo.reference import SCOPE_LEVELS, GeoReference, Scope
@@ -435,6 +436,53 @@ def filters_from_params(params: Mapping[str, str]) -> Filters:
     """Inverse of ``filters_to_params``; values that cannot be read are left at their default."""
     filters, _ = parse_filter_params(params)
     return filters
+
+
+def _list_text(items: Iterable[str], joiner: str) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {joiner} {items[-1]}"
+
+
+def _range_text(low: str | None, high: str | None) -> str:
+    if low is not None and high is not None:
+        return f"de {low} à {high}" if low != high else low
+    return f"à partir de {low}" if low is not None else f"jusqu'à {high}"
+
+
+def describe_filters(filters: Filters) -> str:
+    """The filters other than the scope, in one short French line (empty when none is set).
+
+    What a projected map, a slide or an exported file says about the initiatives it counts:
+    « thèmes Prendre soin ou Cultures et savoirs · financeur Fondation de France · années de
+    2022 à 2024 · communes rurales ». User text (a search) is returned as typed: escape it
+    wherever HTML is written.
+    """
+    parts: list[str] = []
+    if filters.themes:
+        joiner = "et" if filters.themes_logic == "all" else "ou"
+        parts.append("thèmes " if len(filters.themes) > 1 else "thème ")
+        parts[-1] += _list_text((theme_label(t) for t in filters.themes), joiner)
+    if filters.funders:
+        joiner = "et" if filters.funders_logic == "and" else "ou"
+        parts.append("financeurs " if len(filters.funders) > 1 else "financeur ")
+        parts[-1] += _list_text(filters.funders, joiner)
+    if filters.cofunded_only:
+        parts.append("co-financées")
+    if filters.year_min is not None or filters.year_max is not None:
+        low = None if filters.year_min is None else str(filters.year_min)
+        high = None if filters.year_max is None else str(filters.year_max)
+        parts.append(f"{'année' if low == high else 'années'} {_range_text(low, high)}")
+    if filters.types:
+        parts.append(f"type {_list_text(filters.types, 'ou')}")
+    if filters.amount_min is not None or filters.amount_max is not None:
+        low = None if filters.amount_min is None else fr_euros(filters.amount_min)
+        high = None if filters.amount_max is None else fr_euros(filters.amount_max)
+        parts.append(f"montant {_range_text(low, high)}")
+    if filters.rural_only:
+        parts.append("communes rurales")
+    if filters.search:
+        parts.append(f"recherche « {filters.search} »")
+    return " · ".join(parts)
 
 
 def count_label(shown: int, total: int) -> str:

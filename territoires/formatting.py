@@ -76,3 +76,12 @@ def fr_km(value: float | None, decimals: int = 1) -> str:
     if math.isinf(value):
         return "aucune initiative dans la zone"
     return f"{fr_number(value, decimals)}{NBSP}km"
+
+
+_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()<>#+-.!|~$:=&^\"'")
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` as Markdown that shows it as typed: links, emphasis, Streamlit's colours and
+    icons (``:red[…]``, ``:material/…:``) and formulas (``$…$``) are escaped."""
+    return "".join(f"\\{c}" if c in _MARKDOWN_PUNCTUATION else c for c in text)

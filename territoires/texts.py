@@ -30,3 +30,6 @@ NO_MATCH = (
     "Aucune initiative ne correspond aux filtres : élargissez-les, ou cliquez sur "
     "« Réinitialiser les filtres » dans la barre latérale."
 )
+NO_MATCH_PRESENTATION = (  # the sidebar is hidden in presentation mode
+    "Aucune initiative ne correspond aux filtres : quittez la présentation pour les élargir."
+)

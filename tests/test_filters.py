@@ -10,6 +10,7 @@ from territoires.filters import (
     Filters,
     apply_filters,
     count_label,
+    describe_filters,
     filter_options,
     filters_from_params,
     filters_to_params,
@@ -225,3 +226,38 @@ def test_options_and_count_label(sample):
     assert options.amount_range == (10_000.0, 50_000.0)
     assert count_label(1, 3) == "1 initiative sur 3"
     assert count_label(1200, 3400) == "1\u202f200 initiatives sur 3\u202f400"
+
+
+def test_filters_are_described_in_one_french_line():
+    assert describe_filters(Filters()) == ""
+    assert describe_filters(Filters(scope=Scope("region", "53"))) == ""  # said by the title
+    assert describe_filters(
+        Filters(
+            themes=("prendre-soin", "cultures-savoirs"),
+            funders=("Fondation de France",),
+            year_min=2022,
+            year_max=2024,
+            rural_only=True,
+            search="café <b>",
+        )
+    ) == (
+        "thèmes Prendre soin ou Cultures et savoirs · financeur Fondation de France · "
+        "années de 2022 à 2024 · communes rurales · recherche « café <b> »"
+    )
+    assert describe_filters(
+        Filters(
+            themes=("prendre-soin", "cultures-savoirs", "espaces-cooperation"),
+            themes_logic="all",
+            funders=("A", "B"),
+            funders_logic="and",
+            cofunded_only=True,
+            year_max=2023,
+            types=("projet associatif",),
+            amount_min=1000,
+        )
+    ) == (
+        "thèmes Prendre soin, Cultures et savoirs et Espaces de coopération · financeurs A et B"
+        " · co-financées · années jusqu'à 2023 · type projet associatif"
+        " · montant à partir de 1\u202f000\u00a0€"
+    )
+    assert describe_filters(Filters(year_min=2022, year_max=2022)) == "année 2022"

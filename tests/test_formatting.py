@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -17,6 +18,7 @@ from territoires.formatting import (
     fr_km,
     fr_number,
     fr_percent,
+    markdown_literal,
 )
 
 
@@ -75,3 +77,17 @@ def test_file_sizes_read_in_french_units():
     assert fr_file_size(1023) == "1\u202f023\u00a0o"
     assert fr_file_size(12_800) == "12,5\u00a0Ko"
     assert fr_file_size(3 * 1024**2 + 400 * 1024) == "3,4\u00a0Mo"
+
+
+def test_markdown_literal_escapes_every_markdown_mark():
+    text = "[lien](http://e) **gras** :red[rouge] :material/home: $x$ <b>b</b> 1. # _a_ ~b~ `c`"
+    escaped = markdown_literal(text)
+    # each mark is backslash-escaped (CommonMark shows « \\X » as « X » for punctuation)...
+    marks = "[]()*:$<>#_~`."
+    for i, c in enumerate(escaped):
+        if c in marks:
+            assert escaped[i - 1] == "\\", (escaped, i)
+    # ...and removing the escapes gives the text back
+    assert re.sub(r"\\(.)", r"\1", escaped) == text
+    assert markdown_literal("Saint-Brieuc (22)") == "Saint\\-Brieuc \\(22\\)"
+    assert markdown_literal("sans ponctuation") == "sans ponctuation"

@@ -158,6 +158,24 @@ def test_a_link_to_an_unknown_territory_opens_on_france_and_says_so(app_env, scr
 
 
 @pytest.mark.realdata
+def test_the_map_page_says_which_initiatives_it_counts(app_env):
+    """The filters, in one line under the title: in the page's caption (Markdown, user text
+    shown as typed) and in presentation mode (HTML, user text escaped)."""
+    at = _run_app(themes="prendre-soin", q="[x](http://e)")
+    caption = at.caption[0].value
+    assert caption.startswith("Périmètre : France. Initiatives retenues : thème Prendre soin")
+    assert "recherche « \\[x\\]\\(http\\://e\\) »" in caption  # no link
+    at = _run_app(presentation="1", themes="prendre-soin", q="<b>")
+    lines = [h.proto.body for h in at.get("html") if '<div class="te-filtres"' in h.proto.body]
+    assert len(lines) == 1 and "thème Prendre soin · recherche « &lt;b&gt; »" in lines[0], lines
+    assert not [
+        h
+        for h in _run_app(presentation="1").get("html")
+        if '<div class="te-filtres"' in h.proto.body
+    ]
+
+
+@pytest.mark.realdata
 def test_a_minimum_amount_above_the_maximum_is_pointed_out(app_env):
     at = _run_app("app_pages/initiatives.py")
     assert not [w for w in at.sidebar.warning if "montant minimum" in w.value]

@@ -118,11 +118,13 @@ def static_png(
     *,
     title: str,
     source: str,
+    subtitle: str = "",
     dpi: int = 144,
 ) -> bytes:
     """A PNG of the choropleth with title, legend and sources, without tiles (for slides).
 
-    The image has a slide's 16:9 shape: the title on top, the map as large as the room left
+    The image has a slide's 16:9 shape: the title on top (``subtitle``, the filters, under
+    it), the map as large as the room left
     of the legend allows, the sources at the foot. Overseas départements shown with mainland
     France are drawn in insets, in a column on the left.
     """
@@ -132,6 +134,8 @@ def static_png(
     fig = plt.figure(figsize=SLIDE_INCHES, dpi=dpi)
     try:
         fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", ha="left", va="top")
+        if subtitle:  # the filters: what the slide counts
+            fig.text(0.015, 0.912, subtitle, fontsize=13, color="#333333", ha="left", va="top")
         overseas = frame["inset"] != ""
         left = 0.14 if overseas.any() else 0.015
         ax = fig.add_axes((left, 0.06, 0.755 - left, 0.82))

@@ -498,9 +498,15 @@ h1 { font-size: clamp(1.6rem, 3vw, 2.6rem) !important; padding-top: 0.2rem !impo
   line-height: 1.1; color: #0b3954; }
 .te-kfs-grand .te-kf-l { font-size: clamp(0.9rem, 1.3vw, 1.2rem); color: #333; }
 .te-source { font-size: 0.95rem; color: #444; }
+.te-filtres { font-size: clamp(1rem, 1.5vw, 1.3rem); color: #333; margin-top: -0.6rem;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 /* the title, key figures, map, source and step buttons fit on one screen */
 iframe[title="streamlit_folium.st_folium"] {
   height: max(340px, calc(100vh - 350px)) !important;
+}
+/* with the filters' line under the title */
+.stApp:has(.te-filtres) iframe[title="streamlit_folium.st_folium"] {
+  height: max(340px, calc(100vh - 385px)) !important;
 }
 </style>
 """

@@ -268,14 +268,19 @@ FIT_JS = """
 
 
 def test_presentation_mode_fits_a_projector_screen(browser, app_url):
-    """On a 1280 × 720 projector, the title, figures, map, legend and step buttons show
-    without scrolling, the scope fits in the map, left of its legend, and the whole legend
-    shows. The keyboard's arrows go to the next and previous territories."""
+    """On a 1280 × 720 projector, the title, the filters' line, figures, map, legend and step
+    buttons show without scrolling, the scope fits in the map, left of its legend, and the
+    whole legend shows. The keyboard's arrows go to the next and previous territories."""
     remote: list[str] = []
-    url = f"{app_url}/?presentation=1&perimetre=region:53"
+    # with filters: the room reads what the figures count, on a line under the title
+    url = f"{app_url}/?presentation=1&perimetre=region:53&themes=prendre-soin&annee_min=2021"
     context, page = _open(browser, url, remote, height=720, width=1280)
     wait_for_map(page, timeout=120)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    chosen = page.locator(".te-filtres")
+    assert chosen.inner_text() == (
+        "Initiatives retenues : thème Prendre soin · années à partir de 2021"
+    )
     leave = page.get_by_text("Quitter la présentation")
     leave.wait_for(timeout=60_000)
     assert leave.bounding_box()["y"] + leave.bounding_box()["height"] <= 720

@@ -381,6 +381,31 @@ def test_the_exported_table_has_french_names_and_rounded_amounts(tiny_reference)
     assert data.table.set_index("code").loc["22006", "euros_par_hab"] != 1.67  # the map's own
 
 
+def test_static_png_writes_the_filters_under_its_title(tiny_reference, initiatives):
+    import io
+
+    from PIL import Image
+
+    data = choropleth_data(initiatives, tiny_reference, Scope("departement", "22"), MapOptions())
+
+    def band(subtitle: str):
+        png = static_png(
+            tiny_reference,
+            Scope("departement", "22"),
+            data,
+            title="Titre",
+            subtitle=subtitle,
+            source="Source : test",
+        )
+        image = Image.open(io.BytesIO(png)).convert("L")
+        # the subtitle's band: under the title, above the map (8.8 % to 11.2 % from the top)
+        return image.crop((0, int(1080 * 0.088), 1200, int(1080 * 0.112)))
+
+    empty, written = band(""), band("Initiatives retenues : thème Prendre soin")
+    assert empty.getextrema() == (255, 255)  # nothing there without filters
+    assert written.getextrema()[0] < 128  # dark text with them
+
+
 def test_static_png_and_export_guard(tiny_reference, initiatives):
     data = choropleth_data(initiatives, tiny_reference, Scope("departement", "22"), MapOptions())
     png = static_png(
