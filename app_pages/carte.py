@@ -13,7 +13,7 @@ from territoires.exports import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from territoires.filters import describe_filters, filters_to_params
+from territoires.filters import filters_to_params, retained_line
 from territoires.formatting import markdown_literal
 from territoires.maps.build import (
     aggregated_table,
@@ -66,16 +66,16 @@ steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM), reference) or mv.def
     reference
 )
 
-chosen = describe_filters(filters)  # what the figures and the map count, for the room too
+retained = retained_line(filters)  # what the figures and the map count, for the room too
 if presentation:  # the page's first element, as the title above: it replaces the last one
     st.title(f"Carte des initiatives — {place}")
-    if chosen:
-        line = mv.escape(f"Initiatives retenues : {chosen}")
+    if retained:
+        line = mv.escape(retained)
         st.html(f'<div class="te-filtres" title="{line}">{line}</div>')
 else:
     st.caption(
         f"Périmètre : {markdown_literal(place)}. "
-        + (f"Initiatives retenues : {markdown_literal(chosen)}. " if chosen else "")
+        + (f"{markdown_literal(retained)}. " if retained else "")
         + "Cliquez sur un territoire pour ouvrir sa fiche."
     )
 figures_slot = st.container()
@@ -194,9 +194,7 @@ if exports.open:
                             rural_codes=rural,
                             data=data,
                             asset_base=None,
-                            source=f"Initiatives retenues : {chosen}. {source}"
-                            if chosen
-                            else source,
+                            source=f"{retained}. {source}" if retained else source,
                         ),
                         title,
                     ),
@@ -210,7 +208,7 @@ if exports.open:
                         scope,
                         data,
                         title=title,
-                        subtitle=f"Initiatives retenues : {chosen}" if chosen else "",
+                        subtitle=retained,
                         source=source,
                     ),
                 ),

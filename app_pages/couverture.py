@@ -15,6 +15,7 @@ from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
 from territoires.exports import export_name
+from territoires.filters import retained_line
 from territoires.formatting import fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, Scope
 from territoires.maps.analysis import score_map, suggestion_map
@@ -150,6 +151,7 @@ if view == VIEWS[0]:
         "radius_km": radius,
         "rural_codes": av.rural_set(rural),
         "extra_sources": rurality_sources(rurality),
+        "retained": retained_line(filters),
         "demo": demo_data_shown(),
     }
     av.table_downloads(

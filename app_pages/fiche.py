@@ -14,6 +14,7 @@ from territoires.exports import (
     export_name,
     initiatives_browse_table,
 )
+from territoires.filters import retained_line
 from territoires.maps.analysis import fiche_map
 from territoires.maps.build import source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -162,6 +163,7 @@ sheet = {
     "frr_codes": frr,
     "communes": communes,
     "extra_sources": rurality_sources(rurality),
+    "retained": retained_line(filters),
     "demo": demo_data_shown(),
 }
 name = ("fiche", key.nom, key.code)

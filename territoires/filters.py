@@ -485,6 +485,13 @@ def describe_filters(filters: Filters) -> str:
     return " · ".join(parts)
 
 
+def retained_line(filters: Filters) -> str:
+    """« Initiatives retenues : … » (``describe_filters``), or "" when no filter is set: the
+    line a page, a slide, an exported map or a meeting sheet carries about its filters."""
+    described = describe_filters(filters)
+    return f"Initiatives retenues : {described}" if described else ""
+
+
 def count_label(shown: int, total: int) -> str:
     """« n initiatives sur N », in French."""
     return f"{fr_count(shown, 'initiative')} sur {fr_number(total)}"

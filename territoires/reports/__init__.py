@@ -128,6 +128,7 @@ def sheet_for_territory(
     weights: ScoreWeights | None = None,
     extra_sources: list[str] | None = None,
     demo: bool | None = None,
+    retained: str = "",
     today: dt.date | None = None,
 ) -> bytes:
     """Return the meeting sheet of a territory fiche as PDF or PPTX bytes."""
@@ -157,6 +158,7 @@ def sheet_for_territory(
         rural_codes=rural_codes,
         extra_sources=_method_lines(initiatives, radius_km) + list(extra_sources or []),
         demo=_is_demo(initiatives) if demo is None else demo,
+        retained=retained,
         today=today,
     )
     return render(content, output_format)
@@ -207,6 +209,7 @@ def sheet_for_ranking(
     rural_codes: set[str] | None = None,
     extra_sources: list[str] | None = None,
     demo: bool | None = None,
+    retained: str = "",
     today: dt.date | None = None,
 ) -> bytes:
     """Return the meeting sheet of an underserved ranking (« Zones peu couvertes »)."""
@@ -230,6 +233,7 @@ def sheet_for_ranking(
         + [f"Seuil de signalement : score de {fr_number(DEFAULT_THRESHOLD)} ou plus."]
         + list(extra_sources or []),
         demo=_is_demo(initiatives) if demo is None else demo,
+        retained=retained,
         today=today,
     )
     return render(content, output_format)

@@ -68,6 +68,7 @@ class SheetContent:
     ranking: tuple[tuple[str, ...], ...]
     sources: tuple[str, ...]
     notice: str | None = None
+    retained: str = ""  # the filters applied (« Initiatives retenues : … »), under the subtitle
 
 
 def french_date(day: dt.date) -> str:
@@ -297,6 +298,7 @@ def territory_content(
     rural_codes: set[str] | None = None,
     extra_sources: list[str] | None = None,
     demo: bool = False,
+    retained: str = "",
     today: dt.date | None = None,
 ) -> SheetContent:
     """Return the sheet of a territory fiche."""
@@ -320,6 +322,7 @@ def territory_content(
         ranking=_ranking_rows(ranking),
         sources=_sources(reference, extra_sources or []),
         notice=DEMO_NOTICE if demo else None,
+        retained=retained,
     )
 
 
@@ -336,6 +339,7 @@ def ranking_content(
     map_note: str | None = None,
     extra_sources: list[str] | None = None,
     demo: bool = False,
+    retained: str = "",
     today: dt.date | None = None,
 ) -> SheetContent:
     """Return the sheet of an underserved ranking (« Zones peu couvertes »); ``map_note`` is
@@ -377,4 +381,5 @@ def ranking_content(
         ranking=_ranking_rows(scored),
         sources=_sources(reference, extra_sources or []),
         notice=DEMO_NOTICE if demo else None,
+        retained=retained,
     )

@@ -58,6 +58,8 @@ def _title_block(pdf: FPDF, content: SheetContent) -> None:
     pdf.multi_cell(0, 9, content.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 10)
     pdf.cell(0, 6, content.subtitle, new_x="LMARGIN", new_y="NEXT")
+    if content.retained:
+        pdf.multi_cell(0, 5, content.retained, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "I", 9)
     pdf.cell(0, 5, f"Fiche éditée le {content.date_text}", new_x="LMARGIN", new_y="NEXT")
     if content.notice:

@@ -64,6 +64,8 @@ def _title_slide(prs: Presentation, content: SheetContent) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_SLIDE])
     slide.shapes.title.text = content.title
     subtitle = f"{content.subtitle}\n{content.date_text}"
+    if content.retained:
+        subtitle += f"\n{content.retained}"
     if content.notice:
         subtitle += f"\n{content.notice}"
     slide.placeholders[1].text = subtitle

@@ -162,3 +162,28 @@ def test_ranking_map_leaves_overseas_out_and_says_so(tiny_reference, sample):
         )
     )
     assert "L'outre-mer n'est pas sur la carte" not in " ".join(text.split())
+
+
+RETAINED = "Initiatives retenues : thème Prendre soin · années à partir de 2022"
+
+
+@pytest.mark.parametrize("output_format", ["pdf", "pptx"])
+def test_sheets_say_which_initiatives_they_count(tiny_reference, sample, output_format):
+    """Under the subtitle of the first page or slide, the filters applied on the page."""
+
+    def first_page(data: bytes) -> str:
+        if output_format == "pdf":
+            return pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+        return Presentation(io.BytesIO(data)).slides[0].placeholders[1].text
+
+    key = territory_key(tiny_reference, "epci", "200000001")
+    scope = territory_key(tiny_reference, "region", "53")
+    scored = underserved_score(coverage(sample, tiny_reference, "commune", scope.scope))
+    for build in (
+        lambda **k: sheet_for_territory(sample, tiny_reference, key, **k),
+        lambda **k: sheet_for_ranking(scored, sample, tiny_reference, scope, "commune", **k),
+    ):
+        text = first_page(build(output_format=output_format, today=DAY, retained=RETAINED))
+        assert RETAINED in " ".join(text.split()), text
+        unfiltered = first_page(build(output_format=output_format, today=DAY))
+        assert "Initiatives retenues" not in unfiltered
