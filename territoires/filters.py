@@ -397,14 +397,14 @@ def parse_filter_params(params: Mapping[str, str]) -> tuple[Filters, list[str]]:
             values[name] = _parse_one(name, key, text)
         except FilterParamError as exc:
             problems.append(f"{exc.user_message} {IGNORED}")
-    for low, high, what, show in (
-        ("year_min", "year_max", "Années inversées", str),
-        ("amount_min", "amount_max", "Montants inversés", fr_euros),
+    for low, high, what, read, show in (
+        ("year_min", "year_max", "Années inversées", "lues", str),
+        ("amount_min", "amount_max", "Montants inversés", "lus", fr_euros),
     ):
         first, last = values.get(low), values.get(high)
         if first is not None and last is not None and first > last:  # type: ignore[operator]
             values[low], values[high] = last, first
-            problems.append(f"{what} dans le lien : lues de {show(last)} à {show(first)}.")
+            problems.append(f"{what} dans le lien : {read} de {show(last)} à {show(first)}.")
     return Filters(**values), problems
 
 

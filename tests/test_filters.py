@@ -184,7 +184,7 @@ def test_inverted_ranges_in_a_link_are_read_in_order_and_reported():
     assert (filters.amount_min, filters.amount_max) == (10.0, 500000.0)
     assert problems == [
         "Années inversées dans le lien : lues de 2000 à 2030.",
-        "Montants inversés dans le lien : lues de 10\u00a0€ à 500\u202f000\u00a0€.",
+        "Montants inversés dans le lien : lus de 10\u00a0€ à 500\u202f000\u00a0€.",
     ]
     ordered, problems = parse_filter_params({"annee_min": "2020", "annee_max": "2020"})
     assert (ordered.year_min, ordered.year_max, problems) == (2020, 2020, [])
