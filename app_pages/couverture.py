@@ -16,7 +16,7 @@ from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
 from territoires.exports import export_name
 from territoires.filters import retained_line
-from territoires.formatting import fr_number, fr_percent
+from territoires.formatting import fr_number, fr_percent, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, Scope
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line
@@ -42,10 +42,12 @@ pool = av.analysis_pool(initiatives, filters, reference, rurality)
 frr = av.frr_codes(rurality)
 source = source_line(reference.manifest, demo_data_shown())
 basemap = mv.default_map_options(False, get_settings().basemap).basemap
+retained = retained_line(filters)
 st.caption(
-    f"Périmètre : {place}. Les distances tiennent compte de toutes les initiatives retenues par "
-    "les filtres, y compris juste au-delà du périmètre. Méthode détaillée : page « Méthodologie "
-    "et sources »."
+    f"Périmètre : {markdown_literal(place)}. "
+    + (f"{markdown_literal(retained)}. " if retained else "")
+    + "Les distances tiennent compte de toutes les initiatives retenues par les filtres, y "
+    "compris juste au-delà du périmètre. Méthode détaillée : page « Méthodologie et sources »."
 )
 
 left, right = st.columns(2)
@@ -151,7 +153,7 @@ if view == VIEWS[0]:
         "radius_km": radius,
         "rural_codes": av.rural_set(rural),
         "extra_sources": rurality_sources(rurality),
-        "retained": retained_line(filters),
+        "retained": retained,
         "demo": demo_data_shown(),
     }
     av.table_downloads(

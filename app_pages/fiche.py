@@ -15,6 +15,7 @@ from territoires.exports import (
     initiatives_browse_table,
 )
 from territoires.filters import retained_line
+from territoires.formatting import markdown_literal
 from territoires.maps.analysis import fiche_map
 from territoires.maps.build import source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -54,6 +55,9 @@ if key is None:
     st.stop()
 
 header.title(f"Fiche territoire : {key.nom}")
+retained = retained_line(filters)
+if retained:  # the figures, charts and list below count these initiatives only
+    header.caption(f"{markdown_literal(retained)}.")
 choices = {choice.level: choice for choice in reference_choices(reference, key)}
 left, middle = st.columns(2)
 reference_level = left.radio(
@@ -163,7 +167,7 @@ sheet = {
     "frr_codes": frr,
     "communes": communes,
     "extra_sources": rurality_sources(rurality),
-    "retained": retained_line(filters),
+    "retained": retained,
     "demo": demo_data_shown(),
 }
 name = ("fiche", key.nom, key.code)

@@ -5,6 +5,7 @@ Runs on the built geodata cache and the demo dataset, in a temporary data folder
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -157,14 +158,21 @@ def test_a_link_to_an_unknown_territory_opens_on_france_and_says_so(app_env, scr
     assert "perimetre" not in at.query_params  # the link now says what the page shows
 
 
+def _shown(markdown: str) -> str:
+    """A Markdown text as it reads, backslash escapes removed (``markdown_literal``)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 @pytest.mark.realdata
 def test_the_map_page_says_which_initiatives_it_counts(app_env):
     """The filters, in one line under the title: in the page's caption (Markdown, user text
     shown as typed) and in presentation mode (HTML, user text escaped)."""
     at = _run_app(themes="prendre-soin", q="[x](http://e)")
     caption = at.caption[0].value
-    assert caption.startswith("Périmètre : France. Initiatives retenues : thème Prendre soin")
     assert "recherche « \\[x\\]\\(http\\://e\\) »" in caption  # no link
+    assert _shown(caption).startswith(
+        "Périmètre : France. Initiatives retenues : thème Prendre soin · recherche « [x](http"
+    )
     at = _run_app(presentation="1", themes="prendre-soin", q="<b>")
     lines = [h.proto.body for h in at.get("html") if '<div class="te-filtres"' in h.proto.body]
     assert len(lines) == 1 and "thème Prendre soin · recherche « &lt;b&gt; »" in lines[0], lines
@@ -173,6 +181,23 @@ def test_the_map_page_says_which_initiatives_it_counts(app_env):
         for h in _run_app(presentation="1").get("html")
         if '<div class="te-filtres"' in h.proto.body
     ]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("script", "params"),
+    [
+        ("app_pages/couverture.py", {}),
+        ("app_pages/fiche.py", {"niveau": "departement", "code": "22"}),
+    ],
+)
+def test_analysis_pages_say_which_initiatives_they_count(app_env, script, params):
+    at = _run_app(script, themes="prendre-soin", annee_min="2022", **params)
+    captions = [_shown(c.value) for c in at.caption]
+    line = "Initiatives retenues : thème Prendre soin · années à partir de 2022"
+    assert any(line in c for c in captions), captions
+    at = _run_app(script, **params)
+    assert not [c.value for c in at.caption if "Initiatives retenues" in c.value]
 
 
 @pytest.mark.realdata
