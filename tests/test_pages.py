@@ -201,6 +201,17 @@ def test_analysis_pages_say_which_initiatives_they_count(app_env, script, params
 
 
 @pytest.mark.realdata
+def test_a_damaged_map_setting_in_a_link_is_reported(app_env):
+    at = _run_app(niveau="planete", indicateur="montant")
+    next(b for b in at.sidebar.button if b.label == "Afficher les filtres").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("« niveau » : « planete »" in w for w in warnings), warnings
+    assert at.selectbox(key="map_level").value == "auto"  # the default level
+    assert at.selectbox(key="map_metric").value == "montant"  # the rest of the link holds
+
+
+@pytest.mark.realdata
 def test_a_minimum_amount_above_the_maximum_is_pointed_out(app_env):
     at = _run_app("app_pages/initiatives.py")
     assert not [w for w in at.sidebar.warning if "montant minimum" in w.value]

@@ -116,31 +116,41 @@ def map_options_from_params(
     params: Mapping[str, str], default: MapOptions | None = None
 ) -> MapOptions:
     """Inverse of ``map_options_to_params``; a value that cannot be read keeps its default."""
+    return parse_map_params(params, default)[0]
+
+
+def parse_map_params(
+    params: Mapping[str, str], default: MapOptions | None = None
+) -> tuple[MapOptions, list[str]]:
+    """Map options from query parameters, with a French message for each value left out (it
+    keeps its default, so that a damaged link still opens)."""
     default = default or MapOptions()
-    values: dict[str, object] = {}
+    merged = {f.name: getattr(default, f.name) for f in fields(MapOptions)}
+    problems: list[str] = []
     for f in fields(MapOptions):
         key = MAP_PARAM_NAMES[f.name]
         if key not in params:
             continue
-        text = str(params[key])
+        raw = params[key]
+        text = str(raw[-1] if isinstance(raw, list) else raw)
         current = getattr(default, f.name)
+        value: object = text
         if isinstance(current, bool):
-            if text in ("0", "1"):
-                values[f.name] = text == "1"
+            value = {"0": False, "1": True}.get(text)
         elif isinstance(current, int):
-            if text.isdigit():
-                values[f.name] = int(text)
-        else:
-            values[f.name] = text
-    merged = {f.name: getattr(default, f.name) for f in fields(MapOptions)}
-    for name, value in values.items():
-        trial = dict(merged, **{name: value})
+            value = int(text) if text.isdigit() else None
         try:
-            MapOptions(**trial)
+            if value is None:
+                raise ValueError(text)
+            MapOptions(**dict(merged, **{f.name: value}))
         except ValueError:
+            problems.append(
+                f"Valeur non reconnue pour « {key} » : « {text} ». Ce réglage de la carte est "
+                "ignoré."
+            )
             continue
-        merged = trial
-    return MapOptions(**merged)
+        merged[f.name] = value
+    return MapOptions(**merged), problems
 
 
 # --- choropleth data ------------------------------------------------------------------------

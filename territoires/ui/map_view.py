@@ -32,7 +32,7 @@ from territoires.maps.build import (
     MAP_PARAM_NAMES,
     ChoroplethData,
     MapOptions,
-    map_options_from_params,
+    parse_map_params,
 )
 from territoires.maps.classify import METHOD_LABELS, METHODS
 from territoires.maps.metrics import MAP_LEVEL_LABELS, METRICS
@@ -88,9 +88,11 @@ def default_map_options(presentation: bool, basemap_setting: str) -> MapOptions:
 def current_map_options(default: MapOptions) -> MapOptions:
     """This session's map options (from the URL on the first run)."""
     if MAP_STATE_KEY not in st.session_state:
-        st.session_state[MAP_STATE_KEY] = map_options_from_params(
-            st.query_params.to_dict(), default
-        )
+        from territoires.ui.sidebar import report_link_problems
+
+        options, problems = parse_map_params(st.query_params.to_dict(), default)
+        st.session_state[MAP_STATE_KEY] = options
+        report_link_problems(problems)
     options = st.session_state[MAP_STATE_KEY]
     for f in fields(MapOptions):  # widgets not shown on the last run lose their state
         if _M + f.name not in st.session_state:

@@ -165,6 +165,12 @@ def current_filters(reference: GeoReference) -> Filters:
     return st.session_state[STATE_KEY]
 
 
+def report_link_problems(problems: list[str]) -> None:
+    """Add messages about a shared link's unreadable values, shown with the filters."""
+    if problems:
+        st.session_state.setdefault(STATE_KEY + "_problems", []).extend(problems)
+
+
 def set_filters(filters: Filters) -> None:
     """Replace the session's filters (the widgets follow on the next run)."""
     st.session_state[STATE_KEY] = filters

@@ -21,6 +21,7 @@ from territoires.maps.build import (
     choropleth_data,
     map_options_from_params,
     map_options_to_params,
+    parse_map_params,
     scope_label,
 )
 from territoires.maps.classify import classify
@@ -355,6 +356,26 @@ def test_map_options_round_trip():
     assert map_options_from_params(params) == options
     assert map_options_to_params(MapOptions()) == {}
     assert map_options_from_params({"niveau": "planete", "classes": "99"}) == MapOptions()
+
+
+def test_unreadable_map_params_are_reported_in_french():
+    options, problems = parse_map_params(
+        {"niveau": "planete", "classes": "99", "points": "oui", "fond": "osm", "seuils": ["x"]}
+    )
+    assert options == MapOptions(basemap="osm")  # the rest of the link is kept
+    assert problems == [
+        f"Valeur non reconnue pour « {key} » : « {value} ». Ce réglage de la carte est ignoré."
+        for key, value in (
+            ("niveau", "planete"),
+            ("seuils", "x"),
+            ("classes", "99"),
+            ("points", "oui"),
+        )
+    ]
+    assert parse_map_params(map_options_to_params(MapOptions(level="epci"))) == (
+        MapOptions(level="epci"),
+        [],
+    )
 
 
 def test_the_exported_table_has_french_names_and_rounded_amounts(tiny_reference):
