@@ -525,7 +525,7 @@ def parse_steps(text: str | None, reference: GeoReference | None = None) -> list
     steps = []
     for item in (text or "").split(","):
         level, _, code = item.partition(":")
-        if level in ("region", "departement", "epci", "territoire", "commune") and code:
+        if level in ("region", "departement", "epci", "territoire") and code:
             steps.append(Scope(level, code))  # type: ignore[arg-type]
         elif level == "france":
             steps.append(Scope())

@@ -160,6 +160,13 @@ def current_filters(reference: GeoReference) -> Filters:
         filters, problems = parse_filter_params(st.query_params.to_dict())
         filters, unknown = with_known_scope(filters, reference)
         problems += unknown
+        if filters.scope.level not in SCOPE_LEVEL_CHOICES:  # a commune: its fiche shows it
+            name = reference.commune(filters.scope.code or "")["nom"]
+            problems.append(
+                f"Le périmètre « commune » ({name}) n'est pas proposé : la page montre la France. "
+                "Une commune se consulte sur la page « Fiche territoire »."
+            )
+            filters = replace(filters, scope=Scope())
         st.session_state[STATE_KEY] = filters
         st.session_state[STATE_KEY + "_problems"] = problems
     return st.session_state[STATE_KEY]

@@ -21,7 +21,9 @@ def test_steps_leave_out_territories_the_reference_does_not_know(tiny_reference)
         Scope("departement", "22"),
         Scope("epci", "200000003"),
     ]
-    assert len(mv.parse_steps(text)) == 5  # without a reference: read only
+    assert len(mv.parse_steps(text)) == 4  # without a reference: read only
+    # a commune is no scope of the filters (its fiche shows it): not a step either
+    assert mv.parse_steps("commune:22001,departement:22") == [Scope("departement", "22")]
 
 
 def test_step_neighbours_wrap_around():
