@@ -8,6 +8,7 @@ from territoires import texts
 from territoires.exports import (
     FORMAT_LABELS,
     MIME_TYPES,
+    export_about,
     export_initiatives,
     export_name,
     to_csv_bytes,
@@ -147,6 +148,7 @@ exports = st.expander(
     "Exporter", icon=":material/download:", key="carte_exports", on_change="rerun"
 )
 if exports.open:
+    about = export_about(place, retained, source)  # the XLSX files' « À propos » sheet
     with exports:
         st.markdown("**Initiatives filtrées**")
         mv.download_buttons(
@@ -155,7 +157,7 @@ if exports.open:
                     f"Initiatives ({FORMAT_LABELS[fmt]})",
                     export_name("initiatives", place, ext=fmt),
                     MIME_TYPES[fmt],
-                    lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
+                    lambda fmt=fmt: export_initiatives(filtered, reference, fmt, about=about),
                 )
                 for fmt in ("csv", "xlsx", "geojson")
             ]
@@ -174,7 +176,7 @@ if exports.open:
                     "Tableau (XLSX)",
                     export_name("territoires", MAP_LEVEL_LABELS[level], place, ext="xlsx"),
                     MIME_TYPES["xlsx"],
-                    lambda: to_xlsx_bytes(table, "Territoires"),
+                    lambda: to_xlsx_bytes(table, "Territoires", about=about),
                 ),
             ]
         )

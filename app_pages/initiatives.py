@@ -7,15 +7,17 @@ import streamlit as st
 from territoires.analysis.aggregate import THEME_LABELS
 from territoires.exports import (
     MIME_TYPES,
+    export_about,
     export_initiatives,
     export_name,
     initiative_details,
     initiatives_browse_table,
 )
-from territoires.maps.build import scope_label
+from territoires.filters import retained_line
+from territoires.maps.build import scope_label, source_line
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
-from territoires.ui.chrome import details_html
+from territoires.ui.chrome import demo_data_shown, details_html
 from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 st.title("Initiatives")
@@ -63,15 +65,19 @@ if rows:
     )
 
 st.subheader("Exporter ces initiatives")
+place = scope_label(reference, filters.scope)
+about = export_about(
+    place, retained_line(filters), source_line(reference.manifest, demo_data_shown())
+)
 columns = st.columns(3)
 for column, (fmt, label) in zip(
     columns, (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("geojson", "GeoJSON")), strict=True
 ):
     column.download_button(
         label,
-        data=lambda fmt=fmt: export_initiatives(filtered, reference, fmt),
+        data=lambda fmt=fmt: export_initiatives(filtered, reference, fmt, about=about),
         on_click="ignore",
-        file_name=export_name("initiatives", scope_label(reference, filters.scope), ext=fmt),
+        file_name=export_name("initiatives", place, ext=fmt),
         mime=MIME_TYPES[fmt],
         icon=":material/download:",
         width="stretch",

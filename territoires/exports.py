@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -148,9 +148,37 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + text).encode("utf-8")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Données") -> bytes:
-    """XLSX with a bold header, a frozen first row and sensible widths; formulas neutralised."""
-    return xlsx_workbook({sheet: frame})
+ABOUT_SHEET = "À propos"
+
+
+def about_frame(about: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The « À propos » sheet of an XLSX export: what it holds, from where, chosen how."""
+    return pd.DataFrame(list(about), columns=["Rubrique", "Valeur"])
+
+
+def export_about(
+    place: str, retained: str, source: str, today: dt.date | None = None
+) -> list[tuple[str, str]]:
+    """The lines of an export's « À propos » sheet: date, scope, filters and sources."""
+    day = today or dt.date.today()
+    return [
+        ("Exporté le", day.strftime("%d/%m/%Y")),
+        ("Périmètre", place),
+        ("Initiatives retenues", retained.removeprefix("Initiatives retenues : ") or "toutes"),
+        ("Sources", source.removeprefix("Sources : ")),
+    ]
+
+
+def to_xlsx_bytes(
+    frame: pd.DataFrame, sheet: str = "Données", *, about: Sequence[tuple[str, str]] = ()
+) -> bytes:
+    """XLSX with a bold header, a frozen first row and sensible widths; formulas neutralised.
+
+    ``about`` (``export_about``) adds an « À propos » sheet after the data."""
+    sheets = {sheet: frame}
+    if about:
+        sheets[ABOUT_SHEET] = about_frame(about)
+    return xlsx_workbook(sheets)
 
 
 def xlsx_workbook(sheets: Mapping[str, pd.DataFrame], *, text_columns: Iterable[str] = ()) -> bytes:
@@ -237,13 +265,24 @@ def _json_value(value: object) -> object:
 
 
 def export_initiatives(
-    initiatives: pd.DataFrame, reference: GeoReference, fmt: ExportFormat
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    fmt: ExportFormat,
+    *,
+    about: Sequence[tuple[str, str]] = (),
 ) -> bytes:
-    """Export initiatives (all or filtered) as ``csv``, ``xlsx`` or ``geojson`` bytes."""
+    """Export initiatives (all or filtered) as ``csv``, ``xlsx`` or ``geojson`` bytes.
+
+    ``about`` (``export_about``) adds an « À propos » sheet after the XLSX's initiatives; the
+    CSV and GeoJSON stay bare, so that they import back as they are.
+    """
     if fmt == "csv":
         return to_csv_bytes(initiatives_table(initiatives, reference))
     if fmt == "xlsx":
-        return to_xlsx_bytes(initiatives_table(initiatives, reference), "Initiatives")
+        sheets = {"Initiatives": initiatives_table(initiatives, reference)}
+        if about:
+            sheets[ABOUT_SHEET] = about_frame(about)
+        return xlsx_workbook(sheets)
     if fmt == "geojson":
         return initiatives_geojson(initiatives, reference)
     raise ExportError(f"Format d'export inconnu : « {fmt} » (attendu : csv, xlsx ou geojson).")

@@ -13,6 +13,7 @@ import pytest
 from territoires.errors import ExportError
 from territoires.exports import (
     EXPORT_COLUMNS,
+    export_about,
     export_initiatives,
     export_name,
     file_slug,
@@ -173,12 +174,43 @@ def test_unknown_format() -> None:
         export_initiatives(pd.DataFrame(columns=list(EXPORT_COLUMNS)), None, "pdf")  # type: ignore[arg-type]
 
 
+ABOUT = export_about(
+    "Centre-Bretagne",
+    "Initiatives retenues : thème Prendre soin · recherche « =1+1 »",
+    "Sources : COG 2026 (INSEE) ; initiatives : import du 26/11/2026",
+    dt.date(2026, 11, 27),
+)
+
+
+def test_xlsx_exports_say_what_they_hold_on_an_about_sheet(store, tiny_reference) -> None:
+    initiatives = store.list_initiatives()
+    for data in (
+        export_initiatives(initiatives, tiny_reference, "xlsx", about=ABOUT),
+        to_xlsx_bytes(pd.DataFrame({"code": ["22001"], "initiatives": [2]}), "T", about=ABOUT),
+    ):
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        assert book.sheetnames[1:] == ["À propos"]  # after the data, which imports first
+        rows = [tuple(r) for r in book["À propos"].iter_rows(values_only=True)]
+        assert rows == [
+            ("Rubrique", "Valeur"),
+            ("Exporté le", "27/11/2026"),
+            ("Périmètre", "Centre-Bretagne"),
+            ("Initiatives retenues", "thème Prendre soin · recherche « =1+1 »"),
+            ("Sources", "COG 2026 (INSEE) ; initiatives : import du 26/11/2026"),
+        ]
+    bare = openpyxl.load_workbook(
+        io.BytesIO(export_initiatives(initiatives, tiny_reference, "xlsx"))
+    )
+    assert bare.sheetnames == ["Initiatives"]
+    assert export_about("France", "", "Sources : x")[2] == ("Initiatives retenues", "toutes")
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_round_trip_into_a_new_database_is_lossless(
     store, tiny_reference: GeoReference, tmp_path, fmt: str
 ) -> None:
     before = store.list_initiatives()
-    data = export_initiatives(before, tiny_reference, fmt)
+    data = export_initiatives(before, tiny_reference, fmt, about=ABOUT)  # XLSX: two sheets
     target = open_store(f"sqlite:///{tmp_path / 'cible.db'}")
     try:
         report = import_file(data, target, tiny_reference, name=f"export.{fmt}")
