@@ -14,9 +14,9 @@ from territoires.analysis.score import COMPONENT_LABELS, ScoreWeights, underserv
 from territoires.analysis.suggest import coverage_status, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
-from territoires.exports import export_name
+from territoires.exports import export_about, export_name
 from territoires.filters import retained_line
-from territoires.formatting import fr_number, fr_percent, markdown_literal
+from territoires.formatting import fr_km, fr_number, fr_percent, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, Scope
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line
@@ -61,6 +61,10 @@ level = left.selectbox(
 )
 with right:
     radius = av.radius_slider("cov_radius")
+about = [  # the XLSX files' « À propos » sheet
+    *export_about(place, retained, source),
+    ("Portée d'une initiative", fr_km(radius, 0)),
+]
 
 try:
     communes = av.cached_commune_coverage(
@@ -160,7 +164,8 @@ if view == VIEWS[0]:
         coverage_export(scored),
         ("zones peu couvertes", LEVEL_LABELS.get(level, level), place),
         "Classement",
-        [
+        about=about,
+        extra=[
             (
                 f"Fiche de réunion ({fmt.upper()})",
                 export_name(
@@ -183,7 +188,10 @@ if view == VIEWS[1]:
         "d'outre-mer et l'Hexagone sont des zones distinctes)."
     )
     av.table_downloads(
-        coverage_export(table), ("couverture", LEVEL_LABELS.get(level, level), place), "Couverture"
+        coverage_export(table),
+        ("couverture", LEVEL_LABELS.get(level, level), place),
+        "Couverture",
+        about=about,
     )
 
 # --- Où agir ensuite ? ---------------------------------------------------------------------
@@ -258,4 +266,6 @@ if view == VIEWS[2]:
     if clicked_commune:
         mv.fiche_link(clicked_commune)
     av.steps_table(sites)
-    av.table_downloads(suggestion_export(sites), ("ou agir ensuite", place), "Propositions")
+    av.table_downloads(
+        suggestion_export(sites), ("ou agir ensuite", place), "Propositions", about=about
+    )

@@ -367,10 +367,13 @@ def steps_table(sites: pd.DataFrame) -> None:
     )
 
 
-def table_downloads(frame: pd.DataFrame, name: tuple[str, ...], sheet: str, extra=()) -> None:
+def table_downloads(
+    frame: pd.DataFrame, name: tuple[str, ...], sheet: str, extra=(), about=()
+) -> None:
     """CSV and XLSX buttons for a table (formula-safe exports), plus ``extra`` buttons.
 
-    ``name`` holds the parts of the files' names (``exports.export_name``).
+    ``name`` holds the parts of the files' names (``exports.export_name``); ``about``, the
+    lines of the XLSX's « À propos » sheet (``exports.export_about``).
     """
     from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
     from territoires.ui.map_view import download_buttons
@@ -387,7 +390,7 @@ def table_downloads(frame: pd.DataFrame, name: tuple[str, ...], sheet: str, extr
                 f"{sheet} (XLSX)",
                 export_name(*name, ext="xlsx"),
                 MIME_TYPES["xlsx"],
-                lambda: to_xlsx_bytes(frame, sheet[:31]),
+                lambda: to_xlsx_bytes(frame, sheet[:31], about=about),
             ),
             *extra,
         ]
