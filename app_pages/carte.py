@@ -148,7 +148,7 @@ exports = st.expander(
     "Exporter", icon=":material/download:", key="carte_exports", on_change="rerun"
 )
 if exports.open:
-    about = export_about(place, retained, source)  # the XLSX files' « À propos » sheet
+    about = export_about(place, filters, source)  # the XLSX files' « À propos » sheet
     with exports:
         st.markdown("**Initiatives filtrées**")
         mv.download_buttons(

@@ -62,7 +62,7 @@ level = left.selectbox(
 with right:
     radius = av.radius_slider("cov_radius")
 about = [  # the XLSX files' « À propos » sheet
-    *export_about(place, retained, source),
+    *export_about(place, filters, source),
     ("Portée d'une initiative", fr_km(radius, 0)),
 ]
 

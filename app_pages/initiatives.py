@@ -13,7 +13,6 @@ from territoires.exports import (
     initiative_details,
     initiatives_browse_table,
 )
-from territoires.filters import retained_line
 from territoires.maps.build import scope_label, source_line
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
@@ -66,9 +65,7 @@ if rows:
 
 st.subheader("Exporter ces initiatives")
 place = scope_label(reference, filters.scope)
-about = export_about(
-    place, retained_line(filters), source_line(reference.manifest, demo_data_shown())
-)
+about = export_about(place, filters, source_line(reference.manifest, demo_data_shown()))
 columns = st.columns(3)
 for column, (fmt, label) in zip(
     columns, (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("geojson", "GeoJSON")), strict=True

@@ -18,6 +18,7 @@ from typing import Literal
 import pandas as pd
 
 from territoires.errors import ExportError
+from territoires.filters import Filters, describe_filters
 from territoires.formatting import fr_euros
 from territoires.geo.reference import GeoReference
 from territoires.importers.normalize import words_key
@@ -157,14 +158,14 @@ def about_frame(about: Sequence[tuple[str, str]]) -> pd.DataFrame:
 
 
 def export_about(
-    place: str, retained: str, source: str, today: dt.date | None = None
+    place: str, filters: Filters, source: str, today: dt.date | None = None
 ) -> list[tuple[str, str]]:
     """The lines of an export's « À propos » sheet: date, scope, filters and sources."""
     day = today or dt.date.today()
     return [
         ("Exporté le", day.strftime("%d/%m/%Y")),
         ("Périmètre", place),
-        ("Initiatives retenues", retained.removeprefix("Initiatives retenues : ") or "toutes"),
+        ("Initiatives retenues", describe_filters(filters) or "toutes"),
         ("Sources", source.removeprefix("Sources : ")),
     ]
 
@@ -279,10 +280,7 @@ def export_initiatives(
     if fmt == "csv":
         return to_csv_bytes(initiatives_table(initiatives, reference))
     if fmt == "xlsx":
-        sheets = {"Initiatives": initiatives_table(initiatives, reference)}
-        if about:
-            sheets[ABOUT_SHEET] = about_frame(about)
-        return xlsx_workbook(sheets)
+        return to_xlsx_bytes(initiatives_table(initiatives, reference), "Initiatives", about=about)
     if fmt == "geojson":
         return initiatives_geojson(initiatives, reference)
     raise ExportError(f"Format d'export inconnu : « {fmt} » (attendu : csv, xlsx ou geojson).")

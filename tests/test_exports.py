@@ -21,6 +21,7 @@ from territoires.exports import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
+from territoires.filters import Filters
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import import_file
 from territoires.store import Store, open_store
@@ -176,7 +177,7 @@ def test_unknown_format() -> None:
 
 ABOUT = export_about(
     "Centre-Bretagne",
-    "Initiatives retenues : thème Prendre soin · recherche « =1+1 »",
+    Filters(themes=("prendre-soin",), search="=1+1"),
     "Sources : COG 2026 (INSEE) ; initiatives : import du 26/11/2026",
     dt.date(2026, 11, 27),
 )
@@ -202,7 +203,7 @@ def test_xlsx_exports_say_what_they_hold_on_an_about_sheet(store, tiny_reference
         io.BytesIO(export_initiatives(initiatives, tiny_reference, "xlsx"))
     )
     assert bare.sheetnames == ["Initiatives"]
-    assert export_about("France", "", "Sources : x")[2] == ("Initiatives retenues", "toutes")
+    assert export_about("France", Filters(), "Sources : x")[2] == ("Initiatives retenues", "toutes")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -168,7 +168,7 @@ def current_filters(reference: GeoReference) -> Filters:
             )
             filters = replace(filters, scope=Scope())
         st.session_state[STATE_KEY] = filters
-        st.session_state[STATE_KEY + "_problems"] = problems
+        report_link_problems(problems)
     return st.session_state[STATE_KEY]
 
 
