@@ -6,6 +6,7 @@ import streamlit as st
 
 from territoires.docs import initiatives_source, methodology_markdown, sources_table
 from territoires.geo.rurality import frr_frame
+from territoires.ui.analysis_view import need_indicators
 from territoires.ui.cache import get_reference, get_rurality, store_session
 from territoires.ui.chrome import demo_data_shown
 
@@ -20,6 +21,7 @@ table = sources_table(
     get_rurality(),
     frr=frr_frame(),
     initiatives=initiatives_source(demo_data_shown(), last_import),
+    indicators=need_indicators(reference),
 )
 st.subheader("Jeux de données et millésimes")
 st.dataframe(

@@ -46,3 +46,29 @@ def test_initiatives_row_names_the_last_import_when_real_data_is_shown():
     assert row["vintage"] == "dernier import : 2026-11-20"
     table = sources_table({"sources": []}, initiatives=row)
     assert list(table["Jeu de données"]) == ["Initiatives du collectif (imports)"]
+
+
+def test_sources_table_lists_the_need_indicators_once():
+    from territoires.analysis.indicators import Indicator
+
+    def indicator(key, source_id=""):
+        return Indicator(
+            key=key,
+            label=f"Indicateur {key}",
+            phrase=key,
+            unit="part",
+            direction="eleve",
+            level="commune",
+            values=pd.Series(dtype=float),
+            source="Producteur test",
+            vintage="2024",
+            source_id=source_id,
+        )
+
+    manifest = {"sources": [{"id": "frr", "name": "Classement FRR", "vintage": "2025"}]}
+    table = sources_table(manifest, indicators=[indicator("frr", "frr"), indicator("eloignement")])
+    assert list(table["Jeu de données"]) == [
+        "Classement FRR",  # its dataset already listed: no second row
+        "Indicateur de besoin : Indicateur eloignement",
+    ]
+    assert table.iloc[1]["Millésime"] == "2024" and table.iloc[1]["Producteur"] == "Producteur test"

@@ -3,7 +3,10 @@
 Examples::
 
     python -m territoires coverage --level epci --scope region:53 --output epci.xlsx
+    python -m territoires coverage --level epci --theme prendre-soin --part-signalee 10 \
+        --reference region --output epci.csv
     python -m territoires suggest --k 10 --radius-km 15 --scope departement:29 --output sites.csv
+    python -m territoires suggest --objectif besoin --output sites.csv
     python -m territoires sheet --territory territoire:centre-bretagne --output fiche.pdf
 """
 
@@ -14,10 +17,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, coverage
+from territoires.analysis.aggregate import THEMES, theme_label
+from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage
+from territoires.analysis.indicators import Indicator, builtin_indicators
 from territoires.analysis.profile import parse_territory
-from territoires.analysis.score import ScoreWeights, underserved_score
-from territoires.analysis.suggest import suggest_sites
+from territoires.analysis.ranking import REFERENCE_LEVELS, rank_territories, selection_of
+from territoires.analysis.score import (
+    DEFAULT_COVERAGE_WEIGHTS,
+    DEFAULT_FLAGGED_SHARE,
+    DEFAULT_NEED_SHARE,
+    DEFAULT_NEED_WEIGHTS,
+    ScoreSettings,
+)
+from territoires.analysis.suggest import OBJECTIVES, suggest_sites
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import AnalysisError
 from territoires.geo.reference import GeoReference
@@ -36,10 +48,10 @@ def rural_codes(reference: GeoReference) -> set[str] | None:
 
 
 def frr_codes(reference: GeoReference) -> set[str] | None:
-    """INSEE codes of FRR communes when the official list has been imported, else None."""
-    from territoires.analysis.coverage import frr_codes_from
+    """INSEE codes of FRR communes: the imported list, else the committed one (July 2025)."""
+    from territoires.analysis.indicators import frr_codes as codes
 
-    return frr_codes_from(getattr(reference, "frr", None))
+    return codes(reference)
 
 
 def rurality_lines(reference: GeoReference) -> list[str]:
@@ -82,22 +94,75 @@ def _write_table(frame: pd.DataFrame, output: Path) -> None:
     write_file(output, to_csv_bytes(frame) if suffix == "csv" else to_xlsx_bytes(frame))
 
 
+def _filters(args: argparse.Namespace, reference: GeoReference, initiatives: pd.DataFrame):
+    """The ``--theme`` / ``--financeur`` filters, and the initiatives they keep."""
+    from territoires.filters import Filters, apply_filters
+
+    themes = tuple(_theme_code(text) for text in args.theme or [])
+    filters = Filters(themes=themes, funders=tuple(args.financeur or []))
+    if filters.is_default:
+        return filters, initiatives
+    return filters, apply_filters(initiatives, filters, reference)
+
+
+def _theme_code(text: str) -> str:
+    wanted = text.strip().lower()
+    for theme in THEMES:
+        if wanted in (theme, theme_label(theme).lower()):
+            return theme
+    raise AnalysisError(f"Thème inconnu : « {text} » (attendu : {', '.join(THEMES)}).")
+
+
+def indicators_for(reference: GeoReference, args: argparse.Namespace) -> list[Indicator]:
+    """The need indicators offered: built in, then imported (stored in the database)."""
+    return builtin_indicators(reference)
+
+
+def _settings(args: argparse.Namespace, indicators: list[Indicator]) -> ScoreSettings:
+    need = dict(DEFAULT_NEED_WEIGHTS)
+    if args.besoin is not None:
+        keys = [key.strip() for key in args.besoin.split(",") if key.strip()]
+        known = {indicator.key for indicator in indicators}
+        unknown = [key for key in keys if key not in known]
+        if unknown:
+            raise AnalysisError(
+                f"Indicateur de besoin inconnu : {', '.join(unknown)} (disponibles : "
+                f"{', '.join(sorted(known))})."
+            )
+        need = {key: 1.0 for key in keys}
+    return ScoreSettings(
+        coverage_weights=DEFAULT_COVERAGE_WEIGHTS,
+        need_weights=tuple(need.items()),
+        need_share=args.part_besoin / 100,
+        flagged_share=args.part_signalee / 100,
+    )
+
+
 def run_coverage(args: argparse.Namespace) -> int:
     _table_format(Path(args.output))
     reference, initiatives = _load(args)
     scope = parse_territory(args.scope, reference).scope
-    table = coverage(
-        initiatives,
+    filters, pool = _filters(args, reference, initiatives)
+    indicators = indicators_for(reference, args)
+    scored = rank_territories(
+        pool,
         reference,
         args.level,
         scope,
+        settings=_settings(args, indicators),
+        indicators=indicators,
+        selection=selection_of(filters),
+        reference_level=args.reference,
         radius_km=args.radius_km,
         rural_codes=rural_codes(reference),
         frr_codes=frr_codes(reference),
     )
-    scored = underserved_score(table, ScoreWeights(), radius_km=args.radius_km)
     _write_table(coverage_export(scored), Path(args.output))
-    print(f"{len(scored)} territoires écrits dans {args.output}")
+    ranked, flagged = int(scored["eligible"].sum()), int(scored["signale"].sum())
+    print(
+        f"{len(scored)} territoires écrits dans {args.output} ; {ranked} classés, "
+        f"{flagged} signalés"
+    )
     return 0
 
 
@@ -105,8 +170,10 @@ def run_suggest(args: argparse.Namespace) -> int:
     _table_format(Path(args.output))
     reference, initiatives = _load(args)
     scope = parse_territory(args.scope, reference).scope
+    filters, pool = _filters(args, reference, initiatives)
+    indicators = indicators_for(reference, args)
     sites = suggest_sites(
-        initiatives,
+        pool,
         reference,
         k=args.k,
         radius_km=args.radius_km,
@@ -114,6 +181,10 @@ def run_suggest(args: argparse.Namespace) -> int:
         rural_codes=rural_codes(reference),
         frr_codes=frr_codes(reference),
         frr_only=args.frr_only,
+        rural_candidates=not args.toutes_communes,
+        objective=args.objectif,
+        indicators=indicators,
+        need_weights=_settings(args, indicators).need,
     )
     _write_table(suggestion_export(sites), Path(args.output))
     print(
@@ -160,6 +231,40 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, help="fichier de sortie")
 
 
+def _percent(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"pourcentage attendu, reçu « {text} »") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"pourcentage entre 0 et 100 attendu, reçu {text}")
+    return value
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--theme",
+        action="append",
+        help=f"ne retenir que les initiatives de ce thème (répétable : {', '.join(THEMES)})",
+    )
+    parser.add_argument(
+        "--financeur", action="append", help="ne retenir que ce financeur (répétable)"
+    )
+    parser.add_argument(
+        "--besoin",
+        default=None,
+        help="indicateurs de besoin retenus, séparés par des virgules, à poids égaux "
+        "(défaut : frr, hors_uu, hors_aav, evolution_population, eloignement ; "
+        "« » pour aucun)",
+    )
+    parser.add_argument(
+        "--part-besoin",
+        type=_percent,
+        default=100 * DEFAULT_NEED_SHARE,
+        help="part du besoin dans le score, en %% (défaut : 40)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``coverage``, ``suggest`` and ``sheet`` sub-commands."""
     scope_help = (
@@ -169,6 +274,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cov = subparsers.add_parser("coverage", help="Couverture et score par territoire (CSV/XLSX).")
     cov.add_argument("--level", choices=COVERAGE_LEVELS, required=True)
     cov.add_argument("--scope", default="france", help=scope_help)
+    cov.add_argument(
+        "--reference",
+        choices=REFERENCE_LEVELS,
+        default="departement",
+        help="territoire auquel les raisons comparent chaque valeur (défaut : departement)",
+    )
+    cov.add_argument(
+        "--part-signalee",
+        type=_percent,
+        default=100 * DEFAULT_FLAGGED_SHARE,
+        help="part des territoires classés à signaler, en %% (défaut : 20)",
+    )
+    _filter_options(cov)
     _common(cov)
     cov.set_defaults(func=run_coverage)
 
@@ -176,6 +294,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sug.add_argument("--k", type=int, default=10, help="nombre de propositions (défaut : 10)")
     sug.add_argument("--scope", default="france", help=scope_help)
     sug.add_argument("--frr-only", action="store_true", help="seulement des communes FRR")
+    sug.add_argument(
+        "--toutes-communes",
+        action="store_true",
+        help="proposer aussi des communes non rurales (défaut : communes rurales seulement)",
+    )
+    sug.add_argument(
+        "--objectif",
+        choices=OBJECTIVES,
+        default="rurale",
+        help="population rurale nouvellement couverte (rurale, défaut) ou pondérée par le "
+        "besoin (besoin)",
+    )
+    _filter_options(sug)
+    sug.set_defaults(part_besoin=100 * DEFAULT_NEED_SHARE, part_signalee=20.0)
     _common(sug)
     sug.set_defaults(func=run_suggest)
 

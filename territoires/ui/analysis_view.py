@@ -13,12 +13,23 @@ import pandas as pd
 import streamlit as st
 
 from territoires import texts
-from territoires.analysis.coverage import commune_coverage, frr_codes_from
+from territoires.analysis.coverage import commune_coverage
+from territoires.analysis.indicators import DIRECTION_LABELS, Indicator, builtin_indicators
+from territoires.analysis.indicators import frr_codes as reference_frr_codes
 from territoires.analysis.profile import TerritoryKey, territory_key
-from territoires.analysis.score import ScoreWeights
-from territoires.analysis.tables import COLUMN_LABELS
+from territoires.analysis.ranking import REFERENCE_LEVELS, rank_territories
+from territoires.analysis.score import (
+    COVERAGE_KEYS,
+    COVERAGE_LABELS,
+    DEFAULT_FLAGGED_SHARE,
+    DEFAULT_NEED_SHARE,
+    ScoreSettings,
+    Selection,
+)
+from territoires.analysis.tables import COLUMN_LABELS, need_labels
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters, apply_filters, filters_to_params
+from territoires.formatting import fr_number, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.ui.cache import get_reference
 from territoires.ui.sidebar import territory_choices
@@ -78,11 +89,60 @@ def cached_commune_coverage(
     return _commune_coverage(key, float(radius_km), pool, reference)
 
 
-def frr_codes(rurality: pd.DataFrame | None) -> set[str] | None:
-    """FRR communes from the rurality frame (None until the official list is imported)."""
-    if rurality is None or "frr" not in rurality or not rurality["frr"].notna().any():
-        return None
-    return frr_codes_from(rurality[["code_insee", "frr"]])
+def frr_codes(rurality: pd.DataFrame | None = None) -> set[str]:
+    """FRR communes: the imported list, else the committed one (ANCT, 10 July 2025).
+
+    ``rurality`` is accepted for the pages' existing calls; the list lives on the reference.
+    """
+    return reference_frr_codes(get_reference())
+
+
+def need_indicators(reference: GeoReference) -> list[Indicator]:
+    """The need indicators offered: built in (memoised per reference), then imported."""
+    return builtin_indicators(reference)
+
+
+@st.cache_data(show_spinner="Calcul du classement…", max_entries=12)
+def _ranking(key: tuple, _pool, _reference, _indicators, _communes, _rural) -> pd.DataFrame:
+    level, scope, settings, selection, reference_level, radius = key[:6]
+    return rank_territories(
+        _pool,
+        _reference,
+        level,
+        scope,
+        settings=settings,
+        indicators=_indicators,
+        selection=selection,
+        reference_level=reference_level,
+        radius_km=radius,
+        rural_codes=_rural,
+        frr_codes=reference_frr_codes(_reference),
+        communes=_communes,
+    )
+
+
+def cached_ranking(
+    pool: pd.DataFrame,
+    reference: GeoReference,
+    *,
+    level: str,
+    scope: Scope,
+    settings: ScoreSettings,
+    selection: Selection,
+    reference_level: str,
+    radius_km: float,
+    indicators: list[Indicator],
+    communes: pd.DataFrame,
+    rural: frozenset[str] | None,
+    key: str,
+) -> pd.DataFrame:
+    """``rank_territories`` cached per pool key and every setting (a slider move that comes
+    back to a previous value is instant)."""
+    indicator_key = tuple((i.key, i.vintage) for i in indicators)
+    arguments = (level, scope, settings, selection, reference_level, float(radius_km))
+    return _ranking(
+        (*arguments, indicator_key, key), pool, reference, indicators, communes, rural_set(rural)
+    )
 
 
 def rural_set(rural: frozenset[str] | None) -> set[str] | None:
@@ -231,10 +291,13 @@ RANKING_SHOWN = [
     "rang",
     "nom",
     "score",
+    "score_couverture",
+    "score_besoin",
     "raisons",
     "population",
     "part_rurale",
-    "initiatives_10k_hab",
+    "initiatives",
+    "initiatives_accessibles_10k_hab",
     "distance_moyenne_km",
     "themes_manquants",
     "code",
@@ -247,6 +310,7 @@ COVERAGE_SHOWN = [
     "initiatives",
     "montant",
     "initiatives_10k_hab",
+    "initiatives_accessibles_10k_hab",
     "euros_par_hab",
     "part_population_touchee",
     "distance_mediane_km",
@@ -262,8 +326,10 @@ STEPS_SHOWN = [
     "nom",
     "departement_code",
     "population",
+    "besoin",
     "communes_nouvellement_couvertes",
     "population_nouvellement_couverte",
+    "population_ponderee_nouvellement_couverte",
     "population_cumulee",
     "part_cumulee",
 ]
@@ -273,7 +339,11 @@ SHARE_COLUMNS = ["part_rurale", "part_population_touchee", "part_population_frr"
 def _column_config() -> dict:
     percent = st.column_config.NumberColumn(format="%.0f %%")
     return {
-        "Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
+        "Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
+        "Couverture (0-100)": st.column_config.NumberColumn(format="%.0f"),
+        "Besoin (0-100)": st.column_config.NumberColumn(format="%.0f"),
+        "Besoin (0-1)": st.column_config.NumberColumn(format="%.2f"),
+        "Initiatives accessibles / 10 000 hab.": st.column_config.NumberColumn(format="%.2f"),
         "Raisons": st.column_config.TextColumn(width="large"),
         "Part rurale": percent,
         "Population touchée": percent,
@@ -299,50 +369,149 @@ def metric_row(items: list[tuple[str, str]]) -> None:
         column.metric(label, value, border=True)
 
 
-def weights_widgets(
-    defaults: ScoreWeights, labels: dict[str, str], frr_available: bool
-) -> dict[str, float]:
-    """Sliders for the score weights (the FRR one disabled until the list is imported)."""
-    weights: dict[str, float] = {}
-    with st.expander("Poids des composantes du score", icon=":material/tune:"):
-        columns = st.columns(len(labels))
-        for column, (name, label) in zip(columns, labels.items(), strict=True):
-            weights[name] = column.slider(
-                label,
+REFERENCE_LABELS = {"departement": "Son département", "region": "Sa région", "france": "La France"}
+
+
+def reference_choice(key: str) -> str:
+    """The territory the reasons compare each value with."""
+    return st.selectbox(
+        "Comparer à",
+        REFERENCE_LEVELS,
+        format_func=REFERENCE_LABELS.get,
+        key=key,
+        placeholder=texts.CHOOSE,
+        help="Chaque raison donne la valeur du territoire et celle de son département, de sa "
+        "région (celui ou celle qui compte le plus de ses habitants) ou de la France.",
+    )
+
+
+def flagged_share_slider(key: str) -> float:
+    """The share of ranked territories flagged (20 % by default)."""
+    return (
+        st.slider(
+            "Part des territoires signalés (%)",
+            5,
+            50,
+            int(100 * DEFAULT_FLAGGED_SHARE),
+            5,
+            key=key,
+            help="Les territoires classés en tête, dans cette proportion, sont signalés comme "
+            "les moins couverts.",
+        )
+        / 100
+    )
+
+
+def _indicator_help(indicator: Indicator) -> str:
+    return (
+        f"{indicator.description} Source : {indicator.source}, millésime {indicator.vintage}. "
+        f"Sens : {DIRECTION_LABELS[indicator.direction]}."
+    )
+
+
+def score_settings_widgets(
+    indicators: list[Indicator], themes_considered: int, flagged_share: float
+) -> ScoreSettings:
+    """The expander of the score's parts and weights; returns the chosen settings."""
+    defaults = ScoreSettings()
+    with st.expander("Composantes du score et leurs poids", icon=":material/tune:"):
+        need_share = st.slider(
+            "Part du besoin dans le score (%)",
+            0,
+            100,
+            int(100 * DEFAULT_NEED_SHARE),
+            5,
+            key="cov_part_besoin",
+            help="Le reste du score est la partie « couverture ».",
+        )
+        left, right = st.columns(2)
+        left.markdown("**Couverture** (initiatives retenues par les filtres)")
+        coverage = {
+            name: left.slider(
+                COVERAGE_LABELS[name],
                 0.0,
                 1.0,
-                float(getattr(defaults, name)),
+                defaults.coverage.get(name, 0.0),
                 0.05,
                 key=f"cov_w_{name}",
-                disabled=name == "frr" and not frr_available,
+                disabled=name == "themes" and themes_considered < 2,
+                help="Sans effet avec un seul thème retenu : il redirait « aucune initiative »."
+                if name == "themes"
+                else None,
             )
-        if not frr_available:
-            st.caption(
-                "La composante FRR est ignorée tant que la liste officielle des communes "
-                "France Ruralités Revitalisation n'est pas importée (page « Importer »)."
+            for name in COVERAGE_KEYS
+        }
+        right.markdown("**Besoin** (indicateurs, avec leur source)")
+        need = {
+            indicator.key: right.slider(
+                f"{indicator.label} ({indicator.vintage})",
+                0.0,
+                1.0,
+                float(defaults.need.get(indicator.key, 1.0 if indicator.imported else 0.0)),
+                0.05,
+                key=f"cov_w_besoin_{indicator.key}",
+                help=_indicator_help(indicator),
             )
-    return weights
+            for indicator in indicators
+        }
+    return ScoreSettings(
+        coverage_weights=tuple(coverage.items()),
+        need_weights=tuple(need.items()),
+        need_share=need_share / 100,
+        flagged_share=flagged_share,
+    )
 
 
-def ranking_table(ranked: pd.DataFrame, level: str, reference: GeoReference) -> None:
+NEED_FORMATS = {"part": "%.0f %%", "evolution": "%+.1f %%", "km": "%.1f km", "valeur": "%.2f"}
+
+
+def _need_display(
+    ranked: pd.DataFrame, indicators: list[Indicator]
+) -> tuple[pd.DataFrame, dict[str, str], dict]:
+    """The need columns of a ranking for display: percentages × 100, headers, formats."""
+    frame = pd.DataFrame(index=ranked.index)
+    labels = need_labels(indicators)
+    config = {}
+    for indicator in indicators:
+        column = f"besoin_{indicator.key}"
+        if column not in ranked:
+            continue
+        scale = 100 if indicator.unit in ("part", "evolution") else 1
+        frame[column] = ranked[column] * scale
+        config[labels[column]] = st.column_config.NumberColumn(
+            format=NEED_FORMATS[indicator.unit], help=_indicator_help(indicator)
+        )
+    return frame, labels, config
+
+
+def ranking_table(
+    ranked: pd.DataFrame, level: str, reference: GeoReference, indicators: list[Indicator]
+) -> None:
     """The ranking; selecting a row shows its full reasons and a link to its fiche."""
     shown = ranked[RANKING_SHOWN]
+    needs, labels, config = _need_display(ranked, indicators)
+    display = _display(shown, level)
+    display = pd.concat([display, needs.rename(columns=labels)], axis=1)
     event = st.dataframe(
-        _display(shown, level),
+        display,
         hide_index=True,
         width="stretch",
         height=420,
         on_select="rerun",
         selection_mode="single-row",
         key="cov_ranking",
-        column_config=_column_config(),
+        column_config={**_column_config(), **config},
     )
     selected = event.selection.rows if event is not None else []
     if not selected:
         st.caption("Sélectionnez une ligne pour lire ses raisons en entier et ouvrir sa fiche.")
         return
     row = shown.iloc[selected[0]]
-    st.info(f"**{row['nom']}** — score {row['score']:.0f} / 100. {row['raisons']}")
+    st.info(
+        f"**{markdown_literal(str(row['nom']))}** — rang {row['rang']}, score "
+        f"{fr_number(row['score'], 1)} / 100 (couverture {fr_number(row['score_couverture'])}, "
+        f"besoin {fr_number(row['score_besoin'])}). {markdown_literal(str(row['raisons']))}"
+    )
     fiche_page_link(territory_key(reference, level, str(row["code"])))
 
 
@@ -358,9 +527,15 @@ def coverage_table(table: pd.DataFrame, level: str) -> None:
 
 
 def steps_table(sites: pd.DataFrame) -> None:
-    """The greedy steps: newly covered population and cumulative total."""
+    """The greedy steps: newly covered population and cumulative total (with the need
+    columns only under the « besoin » objective)."""
+    shown = [c for c in STEPS_SHOWN if c in sites]
+    if sites.attrs.get("objectif") != "besoin":
+        shown = [
+            c for c in shown if c not in ("besoin", "population_ponderee_nouvellement_couverte")
+        ]
     st.dataframe(
-        _display(sites[STEPS_SHOWN], None),
+        _display(sites[shown], None),
         hide_index=True,
         width="stretch",
         column_config=_column_config(),

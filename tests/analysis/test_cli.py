@@ -95,3 +95,45 @@ def test_an_unwritable_output_is_a_french_error(wired, tmp_path, capsys):
     missing = tmp_path / "absent" / "epci.csv"
     assert cli.main(["coverage", "--level", "epci", "--output", str(missing)]) == 2
     assert f"Impossible d'écrire {missing} (" in capsys.readouterr().err
+
+
+def test_coverage_options_reach_the_ranking(wired, tmp_path, capsys):
+    output = tmp_path / "communes.csv"
+    arguments = ["coverage", "--level", "commune", "--output", str(output)]
+    options = ["--part-signalee", "50", "--reference", "region", "--theme", "Prendre soin"]
+    assert cli.main([*arguments, *options, "--besoin", "eloignement"]) == 0
+    table = pd.read_csv(output, sep=";", dtype={"code": str}, encoding="utf-8-sig")
+    ranked = table.dropna(subset=["score"])
+    assert len(ranked) == 8 and ranked["signale"].sum() == 4  # half of the 8 rural communes
+    assert ranked["raisons"].str.contains(r"\(Bretagne : ").all()
+    assert ranked["raisons"].str.contains("« Prendre soin »").all()
+    assert not ranked["raisons"].str.contains("Cultures").any()
+    assert "besoin_eloignement" in table and "besoin_frr" not in table
+    assert "8 classés, 4 signalés" in capsys.readouterr().out
+
+
+def test_coverage_option_errors_are_french(wired, tmp_path, capsys):
+    output = str(tmp_path / "x.csv")
+    assert (
+        cli.main(["coverage", "--level", "epci", "--theme", "jardinage", "--output", output]) == 2
+    )
+    assert "Thème inconnu : « jardinage »" in capsys.readouterr().err
+    assert (
+        cli.main(["coverage", "--level", "epci", "--besoin", "pauvrete", "--output", output]) == 2
+    )
+    assert "Indicateur de besoin inconnu : pauvrete" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["coverage", "--level", "epci", "--part-signalee", "120", "--output", output])
+    assert "pourcentage entre 0 et 100" in capsys.readouterr().err
+
+
+def test_suggest_need_objective_and_every_commune(wired, tmp_path):
+    output = tmp_path / "sites.csv"
+    arguments = ["suggest", "--k", "2", "--radius-km", "8", "--output", str(output)]
+    assert cli.main([*arguments, "--objectif", "besoin", "--toutes-communes"]) == 0
+    sites = pd.read_csv(output, sep=";", dtype={"code_insee": str}, encoding="utf-8-sig")
+    assert sites["besoin"].between(0, 1).all()
+    assert (
+        sites["population_ponderee_nouvellement_couverte"]
+        <= sites["population_nouvellement_couverte"]
+    ).all()

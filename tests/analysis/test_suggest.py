@@ -8,9 +8,11 @@ a site covers itself and its left and right neighbours only. Row y=2 holds
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from territoires.analysis.suggest import greedy_cover, suggest_sites
+from territoires.analysis.indicators import Indicator
+from territoires.analysis.suggest import commune_need, greedy_cover, suggest_sites
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.errors import AnalysisError
 from territoires.geo.reference import Scope
@@ -119,3 +121,78 @@ def test_commune_without_outline_is_skipped(tiny_reference):
     result = suggest_sites(initiatives_frame([]), reference, k=1, radius_km=8)
     # 56012 has no point: 56011 now covers 22010 + 56011 only, less than 22010's 600,000
     assert result["code_insee"].iloc[0] == "22010"
+
+
+def test_candidates_are_rural_communes_by_default(tiny_reference):
+    """Only 22005 is rural: it is the only candidate by default. With every commune allowed,
+    the first of those within 12 km of it (by code) covers it just as well."""
+    arguments = {"k": 3, "radius_km": 12, "rural_codes": {"22005"}}
+    by_default = suggest_sites(initiatives_frame([]), tiny_reference, **arguments)
+    assert list(by_default["code_insee"]) == ["22005"]
+    anywhere = suggest_sites(
+        initiatives_frame([]), tiny_reference, rural_candidates=False, **arguments
+    )
+    assert list(anywhere["code_insee"]) == ["22001"]  # 11.1 km from 22005, not rural
+    assert list(anywhere["codes_couverts"].iloc[0]) == ["22005"]  # only rural people count
+
+
+def test_the_need_objective_weights_people_by_need(tiny_reference):
+    """8 km: 56007 covers 22006 + 56007 + 56008 (2,100 people), 56003 covers 22002 + 56003 +
+    56004 (900). Need is high in row 0 (and 22001): among the 8 rural communes, 4 at 1 have a
+    rank quantile of 11/14, 4 at 0 of 3/14: 900 × 11/14 ≈ 707 beats 2,100 × 3/14 = 450."""
+    rural = set(ROW0) | set(ROW1)
+    need = Indicator(
+        key="test",
+        label="Test",
+        phrase="test",
+        unit="part",
+        direction="eleve",
+        level="commune",
+        values=pd.Series({code: 1.0 if code in ROW0 else 0.0 for code in rural}),
+        source="Source test",
+        vintage="2024",
+    )
+    arguments = {"k": 1, "radius_km": 8, "rural_codes": rural}
+    people = suggest_sites(initiatives_frame([]), tiny_reference, **arguments)
+    assert people["code_insee"].iloc[0] == "56007"
+    assert people["population_ponderee_nouvellement_couverte"].iloc[0] == 2_100
+    weighted = suggest_sites(
+        initiatives_frame([]),
+        tiny_reference,
+        objective="besoin",
+        indicators=[need],
+        need_weights={"test": 1.0},
+        **arguments,
+    )
+    assert weighted["code_insee"].iloc[0] == "56003"
+    assert weighted["population_ponderee_nouvellement_couverte"].iloc[0] == pytest.approx(
+        900 * 11 / 14, abs=0.1
+    )
+    assert weighted["population_nouvellement_couverte"].iloc[0] == 900  # people, as people
+    assert weighted["besoin"].iloc[0] == pytest.approx(11 / 14)
+    assert weighted.attrs["objectif"] == "besoin"
+
+
+def test_commune_need_ranks_within_the_mask(tiny_reference):
+    need = Indicator(
+        key="test",
+        label="Test",
+        phrase="test",
+        unit="part",
+        direction="faible",
+        level="commune",
+        values=pd.Series({"22001": 1.0, "22002": 2.0, "56003": 3.0}),
+        source="Source test",
+        vintage="2024",
+    )
+    mask = tiny_reference.communes["code_insee"].isin(["22001", "22002", "56003"]).to_numpy()
+    values = dict(
+        zip(
+            tiny_reference.communes["code_insee"],
+            commune_need([need], {"test": 1.0}, tiny_reference, mask),
+            strict=True,
+        )
+    )
+    # a low value means need: 22001 (1.0) is the most in need
+    assert values["22001"] == 1.0 and values["22002"] == 0.5 and values["56003"] == 0.0
+    assert np.isnan(values["56004"])
