@@ -286,6 +286,7 @@ def zonage_indicators(reference: GeoReference) -> list[Indicator]:
         "source": ZONAGES_SOURCE,
         "vintage": "2024 (zonages 2020)",
         "url": "https://www.insee.fr/fr/information/2028028",
+        "source_id": "zonages-2024",
     }
     return [
         Indicator(
