@@ -236,9 +236,9 @@ if view == VIEWS[1]:
 if view == VIEWS[2]:
     st.markdown(
         "Propose des communes **rurales** où une nouvelle initiative, d'une portée de "
-        f"**{radius:g} km**, ferait entrer le plus d'habitants ruraux encore non couverts dans "
-        "la portée d'une initiative — ou, au choix, le plus d'habitants pondérés par le "
-        "**besoin** de leur commune. **Méthode gloutonne** : on retient d'abord la commune qui "
+        f"**{radius:g} km**, ferait entrer dans la portée d'une initiative le plus d'habitants "
+        "ruraux encore non couverts, chacun pondéré par le **besoin** de sa commune (par "
+        "défaut) ou non. **Méthode gloutonne** : on retient d'abord la commune qui "
         "couvre le plus, puis on recommence avec ce qui reste. Ce n'est pas toujours la "
         "meilleure combinaison possible, mais on atteint au moins 63 % de l'optimum et chaque "
         "étape s'explique."
@@ -248,11 +248,13 @@ if view == VIEWS[2]:
     objective = middle.radio(
         "Objectif",
         OBJECTIVES,
+        index=OBJECTIVES.index("besoin"),
         format_func=OBJECTIVE_LABELS.get,
         key="cov_objectif",
-        help="Le besoin d'une commune (entre 0 et 1) est la moyenne pondérée des rangs de ses "
-        "indicateurs de besoin parmi les communes du périmètre (poids du classement « Zones "
-        "peu couvertes »).",
+        help="Le besoin d'une commune, entre 0 et 1, est son rang parmi les communes du "
+        "périmètre sur la moyenne pondérée de ses indicateurs de besoin (poids par défaut du "
+        "classement « Zones peu couvertes »). Sans lui, les couronnes périurbaines, très "
+        "peuplées, passent devant.",
     )
     rural_only = right.toggle(
         "Seulement des communes rurales",

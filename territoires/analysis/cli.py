@@ -6,7 +6,7 @@ Examples::
     python -m territoires coverage --level epci --theme prendre-soin --part-signalee 10 \
         --reference region --output epci.csv
     python -m territoires suggest --k 10 --radius-km 15 --scope departement:29 --output sites.csv
-    python -m territoires suggest --objectif besoin --output sites.csv
+    python -m territoires suggest --objectif rurale --output sites.csv
     python -m territoires sheet --territory territoire:centre-bretagne --output fiche.pdf
 """
 
@@ -302,9 +302,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sug.add_argument(
         "--objectif",
         choices=OBJECTIVES,
-        default="rurale",
-        help="population rurale nouvellement couverte (rurale, défaut) ou pondérée par le "
-        "besoin (besoin)",
+        default="besoin",
+        help="population rurale nouvellement couverte pondérée par le besoin de sa commune "
+        "(besoin, défaut) ou non (rurale)",
     )
     _filter_options(sug)
     sug.set_defaults(part_besoin=100 * DEFAULT_NEED_SHARE, part_signalee=20.0)

@@ -101,8 +101,10 @@ def commune_need(
     reference: GeoReference,
     mask: np.ndarray,
 ) -> np.ndarray:
-    """Each commune's need in [0, 1]: the weighted mean of the indicators' rank quantiles
-    among the inhabited communes of ``mask`` (NaN elsewhere; 0.5 with no indicator)."""
+    """Each commune's need in [0, 1]: its rank among the inhabited communes of ``mask`` on the
+    weighted mean of the indicators' rank quantiles (0 = the least in need, 1 = the most;
+    NaN elsewhere; 0.5 with no indicator). Ranking the mean again spreads it over [0, 1]: a
+    mean of several quantiles crowds around 0.5."""
     population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
     ranked = pd.Series(mask & (population > 0))
     total = 0.0
@@ -114,8 +116,9 @@ def commune_need(
         values = pd.Series(commune_values(indicator, reference))
         need += weight * rank_quantile(values, ranked, indicator.sign).fillna(0.5).to_numpy()
         total += weight
-    result = need / total if total > 0 else np.full(len(population), 0.5)
-    return np.where(ranked.to_numpy(), result, np.nan)
+    if total <= 0:
+        return np.where(ranked.to_numpy(), 0.5, np.nan)
+    return rank_quantile(pd.Series(need / total), ranked, 1).to_numpy()
 
 
 def suggest_sites(

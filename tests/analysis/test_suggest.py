@@ -138,8 +138,9 @@ def test_candidates_are_rural_communes_by_default(tiny_reference):
 
 def test_the_need_objective_weights_people_by_need(tiny_reference):
     """8 km: 56007 covers 22006 + 56007 + 56008 (2,100 people), 56003 covers 22002 + 56003 +
-    56004 (900). Need is high in row 0 (and 22001): among the 8 rural communes, 4 at 1 have a
-    rank quantile of 11/14, 4 at 0 of 3/14: 900 × 11/14 ≈ 707 beats 2,100 × 3/14 = 450."""
+    56004 (900). Need is high in row 0: ranked again among the 12 inhabited communes (row 2,
+    unknown, in the middle), row 0 takes 19/22 and row 1 3/22: 900 × 19/22 ≈ 777 beats
+    2,100 × 3/22 ≈ 286."""
     rural = set(ROW0) | set(ROW1)
     need = Indicator(
         key="test",
@@ -166,10 +167,10 @@ def test_the_need_objective_weights_people_by_need(tiny_reference):
     )
     assert weighted["code_insee"].iloc[0] == "56003"
     assert weighted["population_ponderee_nouvellement_couverte"].iloc[0] == pytest.approx(
-        900 * 11 / 14, abs=0.1
+        900 * 19 / 22, abs=0.1
     )
     assert weighted["population_nouvellement_couverte"].iloc[0] == 900  # people, as people
-    assert weighted["besoin"].iloc[0] == pytest.approx(11 / 14)
+    assert weighted["besoin"].iloc[0] == pytest.approx(19 / 22)
     assert weighted.attrs["objectif"] == "besoin"
 
 
