@@ -29,6 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from territoires.analysis.aggregate import in_set
 from territoires.analysis.memo import per_reference
 from territoires.errors import AnalysisError
 from territoires.formatting import NBSP, fr_km, fr_number, fr_percent
@@ -229,7 +230,7 @@ def frr_indicator(reference: GeoReference) -> Indicator:
     else:
         classed = set(read_frr_table()["code_insee"])
         vintage = "10 juillet 2025"
-    values = pd.Series(codes.isin(classed).astype(float).to_numpy(), index=codes.to_numpy())
+    values = pd.Series(in_set(codes, classed).astype(float), index=codes.to_numpy())
     return Indicator(
         key="frr",
         label="Population en commune FRR",

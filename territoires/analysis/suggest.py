@@ -18,6 +18,7 @@ smallest code.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -70,28 +71,32 @@ def greedy_cover(
     """Greedy maximal coverage on precomputed pairs.
 
     Returns up to ``k`` steps ``(candidate, newly covered demand positions, gain)``; stops early
-    when no candidate covers anything new. Ties go to the lowest candidate position. Pairs are
-    sorted by candidate once, so that each step reads its chosen candidate's pairs directly.
+    when no candidate covers anything new. Ties go to the lowest candidate position.
+
+    « Lazy » greedy: a candidate's gain can only fall as demand gets covered, so the gains
+    computed once are upper bounds kept in a heap; at each step only the candidates popped
+    from its top are recomputed (usually a handful), instead of every candidate's.
     """
     order = np.argsort(pair_candidate, kind="stable")
     pair_candidate, pair_demand = pair_candidate[order], pair_demand[order]
     starts = np.searchsorted(pair_candidate, np.arange(n_candidates + 1))
+    gains = np.bincount(pair_candidate, weights=weights[pair_demand], minlength=n_candidates)
+    heap = [(-gain, position) for position, gain in enumerate(gains.tolist()) if gain > 0]
+    heapq.heapify(heap)
     covered = np.zeros(len(weights), dtype=bool)
     steps: list[tuple[int, np.ndarray, float]] = []
-    for _ in range(k):
-        open_pairs = ~covered[pair_demand]
-        gains = np.bincount(
-            pair_candidate[open_pairs],
-            weights=weights[pair_demand[open_pairs]],
-            minlength=n_candidates,
-        )
-        if not len(gains) or gains.max() <= 0:
-            break
-        best = int(np.argmax(gains))
+    while heap and len(steps) < k:
+        _, best = heapq.heappop(heap)
         reach = pair_demand[starts[best] : starts[best + 1]]
         newly = np.unique(reach[~covered[reach]])
+        gain = float(weights[newly].sum())
+        if gain <= 0:
+            continue
+        if heap and (-gain, best) > heap[0]:  # another may now do better: look again
+            heapq.heappush(heap, (-gain, best))
+            continue
         covered[newly] = True
-        steps.append((best, newly, float(gains[best])))
+        steps.append((best, newly, gain))
     return steps
 
 

@@ -197,3 +197,32 @@ def test_commune_need_ranks_within_the_mask(tiny_reference):
     # a low value means need: 22001 (1.0) is the most in need
     assert values["22001"] == 1.0 and values["22002"] == 0.5 and values["56003"] == 0.0
     assert np.isnan(values["56004"])
+
+
+def _plain_greedy(pair_c, pair_d, weights, n, k):
+    """Every candidate's gain recomputed at each step (the definition)."""
+    covered = np.zeros(len(weights), dtype=bool)
+    steps = []
+    for _ in range(k):
+        open_pairs = ~covered[pair_d]
+        gains = np.bincount(pair_c[open_pairs], weights=weights[pair_d[open_pairs]], minlength=n)
+        if not len(gains) or gains.max() <= 0:
+            break
+        best = int(np.argmax(gains))
+        newly = np.unique(pair_d[(pair_c == best) & open_pairs])
+        covered[newly] = True
+        steps.append((best, list(newly), float(gains[best])))
+    return steps
+
+
+def test_lazy_greedy_matches_the_plain_greedy():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n, m = int(rng.integers(1, 30)), int(rng.integers(1, 40))
+        pairs = {(int(rng.integers(0, n)), int(rng.integers(0, m))) for _ in range(150)}
+        pair_c = np.array([c for c, _ in pairs], dtype=np.int64)
+        pair_d = np.array([d for _, d in pairs], dtype=np.int64)
+        weights = rng.integers(0, 5, size=m).astype(float)  # many ties
+        k = int(rng.integers(1, 8))
+        lazy = [(c, list(d), g) for c, d, g in greedy_cover(pair_c, pair_d, weights, n, k)]
+        assert lazy == _plain_greedy(pair_c, pair_d, weights, n, k)
