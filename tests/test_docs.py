@@ -49,21 +49,11 @@ def test_initiatives_row_names_the_last_import_when_real_data_is_shown():
 
 
 def test_sources_table_lists_the_need_indicators_once():
-    from territoires.analysis.indicators import Indicator
+    from territoires.analysis.synthetic import sample_indicator
 
     def indicator(key, source_id=""):
-        return Indicator(
-            key=key,
-            label=f"Indicateur {key}",
-            phrase=key,
-            unit="part",
-            direction="eleve",
-            level="commune",
-            values=pd.Series(dtype=float),
-            source="Producteur test",
-            vintage="2024",
-            source_id=source_id,
-        )
+        label = f"Indicateur {key}"
+        return sample_indicator(key=key, label=label, source="Producteur test", source_id=source_id)
 
     manifest = {"sources": [{"id": "frr", "name": "Classement FRR", "vintage": "2025"}]}
     table = sources_table(manifest, indicators=[indicator("frr", "frr"), indicator("eloignement")])

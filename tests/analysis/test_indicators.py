@@ -18,6 +18,7 @@ from territoires.analysis.indicators import (
     town_distance_km,
     zonage_indicators,
 )
+from territoires.analysis.synthetic import sample_indicator
 from territoires.geo.reference import Scope
 
 # tiny reference: 22001 … 56012 have 100, 200, …, 800 inhabitants (rows 0-1), then 180,000,
@@ -25,18 +26,7 @@ from territoires.geo.reference import Scope
 
 
 def indicator(values: dict[str, float], level: str = "commune", **extra) -> Indicator:
-    return Indicator(
-        key="test",
-        label="Test",
-        phrase="test",
-        unit="valeur",
-        direction="eleve",
-        level=level,
-        values=pd.Series(values, dtype=float),
-        source="Source test",
-        vintage="2024",
-        **extra,
-    )
+    return sample_indicator(values, level=level, unit="valeur", **extra)
 
 
 def test_territory_mean_is_population_weighted_and_skips_unknown(tiny_reference):

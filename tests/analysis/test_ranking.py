@@ -7,7 +7,6 @@ import pytest
 
 from territoires.analysis.aggregate import membership
 from territoires.analysis.coverage import commune_coverage, coverage
-from territoires.analysis.indicators import Indicator
 from territoires.analysis.ranking import (
     main_parents,
     rank_territories,
@@ -15,19 +14,9 @@ from territoires.analysis.ranking import (
     reference_values,
 )
 from territoires.analysis.score import ScoreSettings
-from territoires.analysis.synthetic import initiatives_frame
+from territoires.analysis.synthetic import initiatives_frame, sample_indicator
 
-NEED = Indicator(
-    key="test",
-    label="Part test",
-    phrase="part test",
-    unit="part",
-    direction="eleve",
-    level="commune",
-    values=pd.Series({"22001": 1.0, "22002": 0.0, "56003": 1.0}),
-    source="Source test",
-    vintage="2024",
-)
+NEED = sample_indicator({"22001": 1.0, "22002": 0.0, "56003": 1.0})
 
 
 def test_reference_level_goes_up_when_not_above_the_rows():

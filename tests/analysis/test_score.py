@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from territoires.analysis.indicators import Indicator
 from territoires.analysis.score import (
     ScoreSettings,
     Selection,
@@ -18,6 +17,7 @@ from territoires.analysis.score import (
     rank_quantile,
     underserved_score,
 )
+from territoires.analysis.synthetic import sample_indicator
 from territoires.errors import AnalysisError
 
 ALL_THEMES = "Prendre soin, Cultures et savoirs, Espaces de coopération"
@@ -43,17 +43,7 @@ def table() -> pd.DataFrame:
     )
 
 
-NEED = Indicator(
-    key="test",
-    label="Part test",
-    phrase="part test",
-    unit="part",
-    direction="eleve",
-    level="commune",
-    values=pd.Series(dtype=float),
-    source="Source test",
-    vintage="2024",
-)
+NEED = sample_indicator()
 WITH_NEED = ScoreSettings(need_weights=(("test", 1.0),))
 
 

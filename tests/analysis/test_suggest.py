@@ -8,12 +8,10 @@ a site covers itself and its left and right neighbours only. Row y=2 holds
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from territoires.analysis.indicators import Indicator
 from territoires.analysis.suggest import commune_need, greedy_cover, suggest_sites
-from territoires.analysis.synthetic import initiatives_frame
+from territoires.analysis.synthetic import initiatives_frame, sample_indicator
 from territoires.errors import AnalysisError
 from territoires.geo.reference import Scope
 
@@ -142,17 +140,7 @@ def test_the_need_objective_weights_people_by_need(tiny_reference):
     unknown, in the middle), row 0 takes 19/22 and row 1 3/22: 900 × 19/22 ≈ 777 beats
     2,100 × 3/22 ≈ 286."""
     rural = set(ROW0) | set(ROW1)
-    need = Indicator(
-        key="test",
-        label="Test",
-        phrase="test",
-        unit="part",
-        direction="eleve",
-        level="commune",
-        values=pd.Series({code: 1.0 if code in ROW0 else 0.0 for code in rural}),
-        source="Source test",
-        vintage="2024",
-    )
+    need = sample_indicator({code: 1.0 if code in ROW0 else 0.0 for code in rural})
     arguments = {"k": 1, "radius_km": 8, "rural_codes": rural}
     people = suggest_sites(initiatives_frame([]), tiny_reference, **arguments)
     assert people["code_insee"].iloc[0] == "56007"
@@ -175,17 +163,7 @@ def test_the_need_objective_weights_people_by_need(tiny_reference):
 
 
 def test_commune_need_ranks_within_the_mask(tiny_reference):
-    need = Indicator(
-        key="test",
-        label="Test",
-        phrase="test",
-        unit="part",
-        direction="faible",
-        level="commune",
-        values=pd.Series({"22001": 1.0, "22002": 2.0, "56003": 3.0}),
-        source="Source test",
-        vintage="2024",
-    )
+    need = sample_indicator({"22001": 1.0, "22002": 2.0, "56003": 3.0}, direction="faible")
     mask = tiny_reference.communes["code_insee"].isin(["22001", "22002", "56003"]).to_numpy()
     values = dict(
         zip(
