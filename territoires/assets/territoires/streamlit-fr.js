@@ -15,7 +15,8 @@
     '[data-testid="stDataFrameStatisticsMetrics"] dt, [data-testid="stTooltipContent"], ' +
     '[data-testid="stSkipToContent"], [data-testid="stDataFrame"] label[for^="search-box"], ' +
     '[data-testid="search-result-area"], [role="dialog"], [data-testid="stStatusWidget"], ' +
-    '[data-testid="stFileChip"], [data-testid="stTooltipErrorContent"]';
+    '[data-testid="stFileChip"], [data-testid="stTooltipErrorContent"], ' +
+    '[data-testid="stExceptionMessage"]';
   // Inside those, a user's own text: a file's name.
   var USER = '[data-testid="stFileChipName"]';
   var TEXTS = {
@@ -68,6 +69,10 @@
     "Streamlit server is not responding. Are you connected to the internet?":
       "Le serveur de l'application ne répond pas. Le réseau est-il disponible ?",
     "Connecting": "Connexion…",
+    // an unexpected error (client.showErrorDetails = "none"): no traceback, this message
+    "This app has encountered an error. The original error message is redacted to prevent data leaks. Full error details have been recorded in the logs (if you're on Streamlit Cloud, click on 'Manage app' in the lower right of your app).":
+      "Une erreur inattendue est survenue ; son détail est écrit dans le journal du serveur. " +
+      "Rechargez la page, ou réinitialisez les filtres.",
     "Error": "Erreur",
     "Error:": "Erreur :",
     "Stop": "Arrêter"
