@@ -45,7 +45,7 @@ def test_an_amount_of_a_link_is_bounded_and_never_echoed_whole():
     assert filters.amount_min is None and filters.amount_max is None
     assert problems[0] == (
         "Valeur hors limites pour « montant_min » : « 1e308 » "
-        f"(de 0\u00a0€ à 1\u202f000\u202f000\u202f000\u202f000\u00a0€). Ce filtre est ignoré."
+        "(de 0\u00a0€ à 1\u202f000\u202f000\u202f000\u202f000\u00a0€). Ce filtre est ignoré."
     )
     assert "« -5 »" in problems[1]
     kept, _ = parse_filter_params({"montant_max": str(AMOUNT_MAX)})
