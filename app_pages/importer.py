@@ -6,6 +6,7 @@ The same code as ``python -m territoires import`` (``territoires.importers.pipel
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from territoires.store import load_referentiels
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.map_view import download_buttons
+from territoires.ui.memory import release_memory_soon
 
 
 def plain(text: str) -> str:
@@ -37,10 +39,76 @@ st.caption(
     "peuvent être corrigées ci-dessous. Un même fichier peut être réimporté sans doublon."
 )
 
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the page shows of an import or a simulation: no file, no plan of every row."""
+
+    file_name: str
+    dry_run: bool
+    lines: tuple[str, ...]
+    rejects: pd.DataFrame | None
+
+
+def outcome_of(report: ImportReport, file_name: str) -> Outcome:
+    rejects = rejects_frame(report.plan) if report.rejected else None
+    lines = tuple(line for line in report.summary_lines() if not line.startswith("Ligne "))
+    return Outcome(file_name, report.dry_run, lines, rejects)
+
+
+def show_outcome(outcome: Outcome) -> None:
+    """The summary of an import or a simulation, and its rejected rows to download."""
+    if outcome.dry_run:
+        st.info("Simulation terminée : rien n'a été enregistré.")
+    elif outcome.rejects is not None:
+        st.warning(
+            "Import terminé : les lignes valides sont enregistrées, certaines sont rejetées."
+        )
+    else:
+        st.success("Import terminé : toutes les lignes sont enregistrées.")
+    st.text("\n".join(outcome.lines))
+    if outcome.rejects is None:
+        return
+    rejects, stem = outcome.rejects, Path(outcome.file_name).stem
+    st.subheader("Lignes rejetées")
+    st.dataframe(rejects.astype(str), hide_index=True, width="stretch")
+    st.caption(
+        "Corrigez-les dans le fichier ci-dessous, puis importez-le : seules elles entreront."
+    )
+    a, b = st.columns(2)
+    a.download_button(
+        "Rejets (CSV)",
+        data=to_csv_bytes(rejects),
+        file_name=export_name("rejets", stem, ext="csv"),
+        mime=MIME_TYPES["csv"],
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    b.download_button(
+        "Rejets (XLSX)",
+        data=to_xlsx_bytes(rejects, "Rejets"),
+        file_name=export_name("rejets", stem, ext="xlsx"),
+        mime=MIME_TYPES["xlsx"],
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+# After an import, the file is let go (a new, empty file picker): the server keeps neither the
+# file nor what was read of it; the page shows what the import did.
+ROUND_KEY, DONE_KEY = "import_round", "import_done"
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xlsm"]
 uploader_in_french(UPLOAD_TYPES)
-upload = st.file_uploader("Fichier à importer", type=UPLOAD_TYPES)
+upload = st.file_uploader(
+    "Fichier à importer",
+    type=UPLOAD_TYPES,
+    key=f"import_file_{st.session_state.get(ROUND_KEY, 0)}",
+)
 uploaded_file_in_french(upload)
+if upload is not None:
+    st.session_state.pop(DONE_KEY, None)
+elif DONE_KEY in st.session_state:
+    show_outcome(st.session_state[DONE_KEY])
 if upload is None:
     st.markdown(
         "**Pas encore de fichier ?** Partez du modèle : ses colonnes sont reconnues sans "
@@ -139,38 +207,11 @@ if left.button("Simuler l'import", icon=":material/preview:", width="stretch"):
 if right.button("Importer", type="primary", icon=":material/upload:", width="stretch"):
     report = run(dry_run=False)
 
-if report is not None:
-    lines = report.summary_lines()
-    if report.dry_run:
-        st.info("Simulation terminée : rien n'a été enregistré.")
-    elif report.rejected:
-        st.warning(
-            "Import terminé : les lignes valides sont enregistrées, certaines sont rejetées."
-        )
-    else:
-        st.success("Import terminé : toutes les lignes sont enregistrées.")
-    st.text("\n".join(line for line in lines if not line.startswith("Ligne ")))
-    if report.rejected:
-        st.subheader("Lignes rejetées")
-        rejects = rejects_frame(report.plan)
-        st.dataframe(rejects.astype(str), hide_index=True, width="stretch")
-        st.caption(
-            "Corrigez-les dans le fichier ci-dessous, puis importez-le : seules elles entreront."
-        )
-        a, b = st.columns(2)
-        a.download_button(
-            "Rejets (CSV)",
-            data=to_csv_bytes(rejects),
-            file_name=export_name("rejets", Path(upload.name).stem, ext="csv"),
-            mime=MIME_TYPES["csv"],
-            on_click="ignore",
-            icon=":material/download:",
-        )
-        b.download_button(
-            "Rejets (XLSX)",
-            data=to_xlsx_bytes(rejects, "Rejets"),
-            file_name=export_name("rejets", Path(upload.name).stem, ext="xlsx"),
-            mime=MIME_TYPES["xlsx"],
-            on_click="ignore",
-            icon=":material/download:",
-        )
+if report is not None and report.dry_run:
+    show_outcome(outcome_of(report, upload.name))
+elif report is not None:  # let the file go, then show what the import did
+    st.session_state[DONE_KEY] = outcome_of(report, upload.name)
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    del data, table, report
+    release_memory_soon()
+    st.rerun()

@@ -123,11 +123,25 @@
     [/^(?:Error: )?(.+) files are not allowed\.$/, function (type) {
       return "Type de fichier non accepté (" + type + ").";
     }],
-    [/^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/, function (number, unit) {
-      var value = unit === "B" ? String(Math.round(Number(number))) : number.replace(".", ",");
-      return value + "\u00a0" + UNITS[unit];
+    [/^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/, size],
+    // a file over the server's limit (server.maxUploadSize), refused by the file picker
+    [/^(?:Error: )?File must be (\d+(?:\.\d+)?)(B|KB|MB|GB) or smaller\.$/, function (n, unit) {
+      return "Fichier trop lourd : " + size(n, unit) + " au plus. Pour importer un fichier " +
+        "plus lourd, découpez-le, ou demandez à la personne qui gère l'application de relever " +
+        "la limite.";
+    }],
+    [/^(?:Error: )?Only one file is allowed\.$/, function () {
+      return "Un seul fichier à la fois.";
+    }],
+    [/^(?:Error: )?File size is too small\.$/, function () {
+      return "Fichier trop petit.";
     }]
   ];
+  function size(number, unit) {
+    var value = unit === "B" ? String(Math.round(Number(number))) :
+      number.replace(/\.0$/, "").replace(".", ",");
+    return value + "\u00a0" + UNITS[unit];
+  }
   var PREFIXES = [["Help for ", "Aide : "], ["Remove ", "Retirer "]];
   var SUFFIXES = [[" — start", " — début"], [" — end", " — fin"]];
   var ATTRIBUTES = ["aria-label", "title", "placeholder"];
