@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import partial
 
@@ -33,7 +34,7 @@ def standalone_html(fmap: folium.Map, title: str) -> bytes:
     Raises ``ExportError`` if any script or stylesheet would still be fetched from the network.
     """
     root = fmap.get_root()
-    root.title = title
+    root.title = html.escape(title)  # a territory's name is user text; the template writes it as is
     text = root.render()
     if remote_assets(text):
         raise ExportError("La carte exportée dépendrait d'Internet : export annulé.")
