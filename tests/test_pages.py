@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from apptest_tools import run_app
 
 from territoires.ui.navigation import PAGE_SPECS
 
@@ -40,16 +41,7 @@ def app_env(tmp_path, monkeypatch, geodata_ready):
 def _run_app(page: str | None = None, **params: str):
     """The app (through ``app.py``) run once on ``page`` with these query parameters, checked
     to raise nothing."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    if page:
-        at.switch_page(page)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app(page, **params)
 
 
 @pytest.mark.realdata

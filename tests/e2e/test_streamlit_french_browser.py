@@ -236,3 +236,16 @@ def test_too_large_file_says_so_in_french(browser, app_url):
     alert = page.locator('[data-testid="stFileChip"] [role="alert"]').inner_text()
     assert "must be" not in alert and "smaller" not in alert, alert
     page.close()
+
+
+def test_presentation_mode_reads_in_french_too(browser, app_url):
+    """In a meeting too, Streamlit's own labels (and its messages, should the server stop)
+    are translated: the pages' script is sent in presentation mode as well."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{app_url}/?presentation=1", wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for(timeout=120_000)
+    page.wait_for_function("() => window.__territoiresFr === true", timeout=60_000)
+    page.wait_for_timeout(3_500)  # the script starts when the page is idle (3 s at most)
+    labels = page.evaluate(LABELS)
+    assert not {"Open", "Close", "Collapse sidebar", "Expand sidebar"} & set(labels), labels
+    page.close()
