@@ -92,7 +92,7 @@ try:
         else None
     )
 except TerritoiresError as exc:
-    st.error(exc.user_message)
+    st.error(markdown_literal(exc.user_message))
     st.stop()
 
 # --- key figures ---------------------------------------------------------------------------

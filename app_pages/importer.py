@@ -5,7 +5,6 @@ The same code as ``python -m territoires import`` (``territoires.importers.pipel
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import streamlit as st
 from territoires import texts
 from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
-from territoires.formatting import fr_count
+from territoires.formatting import fr_count, markdown_literal
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
@@ -25,12 +24,6 @@ from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.map_view import download_buttons
 from territoires.ui.memory import release_memory_soon
-
-
-def plain(text: str) -> str:
-    """Escape Markdown in file-provided text shown in captions and labels."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
-
 
 st.title("Importer des initiatives")
 st.caption(
@@ -156,11 +149,11 @@ try:
     )
     table = read_table(data, name=upload.name, sheet=sheet)
 except TerritoiresError as exc:
-    st.error(exc.user_message)
+    st.error(markdown_literal(exc.user_message))
     st.stop()
 
 st.subheader("Aperçu")
-st.caption(plain(f"{table.describe()} — {fr_count(len(table.frame), 'ligne')}."))
+st.caption(markdown_literal(f"{table.describe()} — {fr_count(len(table.frame), 'ligne')}."))
 st.dataframe(table.frame.head(20).astype(str), hide_index=True, width="stretch")
 
 st.subheader("Correspondance des colonnes")
@@ -170,7 +163,7 @@ grid = st.columns(3)
 for index, column in enumerate(table.frame.columns):
     guess = guess_field(column) or IGNORE
     mapping[column] = grid[index % 3].selectbox(
-        plain(f"« {column} »"),
+        markdown_literal(f"« {column} »"),
         choices,
         index=choices.index(guess),
         format_func=lambda field: FIELD_LABELS.get(field, field),
@@ -193,7 +186,7 @@ def run(dry_run: bool) -> ImportReport | None:
                 dry_run=dry_run,
             )
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         return None
     if not dry_run:
         clear_after_write()
