@@ -326,11 +326,13 @@ def _other_widgets(options: FilterOptions) -> dict[str, object]:
 
 def _read_widgets(reference: GeoReference, options: FilterOptions, rural_ok: bool) -> Filters:
     search = st.text_input(
-        "Recherche",
-        key=_W + "search",
-        placeholder="Titre, porteur, description…",
-        max_chars=MAX_SEARCH_CHARS,
-    )
+        "Recherche", key=_W + "search", placeholder="Titre, porteur, description…"
+    ).strip()
+    if len(search) > MAX_SEARCH_CHARS:  # as in a link (``links.max_chars``)
+        search = search[:MAX_SEARCH_CHARS].strip()
+        st.caption(
+            f"La recherche compte {MAX_SEARCH_CHARS} caractères au plus : la suite est ignorée."
+        )
     scope = _scope_widgets(reference)
     rural = st.checkbox(
         "Communes rurales uniquement",
@@ -350,7 +352,7 @@ def _read_widgets(reference: GeoReference, options: FilterOptions, rural_ok: boo
         cofunded_only=cofunded,
         scope=scope,
         rural_only=bool(rural and rural_ok),
-        search=search.strip(),
+        search=search,
         **others,
     )
 

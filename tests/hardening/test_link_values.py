@@ -67,3 +67,18 @@ def test_a_huge_search_in_a_link_is_left_out_and_said_in_french(app_env):
     assert any("Valeur trop longue pour « q »" in p and "200 au plus" in p for p in problems)
     assert at.sidebar.text_input(key="flt_search").value == ""
     assert "q" not in at.query_params
+
+
+def test_a_search_typed_past_the_limit_counts_its_first_characters(app_env):
+    at = run_app("app_pages/initiatives.py")
+    at.sidebar.text_input(key="flt_search").set_value("jardin " * 60).run()
+    assert at.session_state["territoires_filters"].search == ("jardin " * 60)[:200].strip()
+    assert any("200 caractères au plus" in c.value for c in at.sidebar.caption)
+    assert (
+        len(
+            at.query_params["q"][0]
+            if isinstance(at.query_params["q"], list)
+            else at.query_params["q"]
+        )
+        <= 200
+    )
