@@ -37,6 +37,7 @@ FAST = settings(
     deadline=3000,  # ms per example: a chart, a PDF or a deck takes 0.1 to 0.5 s
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,  # the same examples on every run and in CI
+    database=None,  # nothing written beside the tests
 )
 # Any text, with the characters that break formats most often drawn more often.
 HOSTILE = st.sampled_from(
