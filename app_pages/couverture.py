@@ -89,7 +89,7 @@ try:
         themes=selection.themes,
     )
 except TerritoiresError as exc:
-    st.error(exc.user_message)
+    st.error(markdown_literal(exc.user_message))
     st.stop()
 
 if table.empty:
@@ -138,7 +138,7 @@ if view == VIEWS[0]:
             key=av.pool_key(filters, initiatives),
         )
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         st.stop()
     ranked = scored.loc[scored["eligible"]]
     mainland = Scope("territoire", "france-metropolitaine")
@@ -282,7 +282,7 @@ if view == VIEWS[2]:
             communes=communes,
         )
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         st.stop()
     total = int(sites.attrs.get("population_a_couvrir", 0))
     if total == 0:

@@ -31,7 +31,9 @@ from territoires.errors import TerritoiresError
 from territoires.filters import Filters, apply_filters, filters_to_params
 from territoires.formatting import fr_number, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.links import quoted
 from territoires.ui.cache import get_reference
+from territoires.ui.selection import selectable_table
 from territoires.ui.sidebar import territory_choices
 
 ANALYSIS_LEVELS: tuple[str, ...] = ("epci", "commune", "territoire", "departement", "region")
@@ -204,7 +206,7 @@ def fiche_page_link(key: TerritoryKey, label: str | None = None) -> None:
     """A link to a territory's fiche."""
     st.page_link(
         "app_pages/fiche.py",
-        label=label or f"Ouvrir la fiche : {key.label}",
+        label=label or f"Ouvrir la fiche : {markdown_literal(key.label)}",
         icon=":material/location_city:",
         query_params={"niveau": key.level, "code": key.code},
     )
@@ -255,7 +257,7 @@ def _commune_picker(reference, container, prefix: str, default: TerritoryKey | N
         return territory_key(reference, "commune", str(exact.iloc[0]["code_insee"]))
     matches = communes.loc[communes["nom"].str.lower().str.startswith(text.lower())].head(50)
     if matches.empty:
-        container.warning(f"Aucune commune ne correspond à « {text} ».")
+        container.warning(f"Aucune commune ne correspond à « {markdown_literal(quoted(text))} ».")
         return None
     options = dict(
         zip(
@@ -281,7 +283,7 @@ def key_from_params(reference: GeoReference, level: str | None, code: str | None
     try:
         return territory_key(reference, level, code)
     except TerritoiresError as exc:
-        st.warning(f"Lien : {exc.user_message}")
+        st.warning(f"Lien : {markdown_literal(exc.user_message)}")
         return None
 
 
@@ -492,25 +494,24 @@ def ranking_table(
     needs, labels, config = _need_display(ranked, indicators)
     display = _display(shown, level)
     display = pd.concat([display, needs.rename(columns=labels)], axis=1)
-    event = st.dataframe(
+    code = selectable_table(
         display,
+        shown["code"],
+        key="cov_ranking",
         hide_index=True,
         width="stretch",
         height=420,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="cov_ranking",
         column_config={**_column_config(), **config},
     )
-    selected = event.selection.rows if event is not None else []
-    if not selected:
+    if code is None:
         st.caption("Sélectionnez une ligne pour lire ses raisons en entier et ouvrir sa fiche.")
         return
-    row = shown.iloc[selected[0]]
+    row = shown.loc[shown["code"] == code].iloc[0]
+    name, reasons = markdown_literal(str(row["nom"])), markdown_literal(str(row["raisons"]))
     st.info(
-        f"**{markdown_literal(str(row['nom']))}** — rang {row['rang']}, score "
-        f"{fr_number(row['score'], 1)} / 100 (couverture {fr_number(row['score_couverture'])}, "
-        f"besoin {fr_number(row['score_besoin'])}). {markdown_literal(str(row['raisons']))}"
+        f"**{name}** — rang {row['rang']}, score {fr_number(row['score'], 1)} / 100 "
+        f"(couverture {fr_number(row['score_couverture'])}, besoin "
+        f"{fr_number(row['score_besoin'])}). {reasons}"
     )
     fiche_page_link(territory_key(reference, level, str(row["code"])))
 
