@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from territoires.analysis.indicators import IndicatorLevel
+from territoires.analysis.indicators import DIRECTIONS, IndicatorLevel
 from territoires.errors import ImportFileError
 from territoires.formatting import fr_count
 from territoires.geo.official import header_key, normalise_code, read_rows, vintage_from_text
@@ -99,6 +99,36 @@ class IndicatorTable:
     missing: int = 0
     unknown: tuple[str, ...] = field(default_factory=tuple)
     carried: int = 0
+
+    def record(
+        self,
+        label: str,
+        direction: str,
+        source: str,
+        vintage: str,
+        unit: str = "",
+        file_name: str = "",
+    ) -> dict | str:
+        """The description the store keeps of this indicator (``Store.save_indicator``), or
+        a French message naming what is missing."""
+        missing = [
+            name
+            for name, value in (("libellé", label), ("source", source), ("millésime", vintage))
+            if not str(value or "").strip()
+        ]
+        if missing:
+            return f"À renseigner avant d'importer : {', '.join(missing)}."
+        if direction not in DIRECTIONS:
+            return f"Sens inconnu : « {direction} » (attendu : {' ou '.join(DIRECTIONS)})."
+        return {
+            "libelle": label.strip(),
+            "unite": (unit or "").strip(),
+            "sens": direction,
+            "niveau": self.level,
+            "source": source.strip(),
+            "millesime": vintage.strip(),
+            "fichier": file_name,
+        }
 
     def summary(self) -> str:
         """One French sentence on what was read and what was left out."""

@@ -21,7 +21,7 @@ Built-in indicators work offline, from committed tables (``geodata/``) and the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -385,6 +385,49 @@ def builtin_indicators(reference: GeoReference) -> list[Indicator]:
             token=(getattr(reference, "frr", None),),
         )
     )
+
+
+IMPORTED_PREFIX = "import-"
+
+
+def _phrase(label: str) -> str:
+    """A label inside a sentence: « Taux de pauvreté » → « taux de pauvreté », « APL » kept."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def imported_indicator(meta: Mapping[str, object], values: pd.Series) -> Indicator:
+    """An indicator a user imported, from its stored description and values.
+
+    ``meta`` holds ``id, libelle, unite, sens, niveau, source, millesime, fichier`` (a row of
+    ``Store.indicators()``); ``values`` its value per code.
+    """
+    label = str(meta["libelle"])
+    return Indicator(
+        key=f"{IMPORTED_PREFIX}{meta['id']}",
+        label=label,
+        phrase=_phrase(label),
+        unit="valeur",
+        unit_label=str(meta.get("unite") or ""),
+        direction=str(meta["sens"]),  # type: ignore[arg-type]
+        level=str(meta["niveau"]),  # type: ignore[arg-type]
+        values=values.astype(float),
+        source=str(meta["source"]),
+        vintage=str(meta["millesime"]),
+        description=f"Indicateur importé du fichier « {meta.get('fichier') or '?'} ».",
+        imported=True,
+    )
+
+
+def stored_indicators(store) -> list[Indicator]:
+    """The indicators a user imported, as kept by the store (``Store.indicators()`` and
+    ``Store.indicator_values(id)``), in the order they were imported."""
+    rows = store.indicators()
+    return [
+        imported_indicator(meta, store.indicator_values(int(meta["id"])))
+        for meta in rows.to_dict("records")
+    ]
 
 
 def by_key(indicators: Iterable[Indicator]) -> dict[str, Indicator]:

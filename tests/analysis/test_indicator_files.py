@@ -149,3 +149,21 @@ def test_parse_number_missing(text):
 
 def test_parse_number_refuses_words():
     assert parse_number("beaucoup") is None
+
+
+def test_record_needs_a_label_a_source_and_a_vintage(tmp_path, tiny_reference):
+    table = read_indicator_table(write(tmp_path, INSEE), tiny_reference)
+    assert table.record("Taux", "eleve", "", "") == (
+        "À renseigner avant d'importer : source, millésime."
+    )
+    assert table.record("Taux", "haut", "INSEE", "2021").startswith("Sens inconnu")
+    record = table.record(" Taux de pauvreté ", "eleve", "INSEE, Filosofi", "2021", "%", "f.csv")
+    assert record == {
+        "libelle": "Taux de pauvreté",
+        "unite": "%",
+        "sens": "eleve",
+        "niveau": "commune",
+        "source": "INSEE, Filosofi",
+        "millesime": "2021",
+        "fichier": "f.csv",
+    }

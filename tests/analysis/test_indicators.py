@@ -118,3 +118,25 @@ def test_scope_restricts_members(tiny_reference):
     means = territory_means([indicator({"56003": 2.0})], tiny_reference, members)
     assert set(means.index) == {"56003", "56004", "56007", "56008", "56011", "56012"}
     assert means["test"].notna().sum() == 1
+
+
+def test_an_imported_indicator_keeps_its_description():
+    from territoires.analysis.indicators import imported_indicator
+
+    meta = {
+        "id": 3,
+        "libelle": "Taux de pauvreté",
+        "unite": "%",
+        "sens": "eleve",
+        "niveau": "epci",
+        "source": "INSEE, Filosofi",
+        "millesime": "2021",
+        "fichier": "pauvrete.csv",
+    }
+    indicator = imported_indicator(meta, pd.Series({"200000001": 14.5}))
+    assert indicator.key == "import-3" and indicator.imported
+    assert indicator.phrase == "taux de pauvreté"
+    assert indicator.format(14.5) == "14,50\u00a0%"
+    assert indicator.source_line == "Taux de pauvreté : INSEE, Filosofi, millésime 2021"
+    apl = imported_indicator({**meta, "libelle": "APL aux généralistes"}, pd.Series(dtype=float))
+    assert apl.phrase == "APL aux généralistes"  # an acronym keeps its capitals
