@@ -413,10 +413,9 @@ def tie_breaks(result: pd.DataFrame, radius_km: float) -> list[str]:
     coverage = ranked["score_couverture"].round(SCORE_DECIMALS).to_numpy()
     uncovered = ranked.get("population_non_couverte", pd.Series(0, index=ranked.index))
     uncovered = uncovered.fillna(0).to_numpy()
-    for row in range(len(ranked) - 1):
-        if shown[row] != shown[row + 1]:
-            continue
-        rank = int(ranked["rang"].iloc[row + 1])
+    ranks = ranked["rang"].to_numpy(dtype=int)
+    for row in np.flatnonzero(shown[:-1] == shown[1:]):
+        rank = int(ranks[row + 1])
         if not np.isnan(coverage[row]) and coverage[row] != coverage[row + 1]:
             why = (
                 f"moins couvert (partie « couverture » : {fr_number(coverage[row], 1)} contre "
@@ -457,6 +456,16 @@ def _comparison(
     return pd.DataFrame([values] * len(result), index=result.index)
 
 
+# columns the reasons read besides the components' own
+REASON_COLUMNS = (
+    "initiatives",
+    "nb_themes_retenus",
+    "nb_themes_manquants",
+    "themes_manquants",
+    "departage",
+)
+
+
 def reasons(
     result: pd.DataFrame,
     components: list[Component],
@@ -473,26 +482,29 @@ def reasons(
     )
     order = np.argsort(-contributions, axis=1, kind="stable")
     ranks = {c.key: component_ranks(result, c) for c in components}
-    rows = result.to_dict("records")
-    references = comparison.to_dict("records")
-    texts = []
-    for position, row in enumerate(rows):
-        if not eligible[position]:
-            texts.append("")
-            continue
+    wanted = [c.column for c in components] + list(REASON_COLUMNS)
+    ranked = np.flatnonzero(eligible)
+    rows = result.iloc[ranked].reindex(columns=list(dict.fromkeys(wanted))).to_dict("records")
+    references = comparison.iloc[ranked].to_dict("records")
+    texts = [""] * len(result)
+    places: dict[tuple[int, bool], str] = {}  # « ; 3e ex aequo sur 77 », written once each
+    for position, row, reference in zip(ranked, rows, references, strict=True):
         parts = []
         for column in order[position]:
             component = components[column]
-            head, other, tail = _sentence(component, row, references[position], selection)
+            head, other, tail = _sentence(component, row, reference, selection)
             rank, tied = ranks[component.key][0][position], ranks[component.key][1][position]
-            where = ""
-            if rank > 0:
-                where = f" ; {_ordinal(rank)}{' ex aequo' if tied else ''} sur {fr_number(count)}"
-            parts.append(f"{head} ({other}{where}){tail}")
+            if (rank, tied) not in places:
+                places[rank, tied] = (
+                    f" ; {_ordinal(rank)}{' ex aequo' if tied else ''} sur {fr_number(count)}"
+                    if rank > 0
+                    else ""
+                )
+            parts.append(f"{head} ({other}{places[rank, tied]}){tail}")
         if row.get("departage"):
             parts.append(row["departage"])
         sentence = " ; ".join(parts)
-        texts.append(sentence[:1].upper() + sentence[1:] + ".")
+        texts[position] = sentence[:1].upper() + sentence[1:] + "."
     return texts
 
 
