@@ -7,18 +7,20 @@ in the modules it calls.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 
 from territoires.errors import StoreError
 from territoires.settings import get_settings
-from territoires.store import initiatives
+from territoires.store import initiatives, users
 from territoires.store.backends import backend_for
 from territoires.store.records import DATA_FIELDS, BatchResult
 from territoires.store.referentiels import Referentiels, load_referentiels, seed
 from territoires.store.schema import SCHEMA_VERSION, current_version, migrate
+from territoires.store.users import Actor, Role
 
 
 class _Rollback(Exception):
@@ -114,7 +116,36 @@ class Store:
             except self._db.errors as exc:
                 raise StoreError(f"Lecture de la base impossible ({exc}).") from exc
 
+    # -- users and roles --------------------------------------------------------------------
+    def role_of(self, email: str) -> Role | None:
+        """The role of an e-mail (compared case-insensitively, trimmed), or None."""
+        return self._read(users.role_of, email)
+
+    def users(self) -> pd.DataFrame:
+        """Every user with a role: ``email, role, cree_le, cree_par``."""
+        return self._read(users.users_frame)
+
+    def set_user(self, email: str, role: Role, *, actor: Actor) -> None:
+        """Give an e-mail a role, or change it (admin). Demoting the last admin is refused."""
+        with self._writing("L'utilisateur n'a pas été enregistré"):
+            users.set_user(self._db, email, role, actor)
+
+    def remove_user(self, email: str, *, actor: Actor) -> bool:
+        """Remove a user (admin); False when the e-mail had no role. The last admin stays."""
+        with self._writing("L'utilisateur n'a pas été retiré"):
+            _, previous = users.remove_user(self._db, email, actor)
+        return previous is not None
+
     # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self, failure: str) -> Iterator[None]:
+        """One write transaction under the lock; a driver error becomes a French error."""
+        try:
+            with self._lock, self._db.transaction():
+                yield
+        except self._db.errors as exc:
+            raise StoreError(f"{failure} ({exc}).") from exc
+
     def import_batch(
         self,
         records: Sequence[dict[str, Any]],

@@ -93,6 +93,17 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "store metadata (fingerprint of the seeded referentiels)",
         ("CREATE TABLE meta (cle TEXT PRIMARY KEY, valeur TEXT NOT NULL)",),
     ),
+    (
+        4,
+        "users and their roles",
+        (
+            """CREATE TABLE users (
+                email TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('lecteur', 'editeur', 'admin')),
+                cree_le TEXT NOT NULL,
+                cree_par TEXT)""",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
