@@ -6,6 +6,7 @@ in the modules it calls.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from territoires.errors import StoreError
 from territoires.settings import get_settings
 from territoires.store import initiatives, users
 from territoires.store.backends import backend_for
+from territoires.store.freshness import bump, data_version
 from territoires.store.records import DATA_FIELDS, BatchResult
 from territoires.store.referentiels import Referentiels, load_referentiels, seed
 from territoires.store.schema import SCHEMA_VERSION, current_version, migrate
@@ -54,6 +56,14 @@ class Store:
         """The database's current schema version (0 for an empty database)."""
         with self._lock:
             return current_version(self._db)
+
+    def data_version(self) -> int:
+        """A counter bumped in the same transaction as every write (one primary-key read).
+
+        Compare it with the value read earlier to know whether anything changed, from this
+        process or another one.
+        """
+        return self._read(data_version)
 
     # -- reference tables ------------------------------------------------------------------
     def themes(self) -> pd.DataFrame:
@@ -139,10 +149,12 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
     @contextmanager
     def _writing(self, failure: str) -> Iterator[None]:
-        """One write transaction under the lock; a driver error becomes a French error."""
+        """One write transaction under the lock, bumping the data version before it commits;
+        a driver error becomes a French error and nothing is written."""
         try:
             with self._lock, self._db.transaction():
                 yield
+                bump(self._db)
         except self._db.errors as exc:
             raise StoreError(f"{failure} ({exc}).") from exc
 
@@ -181,28 +193,19 @@ class Store:
         present = set(DATA_FIELDS if fields is None else fields) & set(DATA_FIELDS)
         created = tuple(dict.fromkeys(new_funders))
         try:
-            with self._lock, self._db.transaction():
+            with self._writing("L'import a échoué et la base n'a pas été modifiée"):
                 result = initiatives.apply_batch(
                     self._db, records, present, created, source, replace_demo
                 )
                 if dry_run:
                     raise _Rollback
         except _Rollback:
-            return BatchResult(
-                result.nouvelles,
-                result.modifiees,
-                result.inchangees,
-                result.fictives_supprimees,
-                result.financeurs_crees,
-                dry_run=True,
-            )
-        except self._db.errors as exc:
-            raise StoreError(f"L'import a échoué et la base n'a pas été modifiée ({exc}).") from exc
+            return dataclasses.replace(result, dry_run=True)
         return result
 
     def delete_demo(self) -> int:
         """Delete every fictional demo record; return how many were deleted."""
-        with self._lock, self._db.transaction():
+        with self._writing("Les données de démonstration n'ont pas été supprimées"):
             return initiatives.delete_demo(self._db)
 
     def close(self) -> None:

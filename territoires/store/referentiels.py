@@ -10,6 +10,7 @@ from pathlib import Path
 from territoires.errors import StoreError
 from territoires.settings import ROOT
 from territoires.store.backends import Backend
+from territoires.store.freshness import bump
 from territoires.store.records import now
 
 REFERENTIELS_PATH = ROOT / "config" / "referentiels.toml"
@@ -77,6 +78,8 @@ def seed(db: Backend, ref: Referentiels) -> None:
             )
         _seed_themes(db, ref)
         _seed_funders(db, ref)
+        if db.table_exists("data_version"):
+            bump(db)
 
 
 def _seed_themes(db: Backend, ref: Referentiels) -> None:

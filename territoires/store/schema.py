@@ -104,6 +104,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 cree_par TEXT)""",
         ),
     ),
+    (
+        5,
+        "data version, bumped by every write",
+        (
+            "CREATE TABLE data_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+            "INSERT INTO data_version (id, version) VALUES (1, 0)",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
