@@ -20,7 +20,7 @@ from territoires.store import initiatives, users
 from territoires.store.backends import backend_for
 from territoires.store.freshness import bump, data_version
 from territoires.store.records import DATA_FIELDS, BatchResult
-from territoires.store.referentiels import Referentiels, load_referentiels, seed
+from territoires.store.referentiels import Referentiels, load_referentiels, seed, seed_needed
 from territoires.store.schema import SCHEMA_VERSION, current_version, migrate
 from territoires.store.users import Actor, Role
 
@@ -43,9 +43,21 @@ class Store:
         self._db = backend_for(url)
         self._lock = threading.RLock()
         self._referentiels = referentiels or load_referentiels()
+        self._prepare(SCHEMA_VERSION if target_version is None else target_version)
+
+    def _prepare(self, target: int) -> None:
+        """Migrate and seed under the migration lock, unless both are already done."""
         with self._lock:
-            migrate(self._db, SCHEMA_VERSION if target_version is None else target_version)
-            seed(self._db, self._referentiels)
+            try:
+                if current_version(self._db) == target and not seed_needed(
+                    self._db, self._referentiels
+                ):
+                    return
+                with self._db.migration_lock():
+                    migrate(self._db, target)
+                    seed(self._db, self._referentiels)
+            except self._db.errors as exc:
+                raise StoreError(f"Mise à niveau de la base impossible ({exc}).") from exc
 
     @property
     def backend(self) -> str:

@@ -125,7 +125,11 @@ def current_version(db: Backend) -> int:
 
 
 def migrate(db: Backend, target: int = SCHEMA_VERSION) -> None:
-    """Apply the migrations above the database's version, up to ``target``."""
+    """Apply the migrations above the database's version, up to ``target``.
+
+    Run it inside ``db.migration_lock()``: two processes starting at once on an empty database
+    then migrate one after the other, and the second finds the work done.
+    """
     if not db.table_exists("schema_version"):
         db.execute(
             "CREATE TABLE IF NOT EXISTS schema_version "
@@ -139,11 +143,9 @@ def migrate(db: Backend, target: int = SCHEMA_VERSION) -> None:
         )
     for version, description, statements in MIGRATIONS:
         if current < version <= target:
-            with db.transaction():
-                for statement in statements:
-                    db.execute(statement.format(pk=db.pk))
-                db.execute(
-                    "INSERT INTO schema_version (version, description, applied_at) "
-                    "VALUES (?, ?, ?)",
-                    (version, description, now()),
-                )
+            for statement in statements:
+                db.execute(statement.format(pk=db.pk))
+            db.execute(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                (version, description, now()),
+            )
