@@ -213,7 +213,8 @@ class Store:
         """Give an e-mail a role, or change it (admin). Demoting the last admin is refused."""
         with self._writing("L'utilisateur n'a pas été enregistré"):
             address, previous = users.set_user(self._db, email, role, actor)
-            self._record_role(actor, address, previous, role)
+            if previous != role:
+                self._record_role(actor, address, previous, role)
 
     def remove_user(self, email: str, *, actor: Actor) -> bool:
         """Remove a user (admin); False when the e-mail had no role. The last admin stays."""

@@ -107,6 +107,8 @@ def set_user(db: Backend, email: str, role: str, actor: Actor) -> tuple[str, Rol
     require(actor, "admin")
     address, wanted = _checked_email(email), _checked_role(role)
     previous = role_of(db, address)
+    if previous == wanted:
+        return address, previous
     if previous == "admin" and wanted != "admin":
         _refuse_last_admin(db, address)
     if previous is None:

@@ -78,6 +78,7 @@ def test_history_filters(store: Store) -> None:
 def test_role_changes_are_recorded(store: Store) -> None:
     store.set_user("jean@exemple.fr", "editeur", actor=ADMIN)
     store.set_user("jean@exemple.fr", "admin", actor=ADMIN)
+    store.set_user("JEAN@exemple.fr", "admin", actor=ADMIN)  # no change: nothing recorded
     store.set_user("marie@exemple.fr", "admin", actor=ADMIN)
     store.remove_user("jean@exemple.fr", actor=ADMIN)
     frame = store.history().iloc[[0, 2, 3]]
