@@ -35,6 +35,7 @@ from territoires.ui.sidebar import (
     FILTER_PARAM_KEYS,
     filters_sidebar,
     pending_filters_sidebar,
+    query_params,
     sync_query_params,
 )
 
@@ -64,13 +65,11 @@ place = scope_label(reference, scope)
 source = source_line(reference.manifest, demo_data_shown())
 vintage = reference.population_vintage(reference.scope_communes(scope)) or "?"
 default_options = mv.default_map_options(presentation, get_settings().basemap)
-steps = mv.parse_steps(st.query_params.get(mv.STEPS_PARAM), reference) or mv.default_steps(
-    reference
-)
+steps = mv.parse_steps(query_params().get(mv.STEPS_PARAM), reference) or mv.default_steps(reference)
 
 retained = retained_line(filters)  # what the figures and the map count, for the room too
 if presentation:  # the page's first element, as the title above: it replaces the last one
-    st.title(f"Carte des initiatives — {place}")
+    st.title(f"Carte des initiatives — {markdown_literal(place)}")
     if retained:
         line = mv.escape(retained)
         st.html(f'<div class="te-filtres" title="{line}">{line}</div>')

@@ -82,7 +82,7 @@ try:
         communes=communes,
     )
 except TerritoiresError as exc:
-    st.error(exc.user_message)
+    st.error(markdown_literal(exc.user_message))
     st.stop()
 
 if table.empty:
@@ -108,7 +108,7 @@ if view == VIEWS[0]:
     try:
         scored = underserved_score(table, ScoreWeights(**weights), radius_km=radius)
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         st.stop()
     ranked = scored.loc[scored["eligible"]]
     mainland = Scope("territoire", "france-metropolitaine")
@@ -225,7 +225,7 @@ if view == VIEWS[2]:
             communes=communes,
         )
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         st.stop()
     total = int(sites.attrs.get("population_a_couvrir", 0))
     if total == 0:

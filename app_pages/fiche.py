@@ -28,7 +28,7 @@ from territoires.ui import analysis_view as av
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown, figures_html
-from territoires.ui.sidebar import filters_sidebar, sync_filter_params
+from territoires.ui.sidebar import filters_sidebar, query_params, sync_filter_params
 
 header = st.container()
 reference = get_reference()
@@ -39,7 +39,8 @@ filters, _ = filters_sidebar(initiatives, reference, rurality=rurality)
 sync_filter_params(filters)
 pool = av.analysis_pool(initiatives, filters, reference, rurality)
 frr = av.frr_codes(rurality)
-from_url = av.key_from_params(reference, st.query_params.get("niveau"), st.query_params.get("code"))
+link = query_params()
+from_url = av.key_from_params(reference, link.get("niveau"), link.get("code"))
 
 with st.expander("Choisir un territoire", expanded=from_url is None, icon=":material/search:"):
     key = av.territory_picker(reference, "fiche_", default=from_url)
@@ -55,7 +56,7 @@ if key is None:
     )
     st.stop()
 
-header.title(f"Fiche territoire : {key.nom}")
+header.title(f"Fiche territoire : {markdown_literal(key.nom)}")
 retained = retained_line(filters)
 if retained:  # the figures, charts and list below count these initiatives only
     header.caption(f"{markdown_literal(retained)}.")
@@ -92,7 +93,7 @@ try:
         else None
     )
 except TerritoiresError as exc:
-    st.error(exc.user_message)
+    st.error(markdown_literal(exc.user_message))
     st.stop()
 
 # --- key figures ---------------------------------------------------------------------------

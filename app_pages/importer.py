@@ -5,7 +5,7 @@ The same code as ``python -m territoires import`` (``territoires.importers.pipel
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +14,7 @@ import streamlit as st
 from territoires import texts
 from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
-from territoires.formatting import fr_count
+from territoires.formatting import fr_count, markdown_literal
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
@@ -23,12 +23,7 @@ from territoires.store import load_referentiels
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.map_view import download_buttons
-
-
-def plain(text: str) -> str:
-    """Escape Markdown in file-provided text shown in captions and labels."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
-
+from territoires.ui.memory import release_memory_soon
 
 st.title("Importer des initiatives")
 st.caption(
@@ -37,10 +32,76 @@ st.caption(
     "peuvent être corrigées ci-dessous. Un même fichier peut être réimporté sans doublon."
 )
 
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the page shows of an import or a simulation: no file, no plan of every row."""
+
+    file_name: str
+    dry_run: bool
+    lines: tuple[str, ...]
+    rejects: pd.DataFrame | None
+
+
+def outcome_of(report: ImportReport, file_name: str) -> Outcome:
+    rejects = rejects_frame(report.plan) if report.rejected else None
+    lines = tuple(line for line in report.summary_lines() if not line.startswith("Ligne "))
+    return Outcome(file_name, report.dry_run, lines, rejects)
+
+
+def show_outcome(outcome: Outcome) -> None:
+    """The summary of an import or a simulation, and its rejected rows to download."""
+    if outcome.dry_run:
+        st.info("Simulation terminée : rien n'a été enregistré.")
+    elif outcome.rejects is not None:
+        st.warning(
+            "Import terminé : les lignes valides sont enregistrées, certaines sont rejetées."
+        )
+    else:
+        st.success("Import terminé : toutes les lignes sont enregistrées.")
+    st.text("\n".join(outcome.lines))
+    if outcome.rejects is None:
+        return
+    rejects, stem = outcome.rejects, Path(outcome.file_name).stem
+    st.subheader("Lignes rejetées")
+    st.dataframe(rejects.astype(str), hide_index=True, width="stretch")
+    st.caption(
+        "Corrigez-les dans le fichier ci-dessous, puis importez-le : seules elles entreront."
+    )
+    a, b = st.columns(2)
+    a.download_button(
+        "Rejets (CSV)",
+        data=to_csv_bytes(rejects),
+        file_name=export_name("rejets", stem, ext="csv"),
+        mime=MIME_TYPES["csv"],
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    b.download_button(
+        "Rejets (XLSX)",
+        data=to_xlsx_bytes(rejects, "Rejets"),
+        file_name=export_name("rejets", stem, ext="xlsx"),
+        mime=MIME_TYPES["xlsx"],
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+# After an import, the file is let go (a new, empty file picker): the server keeps neither the
+# file nor what was read of it; the page shows what the import did.
+ROUND_KEY, DONE_KEY = "import_round", "import_done"
 UPLOAD_TYPES = ["csv", "txt", "xlsx", "xlsm"]
 uploader_in_french(UPLOAD_TYPES)
-upload = st.file_uploader("Fichier à importer", type=UPLOAD_TYPES)
+upload = st.file_uploader(
+    "Fichier à importer",
+    type=UPLOAD_TYPES,
+    key=f"import_file_{st.session_state.get(ROUND_KEY, 0)}",
+)
 uploaded_file_in_french(upload)
+if upload is not None:
+    st.session_state.pop(DONE_KEY, None)
+elif DONE_KEY in st.session_state:
+    show_outcome(st.session_state[DONE_KEY])
 if upload is None:
     st.markdown(
         "**Pas encore de fichier ?** Partez du modèle : ses colonnes sont reconnues sans "
@@ -88,11 +149,11 @@ try:
     )
     table = read_table(data, name=upload.name, sheet=sheet)
 except TerritoiresError as exc:
-    st.error(exc.user_message)
+    st.error(markdown_literal(exc.user_message))
     st.stop()
 
 st.subheader("Aperçu")
-st.caption(plain(f"{table.describe()} — {fr_count(len(table.frame), 'ligne')}."))
+st.caption(markdown_literal(f"{table.describe()} — {fr_count(len(table.frame), 'ligne')}."))
 st.dataframe(table.frame.head(20).astype(str), hide_index=True, width="stretch")
 
 st.subheader("Correspondance des colonnes")
@@ -102,7 +163,7 @@ grid = st.columns(3)
 for index, column in enumerate(table.frame.columns):
     guess = guess_field(column) or IGNORE
     mapping[column] = grid[index % 3].selectbox(
-        plain(f"« {column} »"),
+        markdown_literal(f"« {column} »"),
         choices,
         index=choices.index(guess),
         format_func=lambda field: FIELD_LABELS.get(field, field),
@@ -125,7 +186,7 @@ def run(dry_run: bool) -> ImportReport | None:
                 dry_run=dry_run,
             )
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         return None
     if not dry_run:
         clear_after_write()
@@ -139,38 +200,11 @@ if left.button("Simuler l'import", icon=":material/preview:", width="stretch"):
 if right.button("Importer", type="primary", icon=":material/upload:", width="stretch"):
     report = run(dry_run=False)
 
-if report is not None:
-    lines = report.summary_lines()
-    if report.dry_run:
-        st.info("Simulation terminée : rien n'a été enregistré.")
-    elif report.rejected:
-        st.warning(
-            "Import terminé : les lignes valides sont enregistrées, certaines sont rejetées."
-        )
-    else:
-        st.success("Import terminé : toutes les lignes sont enregistrées.")
-    st.text("\n".join(line for line in lines if not line.startswith("Ligne ")))
-    if report.rejected:
-        st.subheader("Lignes rejetées")
-        rejects = rejects_frame(report.plan)
-        st.dataframe(rejects.astype(str), hide_index=True, width="stretch")
-        st.caption(
-            "Corrigez-les dans le fichier ci-dessous, puis importez-le : seules elles entreront."
-        )
-        a, b = st.columns(2)
-        a.download_button(
-            "Rejets (CSV)",
-            data=to_csv_bytes(rejects),
-            file_name=export_name("rejets", Path(upload.name).stem, ext="csv"),
-            mime=MIME_TYPES["csv"],
-            on_click="ignore",
-            icon=":material/download:",
-        )
-        b.download_button(
-            "Rejets (XLSX)",
-            data=to_xlsx_bytes(rejects, "Rejets"),
-            file_name=export_name("rejets", Path(upload.name).stem, ext="xlsx"),
-            mime=MIME_TYPES["xlsx"],
-            on_click="ignore",
-            icon=":material/download:",
-        )
+if report is not None and report.dry_run:
+    show_outcome(outcome_of(report, upload.name))
+elif report is not None:  # let the file go, then show what the import did
+    st.session_state[DONE_KEY] = outcome_of(report, upload.name)
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    del data, table, report
+    release_memory_soon()
+    st.rerun()

@@ -18,6 +18,7 @@ from territoires.maps.build import scope_label, source_line
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown, details_html
+from territoires.ui.selection import selectable_table
 from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 st.title("Initiatives")
@@ -35,14 +36,13 @@ if filtered.empty:
     st.stop()
 
 table = initiatives_browse_table(filtered, reference, THEME_LABELS)
-event = st.dataframe(
+chosen = selectable_table(  # by id: the rows change with a search, or another user's import
     table,
+    filtered["id"],
+    key="initiatives_table",
     hide_index=True,
     width="stretch",
     height=460,
-    on_select="rerun",
-    selection_mode="single-row",
-    key="initiatives_table",
     column_config={
         "Montant (€)": st.column_config.NumberColumn(format="%.0f €"),
         "Année": st.column_config.NumberColumn(format="%d"),
@@ -52,9 +52,8 @@ event = st.dataframe(
     },
 )
 
-rows = event.selection.rows if event is not None else []
-if rows:
-    selected = filtered.iloc[rows[0]]
+if chosen is not None:
+    selected = filtered.loc[filtered["id"] == chosen].iloc[0]
     st.subheader("Détail de l'initiative")
     st.html(details_html(initiative_details(selected, reference, THEME_LABELS)))
     st.page_link(

@@ -22,6 +22,8 @@ from territoires.analysis.aggregate import theme_label
 from territoires.errors import TerritoiresError
 from territoires.formatting import fr_count, fr_euros, fr_number
 from territoires.geo.reference import SCOPE_LEVELS, GeoReference, Scope
+from territoires.importers.values import YEAR_RANGE
+from territoires.links import quoted
 
 ThemeLogic = Literal["any", "all"]
 FunderLogic = Literal["or", "and"]
@@ -46,8 +48,21 @@ PARAM_NAMES: dict[str, str] = {
 }
 
 
+AMOUNT_MAX = 1e12  # € (a thousand billion): a filter's bound, in a link as in the sidebar
+
+
 class FilterParamError(TerritoiresError):
     """A filter value in a URL or form cannot be understood."""
+
+
+def _unreadable(key: str, text: str) -> FilterParamError:
+    return FilterParamError(f"Valeur non reconnue pour « {key} » : « {quoted(text)} ».")
+
+
+def _out_of_range(key: str, text: str, low: str, high: str) -> FilterParamError:
+    return FilterParamError(
+        f"Valeur hors limites pour « {key} » : « {quoted(text)} » (de {low} à {high})."
+    )
 
 
 @dataclass(frozen=True)
@@ -333,20 +348,28 @@ def filters_to_params(filters: Filters) -> dict[str, str]:
     return params
 
 
-def _parse_int(key: str, text: str) -> int:
+def _parse_year(key: str, text: str) -> int:
+    """A year of a link, within the years an initiative can have."""
     try:
-        return int(text)
+        value = int(text)
     except ValueError as exc:
-        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».") from exc
+        raise _unreadable(key, text) from exc
+    low, high = YEAR_RANGE
+    if not low <= value <= high:
+        raise _out_of_range(key, text, str(low), str(high))
+    return value
 
 
-def _parse_float(key: str, text: str) -> float:
+def _parse_amount(key: str, text: str) -> float:
+    """An amount of a link, from 0 to ``AMOUNT_MAX`` € (the sidebar's bounds)."""
     try:
         value = float(text)
     except ValueError as exc:
-        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».") from exc
+        raise _unreadable(key, text) from exc
     if not math.isfinite(value):
-        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+        raise _unreadable(key, text)
+    if not 0 <= value <= AMOUNT_MAX:
+        raise _out_of_range(key, text, fr_euros(0), fr_euros(AMOUNT_MAX))
     return value
 
 
@@ -356,7 +379,7 @@ IGNORED = "Ce filtre est ignoré."  # after the reason a filter of a shared link
 def _parse_scope(text: str) -> Scope:
     level, _, code = text.partition(":")
     if level not in SCOPE_LEVELS or (level != "france" and not code):
-        raise FilterParamError(f"Périmètre non reconnu : « {text} ».")
+        raise FilterParamError(f"Périmètre non reconnu : « {quoted(text)} ».")
     return Scope(level, code or None) if level != "france" else Scope()
 
 
@@ -365,18 +388,18 @@ def _parse_one(name: str, key: str, text: str) -> object:
         return _decode_list(text)
     if name in ("cofunded_only", "rural_only"):
         if text not in ("0", "1"):
-            raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+            raise _unreadable(key, text)
         return text == "1"
     if name in ("year_min", "year_max"):
-        return _parse_int(key, text)
+        return _parse_year(key, text)
     if name in ("amount_min", "amount_max"):
-        return _parse_float(key, text)
+        return _parse_amount(key, text)
     if name == "scope":
         return _parse_scope(text)
     if name == "themes_logic" and text not in THEME_LOGICS:
-        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+        raise _unreadable(key, text)
     if name == "funders_logic" and text not in FUNDER_LOGICS:
-        raise FilterParamError(f"Valeur non reconnue pour « {key} » : « {text} ».")
+        raise _unreadable(key, text)
     return text
 
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from apptest_tools import run_app
 
 from territoires.ui.navigation import PAGE_SPECS
 
@@ -40,16 +41,7 @@ def app_env(tmp_path, monkeypatch, geodata_ready):
 def _run_app(page: str | None = None, **params: str):
     """The app (through ``app.py``) run once on ``page`` with these query parameters, checked
     to raise nothing."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    if page:
-        at.switch_page(page)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_app(page, **params)
 
 
 @pytest.mark.realdata
@@ -205,7 +197,7 @@ def test_a_link_to_a_commune_scope_says_where_to_look_at_it(app_env):
     """A commune is no scope of the filters (the sidebar offers none): the page opens on
     France and says so, instead of drawing the commune, then France on the next run."""
     at = _run_app("app_pages/initiatives.py", perimetre="commune:29019")
-    warnings = [w.value for w in at.sidebar.warning]
+    warnings = [_shown(w.value) for w in at.sidebar.warning]
     assert any("(Brest)" in w and "Fiche territoire" in w for w in warnings), warnings
     assert at.sidebar.selectbox(key="flt_scope_level").value == "france"
     assert "perimetre" not in at.query_params
@@ -216,7 +208,7 @@ def test_a_damaged_map_setting_in_a_link_is_reported(app_env):
     at = _run_app(niveau="planete", indicateur="montant")
     next(b for b in at.sidebar.button if b.label == "Afficher les filtres").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    warnings = [w.value for w in at.sidebar.warning]
+    warnings = [_shown(w.value) for w in at.sidebar.warning]
     assert any("« niveau » : « planete »" in w for w in warnings), warnings
     assert at.selectbox(key="map_level").value == "auto"  # the default level
     assert at.selectbox(key="map_metric").value == "montant"  # the rest of the link holds

@@ -23,6 +23,7 @@ from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, c
 from territoires.analysis.placement import served_communes
 from territoires.errors import UnknownCodeError
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.links import quoted
 
 ProfileLevel = Literal["commune", "epci", "departement", "region", "territoire"]
 PROFILE_LEVELS: tuple[ProfileLevel, ...] = (
@@ -94,10 +95,12 @@ def territory_key(reference: GeoReference, level: str, code: str) -> TerritoryKe
     if level == "france":
         return TerritoryKey("france", "FR", "France")
     if level not in PROFILE_LEVELS:
-        raise UnknownCodeError(f"Niveau de territoire inconnu : « {level} ».")
+        raise UnknownCodeError(f"Niveau de territoire inconnu : « {quoted(level)} ».")
     names = territory_names(reference, level)  # type: ignore[arg-type]
     if code not in names.index:
-        raise UnknownCodeError(f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {code} ».")
+        raise UnknownCodeError(
+            f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {quoted(code)} »."
+        )
     return TerritoryKey(level, code, str(names[code]))
 
 

@@ -40,6 +40,7 @@ import geopandas as gpd
 import pandas as pd
 
 from territoires.errors import UnknownCodeError
+from territoires.links import quoted
 
 Level = Literal["commune", "epci", "departement", "region", "territoire"]
 LEVELS: tuple[Level, ...] = ("commune", "epci", "departement", "region", "territoire")
@@ -160,7 +161,7 @@ class GeoReference:
         """Return one commune's row by its INSEE code, or raise ``UnknownCodeError``."""
         rows = self.communes.loc[self.communes["code_insee"] == code_insee]
         if rows.empty:
-            raise UnknownCodeError(f"Code commune inconnu : « {code_insee} ».")
+            raise UnknownCodeError(f"Code commune inconnu : « {quoted(code_insee)} ».")
         return rows.iloc[0]
 
     def commune_labels(self) -> pd.Series:
@@ -227,7 +228,7 @@ class GeoReference:
         codes = self.communes.loc[self.communes[column] == code, "code_insee"].tolist()
         if not codes:
             raise UnknownCodeError(
-                f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {code} »."
+                f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {quoted(code)} »."
             )
         return codes
 
@@ -261,7 +262,7 @@ class GeoReference:
             match = self.aliases.loc[self.aliases["code_ancien"] == code, "code_insee"]
             if not match.empty:
                 return str(match.iloc[0])
-        raise UnknownCodeError(f"Code commune inconnu : « {code} ».")
+        raise UnknownCodeError(f"Code commune inconnu : « {quoted(code)} ».")
 
     def rurality(self, code_insee: str) -> dict:
         """Rurality of one commune: ``niveau, libelle, rural, source, millesime``.

@@ -23,6 +23,7 @@ _YEAR = re.compile(r"^(\d{4})(?:\.0+)?$")
 _DATE_FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
+YEAR_RANGE = (_MIN_YEAR, _MAX_YEAR)  # the years an initiative can have (imports, links)
 
 INITIATIVE_TYPES = ("projet associatif", "fondation territoriale", "autre")
 _TYPE_ALIASES = {

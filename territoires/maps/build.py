@@ -18,6 +18,7 @@ import pandas as pd
 from territoires.analysis.aggregate import THEME_LABELS, aggregate
 from territoires.geo.reference import GeoReference, Scope
 from territoires.geo.rurality import rural_communes_label
+from territoires.links import quoted
 from territoires.maps import geometry, layers
 from territoires.maps.assets import bundle_assets, inline_assets, link_assets, needed_assets
 from territoires.maps.classify import METHODS, Classification, Method, classify
@@ -146,8 +147,8 @@ def parse_map_params(
             MapOptions(**dict(merged, **{f.name: value}))
         except ValueError:
             problems.append(
-                f"Valeur non reconnue pour « {key} » : « {text} ». Ce réglage de la carte est "
-                "ignoré."
+                f"Valeur non reconnue pour « {key} » : « {quoted(text)} ». Ce réglage de la "
+                "carte est ignoré."
             )
             continue
         merged[f.name] = value

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import io
+import html
 import re
+from functools import partial
 
 import folium
 import geopandas as gpd
-import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from territoires.errors import ExportError  # noqa: E402
-from territoires.geo.reference import GeoReference, Scope  # noqa: E402
-from territoires.maps import geometry  # noqa: E402
-from territoires.maps.build import ChoroplethData  # noqa: E402
-from territoires.maps.legend import class_entries  # noqa: E402
-from territoires.maps.metrics import METRICS  # noqa: E402
-from territoires.maps.palettes import OUTLINE_COLOR  # noqa: E402
+from territoires.drawing import render_png
+from territoires.errors import ExportError
+from territoires.geo.reference import GeoReference, Scope
+from territoires.maps import geometry
+from territoires.maps.build import ChoroplethData
+from territoires.maps.legend import class_entries
+from territoires.maps.metrics import METRICS
+from territoires.maps.palettes import OUTLINE_COLOR
 
 _REMOTE_ASSET = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.I)
 
@@ -35,7 +34,7 @@ def standalone_html(fmap: folium.Map, title: str) -> bytes:
     Raises ``ExportError`` if any script or stylesheet would still be fetched from the network.
     """
     root = fmap.get_root()
-    root.title = title
+    root.title = html.escape(title)  # a territory's name is user text; the template writes it as is
     text = root.render()
     if remote_assets(text):
         raise ExportError("La carte exportée dépendrait d'Internet : export annulé.")
@@ -128,49 +127,55 @@ def static_png(
     of the legend allows, the sources at the foot. Overseas départements shown with mainland
     France are drawn in insets, in a column on the left.
     """
+    draw = partial(_draw_slide, reference, scope, data, title, source, subtitle)
+    return render_png(draw, figsize=SLIDE_INCHES, dpi=dpi)
+
+
+def _draw_slide(
+    reference: GeoReference,
+    scope: Scope,
+    data: ChoroplethData,
+    title: str,
+    source: str,
+    subtitle: str,
+    fig: Figure,
+) -> None:
     entries = class_entries(data.classification, list(data.colors), data.metric)
     frame = _plot_frame(reference, data, scope)
     color_of = {k: c for k, c in enumerate(["#d4d4d4", *data.colors])}
-    fig = plt.figure(figsize=SLIDE_INCHES, dpi=dpi)
-    try:
-        fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", ha="left", va="top")
-        if subtitle:  # the filters: what the slide counts
-            fig.text(0.015, 0.912, subtitle, fontsize=13, color="#333333", ha="left", va="top")
-        overseas = frame["inset"] != ""
-        left = 0.14 if overseas.any() else 0.015
-        ax = fig.add_axes((left, 0.06, 0.755 - left, 0.82))
-        _draw_territories(ax, frame.loc[~overseas], color_of, 0.3)
-        if scope.level != "france":
-            outline = geometry.scope_outline(reference, scope).to_crs("EPSG:3857")
-            outline.boundary.plot(ax=ax, color=OUTLINE_COLOR, linewidth=1.6)
-            if overseas.any():  # the outline follows the main map's extent
-                bounds = frame.loc[~overseas].total_bounds
-                ax.set_xlim(bounds[0], bounds[2])
-                ax.set_ylim(bounds[1], bounds[3])
-        ax.set_axis_off()
-        _draw_insets(fig, frame, color_of)
-        handles = [
-            Patch(
-                facecolor=e.color,
-                edgecolor="#8a8a8a",
-                linestyle="--" if e.kind == "sans-donnee" else "-",
-                label=e.label,
-            )
-            for e in entries
-        ]
-        fig.legend(
-            handles=handles,
-            title=METRICS[data.metric].title,
-            loc="center left",
-            bbox_to_anchor=(0.77, 0.47),
-            frameon=False,
-            fontsize=13,
-            title_fontsize=14,
-            alignment="left",
+    fig.text(0.015, 0.965, title, fontsize=20, fontweight="bold", ha="left", va="top")
+    if subtitle:  # the filters: what the slide counts
+        fig.text(0.015, 0.912, subtitle, fontsize=13, color="#333333", ha="left", va="top")
+    overseas = frame["inset"] != ""
+    left = 0.14 if overseas.any() else 0.015
+    ax = fig.add_axes((left, 0.06, 0.755 - left, 0.82))
+    _draw_territories(ax, frame.loc[~overseas], color_of, 0.3)
+    if scope.level != "france":
+        outline = geometry.scope_outline(reference, scope).to_crs("EPSG:3857")
+        outline.boundary.plot(ax=ax, color=OUTLINE_COLOR, linewidth=1.6)
+        if overseas.any():  # the outline follows the main map's extent
+            bounds = frame.loc[~overseas].total_bounds
+            ax.set_xlim(bounds[0], bounds[2])
+            ax.set_ylim(bounds[1], bounds[3])
+    ax.set_axis_off()
+    _draw_insets(fig, frame, color_of)
+    handles = [
+        Patch(
+            facecolor=e.color,
+            edgecolor="#8a8a8a",
+            linestyle="--" if e.kind == "sans-donnee" else "-",
+            label=e.label,
         )
-        fig.text(0.015, 0.015, source, fontsize=10, color="#444444", ha="left", va="bottom")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    finally:
-        plt.close(fig)
-    return buffer.getvalue()
+        for e in entries
+    ]
+    fig.legend(
+        handles=handles,
+        title=METRICS[data.metric].title,
+        loc="center left",
+        bbox_to_anchor=(0.77, 0.47),
+        frameon=False,
+        fontsize=13,
+        title_fontsize=14,
+        alignment="left",
+    )
+    fig.text(0.015, 0.015, source, fontsize=10, color="#444444", ha="left", va="bottom")

@@ -1,22 +1,22 @@
 """Static images for the meeting sheet, drawn with matplotlib for black-and-white printing.
 
 Greys and hatches carry the meaning (never colour alone), so the sheet reads on a
-monochrome printer. Every function returns PNG bytes; figures are plain
-``matplotlib.figure.Figure`` objects (no pyplot global state).
+monochrome printer. Every function returns PNG bytes, drawn by ``drawing.render_png``: plain
+``matplotlib.figure.Figure`` objects (no pyplot global state), every text drawn as typed.
 """
 
 from __future__ import annotations
 
-import io
+from functools import partial
 
 import geopandas as gpd
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from territoires.drawing import render_png
 from territoires.formatting import fr_number
 from territoires.geo.crs import metric_crs
 
@@ -37,13 +37,6 @@ SCORE_STYLES: dict[str, tuple[str, str, str]] = {
     "hors": ("#ffffff", "", "Non classé (peu rural ou sans habitant)"),
 }
 MAX_COMMUNES_DRAWN = 2500
-
-
-def _png(fig: Figure, dpi: int) -> bytes:
-    """Render a pyplot-free figure (no global state, safe in the app's threads)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
-    return buffer.getvalue()
 
 
 def _fr(value: float) -> str:
@@ -83,10 +76,12 @@ def coverage_map_png(
         Other classes (e.g. ``SCORE_STYLES``); overrides ``by_share``.
     """
     chosen = styles or (SHARE_STYLES if by_share else COVERAGE_STYLES)
-    with matplotlib.rc_context({"hatch.linewidth": 0.6}):
-        return _coverage_map(
-            shapes, classes, points, outline, radius_km, chosen, departement_code, dpi
-        )
+    draw = partial(
+        _coverage_map, shapes, classes, points, outline, radius_km, chosen, departement_code
+    )
+    return render_png(
+        draw, figsize=(7.5, 6.0), dpi=dpi, rc={"hatch.linewidth": 0.6}, bbox_inches="tight"
+    )
 
 
 def _coverage_map(
@@ -97,11 +92,10 @@ def _coverage_map(
     radius_km: float,
     styles: dict[str, tuple[str, str, str]],
     departement_code: str | None,
-    dpi: int,
-) -> bytes:
+    fig: Figure,
+) -> None:
     crs = metric_crs(departement_code)
     frame = shapes.assign(classe=classes.to_numpy()).to_crs(crs)
-    fig = Figure(figsize=(7.5, 6.0))
     ax = fig.subplots()
     for key, (fill, hatch, _) in styles.items():
         part = frame.loc[frame["classe"] == key]
@@ -136,7 +130,6 @@ def _coverage_map(
         frameon=False,
         fontsize=8,
     )
-    return _png(fig, dpi)
 
 
 def bar_chart_png(
@@ -144,7 +137,11 @@ def bar_chart_png(
 ) -> bytes:
     """Horizontal grey bars with their value written at the end (readable in B&W)."""
     height = max(1.6, 0.45 * len(labels) + 0.8)
-    fig = Figure(figsize=(4.6, height))
+    draw = partial(_bar_chart, labels, values, title, unit)
+    return render_png(draw, figsize=(4.6, height), dpi=dpi, bbox_inches="tight")
+
+
+def _bar_chart(labels: list[str], values: list[float], title: str, unit: str, fig: Figure) -> None:
     ax = fig.subplots()
     positions = np.arange(len(labels))[::-1]
     ax.barh(positions, values, color="#6e6e6e", edgecolor="black", linewidth=0.5)
@@ -157,4 +154,3 @@ def bar_chart_png(
         ax.text(value + top * 0.02, pos, text, va="center", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(axis="x", labelsize=7)
-    return _png(fig, dpi)

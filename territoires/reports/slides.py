@@ -9,6 +9,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from territoires.reports.content import SheetContent
+from territoires.textsafety import printable
 
 SLIDE_WIDTH = Inches(13.333)
 SLIDE_HEIGHT = Inches(7.5)
@@ -18,9 +19,15 @@ MARGIN = Inches(0.5)
 TOP = Inches(1.4)
 
 
+def _set_text(holder, text: str) -> None:
+    """Every text of the deck goes through here: written as typed, but for the characters a
+    slide cannot hold (``textsafety.printable``), which python-pptx would show as ``_x000B_``."""
+    holder.text = printable(text)
+
+
 def _titled(prs: Presentation, title: str) -> Slide:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
-    slide.shapes.title.text = title
+    _set_text(slide.shapes.title, title)
     slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
     return slide
 
@@ -29,7 +36,7 @@ def _text(slide: Slide, text: str, top: Emu, size: int = 12, italic: bool = Fals
     box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, Inches(0.6))
     frame = box.text_frame
     frame.word_wrap = True
-    frame.text = text
+    _set_text(frame, text)
     for paragraph in frame.paragraphs:
         paragraph.font.size = Pt(size)
         paragraph.font.italic = italic
@@ -50,10 +57,10 @@ def _table(slide: Slide, header: tuple[str, ...], rows: tuple[tuple[str, ...], .
     shape = slide.shapes.add_table(len(rows) + 1, len(header), MARGIN, TOP, width, height)
     table = shape.table
     for col, text in enumerate(header):
-        table.cell(0, col).text = text
+        _set_text(table.cell(0, col), text)
     for r, row in enumerate(rows, start=1):
         for col, text in enumerate(row):
-            table.cell(r, col).text = text
+            _set_text(table.cell(r, col), text)
     for cell in (table.cell(r, c) for r in range(len(rows) + 1) for c in range(len(header))):
         for paragraph in cell.text_frame.paragraphs:
             paragraph.font.size = Pt(size)
@@ -62,13 +69,13 @@ def _table(slide: Slide, header: tuple[str, ...], rows: tuple[tuple[str, ...], .
 
 def _title_slide(prs: Presentation, content: SheetContent) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_SLIDE])
-    slide.shapes.title.text = content.title
+    _set_text(slide.shapes.title, content.title)
     subtitle = f"{content.subtitle}\n{content.date_text}"
     if content.retained:
         subtitle += f"\n{content.retained}"
     if content.notice:
         subtitle += f"\n{content.notice}"
-    slide.placeholders[1].text = subtitle
+    _set_text(slide.placeholders[1], subtitle)
 
 
 def render_pptx(content: SheetContent) -> bytes:

@@ -19,8 +19,11 @@ from territoires.analysis.score import ScoreWeights
 from territoires.analysis.tables import COLUMN_LABELS
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters, apply_filters, filters_to_params
+from territoires.formatting import markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.links import quoted
 from territoires.ui.cache import get_reference
+from territoires.ui.selection import selectable_table
 from territoires.ui.sidebar import territory_choices
 
 ANALYSIS_LEVELS: tuple[str, ...] = ("epci", "commune", "territoire", "departement", "region")
@@ -144,7 +147,7 @@ def fiche_page_link(key: TerritoryKey, label: str | None = None) -> None:
     """A link to a territory's fiche."""
     st.page_link(
         "app_pages/fiche.py",
-        label=label or f"Ouvrir la fiche : {key.label}",
+        label=label or f"Ouvrir la fiche : {markdown_literal(key.label)}",
         icon=":material/location_city:",
         query_params={"niveau": key.level, "code": key.code},
     )
@@ -195,7 +198,7 @@ def _commune_picker(reference, container, prefix: str, default: TerritoryKey | N
         return territory_key(reference, "commune", str(exact.iloc[0]["code_insee"]))
     matches = communes.loc[communes["nom"].str.lower().str.startswith(text.lower())].head(50)
     if matches.empty:
-        container.warning(f"Aucune commune ne correspond à « {text} ».")
+        container.warning(f"Aucune commune ne correspond à « {markdown_literal(quoted(text))} ».")
         return None
     labels = reference.commune_labels().reindex(matches["code_insee"]).to_numpy()
     options = dict(
@@ -222,7 +225,7 @@ def key_from_params(reference: GeoReference, level: str | None, code: str | None
     try:
         return territory_key(reference, level, code)
     except TerritoiresError as exc:
-        st.warning(f"Lien : {exc.user_message}")
+        st.warning(f"Lien : {markdown_literal(exc.user_message)}")
         return None
 
 
@@ -328,22 +331,21 @@ def weights_widgets(
 def ranking_table(ranked: pd.DataFrame, level: str, reference: GeoReference) -> None:
     """The ranking; selecting a row shows its full reasons and a link to its fiche."""
     shown = ranked[RANKING_SHOWN]
-    event = st.dataframe(
+    code = selectable_table(
         _display(shown, level),
+        shown["code"],
+        key="cov_ranking",
         hide_index=True,
         width="stretch",
         height=420,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="cov_ranking",
         column_config=_column_config(),
     )
-    selected = event.selection.rows if event is not None else []
-    if not selected:
+    if code is None:
         st.caption("Sélectionnez une ligne pour lire ses raisons en entier et ouvrir sa fiche.")
         return
-    row = shown.iloc[selected[0]]
-    st.info(f"**{row['nom']}** — score {row['score']:.0f} / 100. {row['raisons']}")
+    row = shown.loc[shown["code"] == code].iloc[0]
+    name, reasons = markdown_literal(str(row["nom"])), markdown_literal(str(row["raisons"]))
+    st.info(f"**{name}** — score {row['score']:.0f} / 100. {reasons}")
     fiche_page_link(territory_key(reference, level, str(row["code"])))
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from territoires import texts
 from territoires.errors import TerritoiresError
+from territoires.formatting import markdown_literal
 from territoires.ui.cache import get_reference, store_session
 
 
@@ -58,6 +59,6 @@ def ensure_ready() -> bool:
     try:
         _demo_checked()
     except TerritoiresError as exc:
-        st.error(exc.user_message)
+        st.error(markdown_literal(exc.user_message))
         return False
     return True

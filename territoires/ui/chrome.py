@@ -22,8 +22,9 @@ def demo_data_shown() -> bool:
 
 def render_chrome(*, presentation: bool = False) -> None:
     """Show the demo banner (always, even in presentation mode) and the sidebar heading."""
-    if not presentation:  # presentation mode sets its own margins
-        st.html(PAGE_HTML, unsafe_allow_javascript=True)
+    # Also in presentation mode (whose style overrides the page's margins): a server stopped
+    # during a meeting, an unexpected error, are said in French there too.
+    st.html(PAGE_HTML, unsafe_allow_javascript=True)
     if demo_data_shown():
         if presentation:
             st.caption(f":orange-badge[{texts.DEMO_BADGE}]")

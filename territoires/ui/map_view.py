@@ -22,7 +22,14 @@ from territoires import texts
 from territoires.analysis.aggregate import breakdowns, key_figures
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters, unknown_scope
-from territoires.formatting import fr_count, fr_euros, fr_euros_short, fr_number, fr_percent
+from territoires.formatting import (
+    fr_count,
+    fr_euros,
+    fr_euros_short,
+    fr_number,
+    fr_percent,
+    markdown_literal,
+)
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.maps.assets import ASSETS_DIR
 from territoires.maps.build import (
@@ -88,9 +95,9 @@ def default_map_options(presentation: bool, basemap_setting: str) -> MapOptions:
 def current_map_options(default: MapOptions) -> MapOptions:
     """This session's map options (from the URL on the first run)."""
     if MAP_STATE_KEY not in st.session_state:
-        from territoires.ui.sidebar import report_link_problems
+        from territoires.ui.sidebar import query_params, report_link_problems
 
-        options, problems = parse_map_params(st.query_params.to_dict(), default)
+        options, problems = parse_map_params(query_params(), default)
         st.session_state[MAP_STATE_KEY] = options
         report_link_problems(problems)
     options = st.session_state[MAP_STATE_KEY]
@@ -213,7 +220,8 @@ def map_drawn(key: str = "carte") -> bool:
 def fiche_link(clicked: dict) -> None:
     """Offer a link to the clicked territory's fiche."""
     level, code = str(clicked["niveau"]), str(clicked["code"])
-    label = f"Fiche territoire : {clicked.get('nom') or code} ({LEVEL_LABELS.get(level, level)})"
+    name = markdown_literal(str(clicked.get("nom") or code))
+    label = f"Fiche territoire : {name} ({markdown_literal(LEVEL_LABELS.get(level, level))})"
     try:
         st.page_link(
             "app_pages/fiche.py",
@@ -662,7 +670,7 @@ def presentation_controls(
     left, middle, right, last = st.columns([1, 2, 1, 1])
     if previous is not None:
         left.button(
-            scope_label(reference, previous),
+            markdown_literal(scope_label(reference, previous)),
             on_click=go_to_scope,
             args=(filters, previous),
             width="stretch",
@@ -674,7 +682,7 @@ def presentation_controls(
         middle.markdown(f"Étape {steps.index(scope) + 1} sur {len(steps)}")
     if following is not None:
         right.button(
-            scope_label(reference, following),
+            markdown_literal(scope_label(reference, following)),
             on_click=go_to_scope,
             args=(filters, following),
             width="stretch",

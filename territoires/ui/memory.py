@@ -14,6 +14,8 @@ reference cycle would stay, so what is frozen is mostly modules, caches and the 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import threading
 
@@ -34,3 +36,40 @@ def settle_after_first_run(page: str) -> bool:
     gc.collect()
     gc.freeze()
     return True
+
+
+RELEASE_DELAY_S = 2.0  # after the page's next run, once Streamlit has let go of the file
+
+
+def release_memory() -> bool:
+    """Collect garbage, then hand the freed memory back to the system.
+
+    Reading a large file leaves the C allocator holding hundreds of megabytes that Python has
+    freed: ``malloc_trim`` (GNU C library) returns them. Returns whether it could.
+    """
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:
+        return False
+    if trim is None:
+        return False
+    trim(0)  # 1 when memory went back, 0 when there was none to give
+    return True
+
+
+_last_release: threading.Timer | None = None
+
+
+def release_memory_soon(delay_s: float | None = None) -> threading.Timer:
+    """``release_memory`` in a moment (``RELEASE_DELAY_S``), in the background: after an
+    import, once the page has run again without the file."""
+    global _last_release
+    delay = RELEASE_DELAY_S if delay_s is None else delay_s
+    timer = threading.Timer(delay, lambda: release_memory())  # read when it runs
+    timer.daemon = True
+    timer.start()
+    _last_release = timer
+    return timer

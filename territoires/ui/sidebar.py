@@ -16,6 +16,7 @@ import streamlit as st
 from territoires import texts
 from territoires.analysis.aggregate import THEMES, theme_label
 from territoires.filters import (
+    AMOUNT_MAX,
     PARAM_NAMES,
     FilterOptions,
     Filters,
@@ -26,9 +27,10 @@ from territoires.filters import (
     parse_filter_params,
     with_known_scope,
 )
-from territoires.formatting import fr_euros
+from territoires.formatting import fr_euros, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.geo.rurality import rural_qualifier, rurality_label
+from territoires.links import MAX_SEARCH_CHARS, bounded_params
 
 STATE_KEY = "territoires_filters"
 # The page being run, recorded by app.py: Streamlit keeps a widget's value within one page only,
@@ -155,10 +157,22 @@ def _load_widgets(filters: Filters, options: FilterOptions) -> None:
         st.session_state[_W + name] = value
 
 
+def query_params() -> dict[str, str]:
+    """The page's query parameters, each within its length limit (``links.bounded_params``).
+
+    A longer value is taken out of the address, and the filters say so once.
+    """
+    params, problems = bounded_params(st.query_params.to_dict())
+    for key in [key for key in st.query_params if key not in params]:
+        del st.query_params[key]
+    report_link_problems(problems)
+    return params
+
+
 def current_filters(reference: GeoReference) -> Filters:
     """The filters of this session (from the URL on the first run, with a known scope)."""
     if STATE_KEY not in st.session_state:
-        filters, problems = parse_filter_params(st.query_params.to_dict())
+        filters, problems = parse_filter_params(query_params())
         filters, unknown = with_known_scope(filters, reference)
         problems += unknown
         if filters.scope.level not in SCOPE_LEVEL_CHOICES:  # a commune: its fiche shows it
@@ -295,6 +309,7 @@ def _other_widgets(options: FilterOptions) -> dict[str, object]:
         values[name] = column.number_input(
             f"Montant {label} (€)",
             min_value=0.0,
+            max_value=AMOUNT_MAX,
             step=1000.0,
             value=None,
             format="%.0f",  # whole euros: « 500000 », not « 500000.00 »
@@ -313,7 +328,12 @@ def _other_widgets(options: FilterOptions) -> dict[str, object]:
 def _read_widgets(reference: GeoReference, options: FilterOptions, rural_ok: bool) -> Filters:
     search = st.text_input(
         "Recherche", key=_W + "search", placeholder="Titre, porteur, description…"
-    )
+    ).strip()
+    if len(search) > MAX_SEARCH_CHARS:  # as in a link (``links.max_chars``)
+        search = search[:MAX_SEARCH_CHARS].strip()
+        st.caption(
+            f"La recherche compte {MAX_SEARCH_CHARS} caractères au plus : la suite est ignorée."
+        )
     scope = _scope_widgets(reference)
     rural = st.checkbox(
         f"Communes rurales uniquement ({rural_qualifier(reference)})",
@@ -333,7 +353,7 @@ def _read_widgets(reference: GeoReference, options: FilterOptions, rural_ok: boo
         cofunded_only=cofunded,
         scope=scope,
         rural_only=bool(rural and rural_ok),
-        search=search.strip(),
+        search=search,
         **others,
     )
 
@@ -374,7 +394,7 @@ def filters_sidebar(
     with st.sidebar:
         st.markdown("#### Filtres")
         for problem in st.session_state.pop(STATE_KEY + "_problems", []):
-            st.warning(f"Lien partagé : {problem}")
+            st.warning(f"Lien partagé : {markdown_literal(problem)}")
         filters = _keep_unshown(
             _read_widgets(reference, options, rurality is not None), previous, options
         )

@@ -33,7 +33,11 @@ def test_file_uploader_shows_french_texts(browser, app_url):
     wait_for_text_instead(page.locator(HINT).first)
 
     assert page.evaluate(SHOWN_JS, BUTTON) == [texts.UPLOAD_BUTTON]
-    limit = texts.UPLOAD_LIMIT.format(size=200)
+    import streamlit as st
+
+    # the project's limit (.streamlit/config.toml), which the server started with
+    limit = texts.UPLOAD_LIMIT.format(size=int(st.get_option("server.maxUploadSize")))
+    assert limit.startswith("25\u00a0Mo")
     assert page.evaluate(SHOWN_JS, HINT) == [f"{limit} • CSV, TXT, XLSX, XLSM"]
 
     # A chosen file: its size reads in French units (Streamlit writes « 40.0B »).

@@ -212,3 +212,41 @@ def test_refused_file_says_why_in_french(browser, app_url):
         page, "stTooltipErrorContent", "Type de fichier non accepté (application/pdf)."
     )
     page.close()
+
+
+def test_too_large_file_says_so_in_french(browser, app_url):
+    """A file over the import's limit (``server.maxUploadSize``) is refused by Streamlit's file
+    picker, which wrote « File must be 25.0MB or smaller. »: the refusal reads in French."""
+    import streamlit as st
+
+    limit_mb = int(st.get_option("server.maxUploadSize"))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{app_url}/importer", wait_until="domcontentloaded")
+    picker = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    picker.wait_for(state="attached", timeout=120_000)
+    _wait_for_translation(page)
+    big = b"titre;commune\n" + b"x" * (limit_mb * 1024 * 1024)
+    picker.set_input_files(files=[{"name": "gros.csv", "mimeType": "text/csv", "buffer": big}])
+    expected = f"Fichier trop lourd : {limit_mb}\u00a0Mo au plus."
+    page.wait_for_function(
+        '(text) => (document.querySelector(\'[data-testid="stFileChip"] [role="alert"]\')'
+        "?.textContent || '').includes(text)",
+        arg=expected,
+        timeout=30_000,
+    )
+    alert = page.locator('[data-testid="stFileChip"] [role="alert"]').inner_text()
+    assert "must be" not in alert and "smaller" not in alert, alert
+    page.close()
+
+
+def test_presentation_mode_reads_in_french_too(browser, app_url):
+    """In a meeting too, Streamlit's own labels (and its messages, should the server stop)
+    are translated: the pages' script is sent in presentation mode as well."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{app_url}/?presentation=1", wait_until="domcontentloaded")
+    page.locator("h1").first.wait_for(timeout=120_000)
+    page.wait_for_function("() => window.__territoiresFr === true", timeout=60_000)
+    page.wait_for_timeout(3_500)  # the script starts when the page is idle (3 s at most)
+    labels = page.evaluate(LABELS)
+    assert not {"Open", "Close", "Collapse sidebar", "Expand sidebar"} & set(labels), labels
+    page.close()

@@ -560,3 +560,18 @@ def test_bundle_keeps_every_library_in_order_and_inlines_images(tmp_path):
     assert bundle_assets(assets, tmp_path) == (js, css)  # same content, same names
     (tmp_path / js.path).unlink()
     assert bundle_assets(assets, tmp_path) == (js, css) and (tmp_path / js.path).is_file()
+
+
+def test_static_png_draws_a_search_with_two_dollars_as_typed(tiny_reference, initiatives):
+    """A search from a shared link (``?q=%24%5Cundefinedmacro%7B%24``) reaches the slide's
+    subtitle: drawn as typed, where matplotlib's formula parser raised a ValueError."""
+    data = choropleth_data(initiatives, tiny_reference, Scope("departement", "22"), MapOptions())
+    png = static_png(
+        tiny_reference,
+        Scope("departement", "22"),
+        data,
+        title="Montant — $x$",
+        subtitle="Initiatives retenues : recherche « $\\undefinedmacro{$ »",
+        source="Source : $ test $",
+    )
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

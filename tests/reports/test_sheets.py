@@ -187,3 +187,22 @@ def test_sheets_say_which_initiatives_they_count(tiny_reference, sample, output_
         assert RETAINED in " ".join(text.split()), text
         unfiltered = first_page(build(output_format=output_format, today=DAY))
         assert "Initiatives retenues" not in unfiltered
+
+
+# matplotlib reads a text between two « $ » as a formula, and fails on an unknown command.
+DOLLARS = "Fonds $\\undefinedmacro{$ local"
+
+
+@pytest.mark.parametrize("output_format", ["pdf", "pptx"])
+def test_a_funder_with_two_dollars_is_written_as_typed(tiny_reference, sample, output_format):
+    """The funder's name reaches the sheet's bar chart (matplotlib): it is drawn literally, and
+    the sheet is made (a ValueError from matplotlib's formula parser beforehand)."""
+    funded = sample.assign(financeurs=[[DOLLARS], [DOLLARS, "Fondation Entreprendre"]])
+    key = territory_key(tiny_reference, "epci", "200000001")
+    data = sheet_for_territory(
+        funded, tiny_reference, key, output_format=output_format, today=DAY, retained=DOLLARS
+    )
+    if output_format == "pdf":
+        assert DOLLARS in " ".join(pdf_text(data)[1].split())
+    else:
+        assert DOLLARS in Presentation(io.BytesIO(data)).slides[0].placeholders[1].text

@@ -49,3 +49,13 @@ def test_once_per_page(fresh_memory):
     assert _tracked(later)  # the second run of the page froze nothing
     assert memory.settle_after_first_run("fiche") is True
     assert not _tracked(later)
+
+
+def test_release_memory_hands_freed_memory_back_on_glibc():
+    import platform
+
+    from territoires.ui.memory import release_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("malloc_trim n'existe que dans la bibliothèque C GNU")
+    assert release_memory() is True

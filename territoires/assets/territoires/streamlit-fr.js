@@ -15,7 +15,8 @@
     '[data-testid="stDataFrameStatisticsMetrics"] dt, [data-testid="stTooltipContent"], ' +
     '[data-testid="stSkipToContent"], [data-testid="stDataFrame"] label[for^="search-box"], ' +
     '[data-testid="search-result-area"], [role="dialog"], [data-testid="stStatusWidget"], ' +
-    '[data-testid="stFileChip"], [data-testid="stTooltipErrorContent"]';
+    '[data-testid="stFileChip"], [data-testid="stTooltipErrorContent"], ' +
+    '[data-testid="stExceptionMessage"]';
   // Inside those, a user's own text: a file's name.
   var USER = '[data-testid="stFileChipName"]';
   var TEXTS = {
@@ -68,6 +69,10 @@
     "Streamlit server is not responding. Are you connected to the internet?":
       "Le serveur de l'application ne répond pas. Le réseau est-il disponible ?",
     "Connecting": "Connexion…",
+    // an unexpected error (client.showErrorDetails = "none"): no traceback, this message
+    "This app has encountered an error. The original error message is redacted to prevent data leaks. Full error details have been recorded in the logs (if you're on Streamlit Cloud, click on 'Manage app' in the lower right of your app).":
+      "Une erreur inattendue est survenue ; son détail est écrit dans le journal du serveur. " +
+      "Rechargez la page, ou réinitialisez les filtres.",
     "Error": "Erreur",
     "Error:": "Erreur :",
     "Stop": "Arrêter"
@@ -118,11 +123,25 @@
     [/^(?:Error: )?(.+) files are not allowed\.$/, function (type) {
       return "Type de fichier non accepté (" + type + ").";
     }],
-    [/^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/, function (number, unit) {
-      var value = unit === "B" ? String(Math.round(Number(number))) : number.replace(".", ",");
-      return value + "\u00a0" + UNITS[unit];
+    [/^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/, size],
+    // a file over the server's limit (server.maxUploadSize), refused by the file picker
+    [/^(?:Error: )?File must be (\d+(?:\.\d+)?)(B|KB|MB|GB) or smaller\.$/, function (n, unit) {
+      return "Fichier trop lourd : " + size(n, unit) + " au plus. Pour importer un fichier " +
+        "plus lourd, découpez-le, ou demandez à la personne qui gère l'application de relever " +
+        "la limite.";
+    }],
+    [/^(?:Error: )?Only one file is allowed\.$/, function () {
+      return "Un seul fichier à la fois.";
+    }],
+    [/^(?:Error: )?File size is too small\.$/, function () {
+      return "Fichier trop petit.";
     }]
   ];
+  function size(number, unit) {
+    var value = unit === "B" ? String(Math.round(Number(number))) :
+      number.replace(/\.0$/, "").replace(".", ",");
+    return value + "\u00a0" + UNITS[unit];
+  }
   var PREFIXES = [["Help for ", "Aide : "], ["Remove ", "Retirer "]];
   var SUFFIXES = [[" — start", " — début"], [" — end", " — fin"]];
   var ATTRIBUTES = ["aria-label", "title", "placeholder"];
