@@ -13,6 +13,7 @@ from territoires.exports import (
     initiative_details,
     initiatives_browse_table,
 )
+from territoires.geo.rurality import rurality_label
 from territoires.maps.build import scope_label, source_line
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
@@ -64,7 +65,12 @@ if chosen is not None:
 
 st.subheader("Exporter ces initiatives")
 place = scope_label(reference, filters.scope)
-about = export_about(place, filters, source_line(reference.manifest, demo_data_shown()))
+about = export_about(
+    place,
+    filters,
+    source_line(reference.manifest, demo_data_shown()),
+    rurality=rurality_label(reference),
+)
 columns = st.columns(3)
 for column, (fmt, label) in zip(
     columns, (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("geojson", "GeoJSON")), strict=True

@@ -183,6 +183,7 @@ ABOUT = export_about(
     Filters(themes=("prendre-soin",), search="=1+1"),
     "Sources : COG 2026 (INSEE) ; initiatives : import du 26/11/2026",
     dt.date(2026, 11, 27),
+    rurality="approximation (densité 2023 et unités urbaines INSEE)",
 )
 
 
@@ -201,6 +202,7 @@ def test_xlsx_exports_say_what_they_hold_on_an_about_sheet(store, tiny_reference
             ("Périmètre", "Centre-Bretagne"),
             ("Initiatives retenues", "thème Prendre soin · recherche « =1+1 »"),
             ("Sources", "COG 2026 (INSEE) ; initiatives : import du 26/11/2026"),
+            ("Ruralité", "approximation (densité 2023 et unités urbaines INSEE)"),
         ]
     bare = openpyxl.load_workbook(
         io.BytesIO(export_initiatives(initiatives, tiny_reference, "xlsx"))

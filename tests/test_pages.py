@@ -237,7 +237,9 @@ def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):
     """« Communes rurales uniquement » can be changed wherever the filters are shown, and the
     page's link keeps it."""
     at = _run_app(script)
-    rural = next(c for c in at.sidebar.checkbox if c.label == "Communes rurales uniquement")
+    rural = next(
+        c for c in at.sidebar.checkbox if c.label == "Communes rurales uniquement (approximation)"
+    )
     assert not rural.disabled
     rural.check().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -3,7 +3,10 @@
 - INSEE's *grille communale de densité* (7, 4 or 3 levels): a code column and a level column,
   as CSV or XLSX (INSEE's workbooks start with title rows before the header);
 - ANCT's *France Ruralités Revitalisation* (FRR) list: ``;``-separated CSV with a classement
-  column (``Non classée``, ``FRR socle``, ``FRR+``, ...).
+  column (``Non classée``, ``FRR socle``, ``FRR+``, ...);
+- INSEE's *table d'appartenance géographique des communes* (or any file with the same columns):
+  the unité urbaine (``UU2020``) and aire d'attraction des villes (``AAV2020``, and
+  ``CATEAAV2020`` when present) of each commune.
 
 Both return plain frames keyed by ``code_insee`` (string, 5 characters). XLSX files are read
 from their XML directly: openpyxl can fail on the styles of INSEE's workbooks.
@@ -298,3 +301,57 @@ def parse_frr(path: Path) -> ParsedFile:
 def frr_is_classed(value: str) -> bool:
     """True for any FRR classement other than « Non classée »."""
     return header_key(value).replace("+", "") != NOT_CLASSED.replace(" ", "")
+
+
+# --- zonings (unités urbaines, aires d'attraction des villes) ----------------------------------
+
+ZONING_COLUMNS = ("uu2020", "aav2020", "cateaav2020")
+# INSEE's codes for a commune outside any aire (AAV2020) and its category (CATEAAV2020).
+AAV_NONE = "000"
+CATEAAV_OUTSIDE = "30"
+
+
+def parse_zonings(path: Path) -> ParsedFile:
+    """Parse INSEE's zonings per commune: ``code_insee, uu2020, aav2020, cateaav2020``.
+
+    Parameters
+    ----------
+    path : Path
+        XLSX or CSV with ``CODGEO``, ``UU2020`` and ``AAV2020`` columns, such as INSEE's *table
+        d'appartenance géographique des communes* (title rows first; several sheets: the first
+        with a code column is read). ``CATEAAV2020`` (category in the aire: 11 commune-centre,
+        12 pôle, 13 pôle secondaire, 20 couronne, 30 hors attraction) is read when present;
+        the table d'appartenance lacks it, and then only category 30 is known (``AAV2020`` =
+        ``000``): the others are left empty.
+    """
+    rows = read_rows(path)
+    start = find_header(rows, CODE_HEADERS)
+    if start is None:
+        raise ImportFileError("Zonages : colonne du code commune introuvable (« CODGEO »).")
+    header = rows[start]
+    code_col = _column(header, CODE_HEADERS)
+    columns = {name: _column(header, (name,)) for name in ZONING_COLUMNS}
+    absent = [name.upper() for name in ZONING_COLUMNS[:2] if columns[name] is None]
+    if absent or code_col is None:
+        raise ImportFileError(f"Zonages : colonne(s) {', '.join(absent)} introuvable(s).")
+    records = []
+    for line, row in enumerate(rows[start + 1 :], start=start + 2):
+        code = normalise_code(_cell(row, code_col))
+        if code is None:
+            raise ImportFileError(
+                f"Zonages, ligne {line} : code commune « {_cell(row, code_col)} » invalide."
+            )
+        records.append((code, *(_cell(row, columns[name]) for name in ZONING_COLUMNS)))
+    if not records:
+        raise ImportFileError("Zonages : aucune commune lue.")
+    frame = pd.DataFrame(records, columns=["code_insee", *ZONING_COLUMNS])
+    derived = frame["cateaav2020"].eq("") & frame["aav2020"].eq(AAV_NONE)
+    frame.loc[derived, "cateaav2020"] = CATEAAV_OUTSIDE
+    frame = frame.drop_duplicates("code_insee", keep="last").reset_index(drop=True)
+    titles = [" ".join(row) for row in rows[:start]]
+    hint = vintage_from_text(*titles, Path(path).name)
+    return ParsedFile(frame, None, hint, tuple(header))
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
