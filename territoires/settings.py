@@ -32,7 +32,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "TERRITOIRES_DATABASE_URL",
         "",
         "Base de données. Vide : SQLite dans le dossier de données. "
-        "`postgresql://utilisateur@hote:port/base` pour un déploiement partagé.",
+        "`postgresql://utilisateur@hote:port/base` pour un déploiement partagé ; "
+        "`sqlite:///relatif.db` (dossier courant) ou `sqlite:////absolu.db`.",
     ),
     SettingSpec(
         "TERRITOIRES_GEODATA_DIR",
