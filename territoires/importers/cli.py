@@ -26,6 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rejects", type=Path, help="fichier des lignes rejetées (.csv ou .xlsx)")
     parser.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
     parser.add_argument(
+        "--suggestions",
+        type=Path,
+        metavar="CHEMIN",
+        help="écrire les valeurs non reconnues et leur proposition (CSV : colonne, valeur, "
+        "proposition, raison), à vérifier puis à relire par --mapping",
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="CHEMIN",
+        help="appliquer les correspondances de ce fichier (même format que --suggestions) "
+        "et les enregistrer pour les prochains imports",
+    )
+    parser.add_argument(
         "--map",
         action="append",
         default=[],
@@ -62,11 +76,13 @@ def _reference() -> GeoReference:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from territoires.importers.correspondences import read_correspondences, write_suggestions
     from territoires.importers.headers import parse_mapping_options
     from territoires.importers.pipeline import import_file
     from territoires.store import open_store
 
     mapping = parse_mapping_options(args.map)
+    confirmed = read_correspondences(args.mapping) if args.mapping else []
     store = open_store(args.db)
     try:
         report = import_file(
@@ -75,12 +91,18 @@ def run_import(args: argparse.Namespace) -> int:
             _reference(),
             sheet=args.sheet,
             mapping=mapping,
+            correspondences=confirmed,
             dry_run=args.dry_run,
             rejects_path=args.rejects,
         )
     finally:
         store.close()
     print("\n".join(report.summary_lines()))
+    if args.suggestions is not None:
+        write_suggestions(report.plan.suggestions, args.suggestions)
+        print(f"Suggestions écrites dans {args.suggestions} ({len(report.plan.suggestions)}).")
+    elif report.plan.suggestions:
+        print("Astuce : --suggestions suggestions.csv écrit les valeurs à confirmer.")
     if report.rejected and args.rejects is None:
         print("Astuce : --rejects rejets.csv écrit les lignes rejetées pour les corriger.")
     return report.exit_code
