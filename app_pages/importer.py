@@ -1,11 +1,11 @@
-"""« Importer »: upload a CSV/XLSX, preview, map columns, simulate, import, download rejects.
+"""« Importer »: upload a CSV/XLSX, preview, map columns, simulate, confirm correspondences,
+import, download rejects.
 
 The same code as ``python -m territoires import`` (``territoires.importers.pipeline``).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,19 +16,26 @@ from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
 from territoires.formatting import fr_count
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
-from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
-from territoires.importers.reading import read_table, sheet_names
+from territoires.importers.locate import locator_for
+from territoires.importers.pipeline import (
+    ImportReport,
+    import_file,
+    no_reference_message,
+    rejects_frame,
+)
+from territoires.importers.reading import read_table, sheet_names, sheets_with_data
 from territoires.importers.template import template_csv, template_xlsx
+from territoires.importers.vocabulary import Vocabulary
 from territoires.store import load_referentiels
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
+from territoires.ui.correspondances import (
+    collision_form,
+    correspondence_form,
+    merge_confirmed,
+    plain,
+)
 from territoires.ui.map_view import download_buttons
-
-
-def plain(text: str) -> str:
-    """Escape Markdown in file-provided text shown in captions and labels."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
-
 
 st.title("Importer des initiatives")
 st.caption(
@@ -81,8 +88,14 @@ if upload is None:
 data = upload.getvalue()
 try:
     sheets = sheet_names(data, upload.name)
+    with_data = sheets_with_data(data, upload.name) if len(sheets) > 1 else []
     sheet = (
-        st.selectbox("Feuille du classeur", sheets, placeholder=texts.CHOOSE)
+        st.selectbox(
+            "Feuille du classeur",
+            sheets,
+            index=sheets.index(with_data[0]) if with_data else 0,
+            placeholder=texts.CHOOSE,
+        )
         if len(sheets) > 1
         else None
     )
@@ -109,6 +122,16 @@ for index, column in enumerate(table.frame.columns):
         key=f"map_{upload.file_id}_{index}",
         placeholder=texts.CHOOSE,
     )
+if "reference" not in mapping.values():
+    ignored = [column for column, field in mapping.items() if field == IGNORE]
+    st.warning(plain(no_reference_message(ignored)), icon=":material/tag:")
+
+# One import in progress per file and sheet: its last report (for the column mapping it was
+# made with) and the confirmed correspondences survive the reruns of the next steps.
+state = st.session_state.setdefault(
+    f"import_{upload.file_id}_{sheet}",
+    {"confirmed": [], "updates": set(), "report": None, "mapping": None},
+)
 
 
 def run(dry_run: bool) -> ImportReport | None:
@@ -122,6 +145,8 @@ def run(dry_run: bool) -> ImportReport | None:
                 name=upload.name,
                 sheet=sheet,
                 mapping=mapping,
+                correspondences=state["confirmed"],
+                confirm_updates=state["updates"],
                 dry_run=dry_run,
             )
     except TerritoiresError as exc:
@@ -129,15 +154,16 @@ def run(dry_run: bool) -> ImportReport | None:
         return None
     if not dry_run:
         clear_after_write()
+    state.update(report=report, mapping=dict(mapping))
     return report
 
 
 left, right = st.columns(2)
-report = None
 if left.button("Simuler l'import", icon=":material/preview:", width="stretch"):
-    report = run(dry_run=True)
+    run(dry_run=True)
 if right.button("Importer", type="primary", icon=":material/upload:", width="stretch"):
-    report = run(dry_run=False)
+    run(dry_run=False)
+report = state["report"] if state["mapping"] == mapping else None
 
 if report is not None:
     lines = report.summary_lines()
@@ -150,6 +176,57 @@ if report is not None:
     else:
         st.success("Import terminé : toutes les lignes sont enregistrées.")
     st.text("\n".join(line for line in lines if not line.startswith("Ligne ")))
+
+    # --- « Correspondances »: values that matched nothing, confirmed one by one ----------------
+    if report.plan.suggestions:
+        st.subheader("Correspondances")
+        st.caption(
+            "Ces valeurs ne correspondent à rien de connu : leurs lignes sont rejetées. La "
+            "proposition est choisie par défaut ; changez-la au besoin (un autre libellé connu, "
+            "un nouveau financeur, ou laisser les lignes rejetées), puis confirmez : la "
+            "simulation est refaite avec vos choix. Rien n'est appliqué sans cette "
+            "confirmation ; à l'import, les choix sont enregistrés pour les prochains imports."
+        )
+        with store_session() as store:
+            vocabulary = Vocabulary.from_store(store)
+        chosen = correspondence_form(
+            report.plan.suggestions,
+            vocabulary,
+            locator_for(get_reference()),
+            key=f"correspondances_{upload.file_id}_{len(state['confirmed'])}",
+        )
+        if chosen is not None:
+            before = state["confirmed"]
+            state["confirmed"] = merge_confirmed(before, chosen)
+            if run(dry_run=True) is None:
+                state["confirmed"] = before
+            else:
+                st.rerun()
+    if state["confirmed"]:
+        listed = " ; ".join(f"« {c.valeur} » → {c.proposition}" for c in state["confirmed"])
+        st.caption(plain(f"Correspondances confirmées pour cet import : {listed}."))
+        if st.button("Oublier ces correspondances", icon=":material/undo:"):
+            state.update(confirmed=[], updates=set(), report=None)
+            st.rerun()
+
+    # --- « Mises à jour à confirmer »: reused references, both versions ----------------------
+    if report.plan.collisions:
+        st.subheader("Mises à jour à confirmer")
+        st.caption(
+            "Ces références sont déjà enregistrées, mais au moins deux de leurs titre, porteur "
+            "et commune diffèrent : sans doute d'autres initiatives sous un numéro réutilisé. "
+            "Leurs lignes sont rejetées, sauf celles que vous confirmez comme mises à jour."
+        )
+        ticked = collision_form(
+            report.plan.collisions,
+            locator_for(get_reference()),
+            key=f"collisions_{upload.file_id}_{len(state['updates'])}",
+        )
+        if ticked is not None:
+            state["updates"] = state["updates"] | ticked
+            if run(dry_run=True) is not None:
+                st.rerun()
+
     if report.rejected:
         st.subheader("Lignes rejetées")
         rejects = rejects_frame(report.plan)

@@ -40,6 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "et les enregistrer pour les prochains imports",
     )
     parser.add_argument(
+        "--confirm-updates",
+        action="store_true",
+        help="confirmer que les lignes dont la référence est déjà enregistrée, avec au moins "
+        "deux de leurs titre, porteur et commune différents, sont des mises à jour (sans "
+        "cette option, elles sont rejetées avec les deux versions)",
+    )
+    parser.add_argument(
         "--map",
         action="append",
         default=[],
@@ -92,6 +99,7 @@ def run_import(args: argparse.Namespace) -> int:
             sheet=args.sheet,
             mapping=mapping,
             correspondences=confirmed,
+            confirm_updates=args.confirm_updates,
             dry_run=args.dry_run,
             rejects_path=args.rejects,
         )

@@ -12,7 +12,7 @@ correspondence (``correspondences=``), which then applies as if the file had sai
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,16 @@ import pandas as pd
 
 from territoires.formatting import fr_count
 from territoires.geo.reference import GeoReference
+from territoires.importers.against_store import (
+    IDENTITY_COLUMNS,
+    Collision,
+    collision_reason,
+    find_collisions,
+    identity_key,
+    store_duplicates,
+)
 from territoires.importers.headers import ColumnMapping, match_columns
 from territoires.importers.locate import CommuneLocator, locator_for
-from territoires.importers.normalize import words_key
 from territoires.importers.reading import FormulaWithoutValue, SourceTable, read_table
 from territoires.importers.rows import TEXT_FIELDS, Pending, RowContext, check_row
 from territoires.importers.suggest import (
@@ -58,7 +65,8 @@ class ImportPlan:
 
     ``suggestions`` lists each distinct value that matched nothing, with its proposal and its
     lines; ``correspondences`` the confirmed ones applied to this import (with canonical
-    propositions: saved as aliases when the import is recorded).
+    propositions: saved as aliases when the import is recorded); ``collisions`` the rows
+    rejected because their reference, already stored, probably names another initiative.
     """
 
     table: SourceTable
@@ -71,6 +79,7 @@ class ImportPlan:
     fields: tuple[str, ...]
     suggestions: list[Suggestion] = field(default_factory=list)
     correspondences: list[Correspondence] = field(default_factory=list)
+    collisions: list[Collision] = field(default_factory=list)
 
     @property
     def has_reference(self) -> bool:
@@ -105,7 +114,7 @@ class ImportReport:
         verb = "seraient" if self.dry_run else "ont été"
         read = len(plan.table.frame) - plan.empty_rows
         lines = [
-            *([] if plan.has_reference else [no_reference_message(plan.mapping)]),
+            *([] if plan.has_reference else [no_reference_message(plan.mapping.unknown)]),
             f"Fichier « {plan.table.name} » : {plan.table.describe()}.",
             fr_count(read, "ligne lue", "lignes lues")
             + (
@@ -166,12 +175,13 @@ class ImportReport:
         return lines
 
 
-def no_reference_message(mapping: ColumnMapping) -> str:
-    """The first thing said about a file whose reference column is not recognised."""
+def no_reference_message(unknown: Sequence[str]) -> str:
+    """The first thing said about a file whose reference column is not recognised;
+    ``unknown`` are the file's columns that feed no field."""
     hint = (
-        f" Si l'une des colonnes non reconnues ({', '.join(mapping.unknown)}) est ce numéro, "
+        f" Si l'une des colonnes non reconnues ({', '.join(unknown)}) est ce numéro, "
         "choisissez pour elle le champ « Référence » (--map « Colonne=reference »)."
-        if mapping.unknown
+        if unknown
         else ""
     )
     return (
@@ -341,18 +351,6 @@ class _Rows:
         ]
 
 
-def identity_key(record: Mapping[str, Any]) -> tuple[str, str, str, int | None]:
-    """What makes two initiatives probably the same: title, porteur (compared without case,
-    accents or punctuation), commune after resolution (a renamed commune is the same) and year."""
-    annee = record.get("annee")
-    return (
-        words_key(str(record.get("titre") or "")),
-        words_key(str(record.get("porteur") or "")),
-        str(record.get("commune_code") or ""),
-        None if annee is None else int(annee),
-    )
-
-
 def _quoted(reference: object) -> str:
     return f"« {reference} »" if reference else "(aucune)"
 
@@ -408,6 +406,36 @@ def _pending_reason(pending: Pending, suggestion: Suggestion, locator: CommuneLo
     return f"{pending.message} ({suggestion.raison})"
 
 
+def check_against_store(
+    plan: ImportPlan,
+    stored: pd.DataFrame,
+    locator: CommuneLocator,
+    confirmed: bool | Collection[str] = False,
+) -> None:
+    """Reject reference collisions (unless ``confirmed``: all, or these references) and warn
+    of probable duplicates of stored initiatives; ``stored`` has ``IDENTITY_COLUMNS``."""
+    collisions = find_collisions(plan.records, stored, confirmed)
+    if collisions:
+        lines = {c.line for c in collisions}
+        name = lambda code: locator.nom.get(code, code)  # noqa: E731
+        plan.records = [r for r in plan.records if r["source_ligne"] not in lines]
+        plan.rejected = sorted(
+            plan.rejected
+            + [
+                (c.line - plan.table.first_line, c.line, collision_reason(c, name))
+                for c in collisions
+            ]
+        )
+        plan.collisions = collisions
+        used = {f["financeur"] for r in plan.records for f in r["financements"]}
+        plan.new_funders = [n for n in plan.new_funders if n in used]
+    plan.warnings.extend(store_duplicates(plan.records, stored))
+
+
+def _stored_identities(store: Store) -> pd.DataFrame:
+    return store.list_initiatives()[list(IDENTITY_COLUMNS)]
+
+
 def apply_plan(store: Store, plan: ImportPlan, *, dry_run: bool = False) -> ImportReport:
     """Apply a plan in one transaction. The first real import replaces the demo records."""
     replace_demo = bool(plan.records) and store.count(fictif=True) > 0
@@ -460,6 +488,7 @@ def import_file(
     sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
     correspondences: Sequence[Correspondence] = (),
+    confirm_updates: bool | Collection[str] = False,
     dry_run: bool = False,
     rejects_path: str | Path | None = None,
 ) -> ImportReport:
@@ -467,16 +496,20 @@ def import_file(
 
     ``correspondences`` are confirmed correspondences (a ``--mapping`` file, the page's
     « Correspondances » step): applied to this import, and saved for the next ones.
+    ``confirm_updates`` confirms reference collisions as updates (all, or these references).
     Raises ``ImportFileError`` when the file cannot be read (nothing is imported).
     """
     table = read_table(source, name=name, sheet=sheet)
+    locator = locator_for(reference)
     plan = prepare_import(
         table,
         reference,
         Vocabulary.from_store(store),
         mapping=mapping,
+        locator=locator,
         correspondences=correspondences,
     )
+    check_against_store(plan, _stored_identities(store), locator, confirm_updates)
     report = apply_plan(store, plan, dry_run=dry_run)
     if rejects_path is not None and plan.rejected:
         report.rejects_path = write_rejects(plan, rejects_path)

@@ -470,3 +470,54 @@ def test_suggestions_file_reads_back(tmp_path) -> None:
     path.write_bytes(b"\xef\xbb\xbfcolonne;valeur;proposition;raison\ncommune;X (29);29024;\n")
     assert read_correspondences(path) == [Correspondence("commune", "X (29)", "29024", "")]
     assert read_table(path).encoding == "UTF-8 avec BOM"
+
+
+# --- against the store: probable duplicates, reference collisions ---------------------------
+def test_probable_duplicate_of_a_stored_initiative_is_a_warning(store, brittany) -> None:
+    import_file(committee_file("D1;Café;Les Amis;Mûr-de-Bretagne;;;;;1000;2024"), store, brittany)
+    data = committee_file("E7;café;Les Amis;Guerlédan;;;;;1000;2024")
+    report = import_file(data, store, brittany, name="c.csv", dry_run=True)
+    assert report.nouvelles == 1
+    assert report.plan.warnings == [
+        "ligne 2 : doublon probable de l'initiative enregistrée sous la référence « D1 » (même "
+        "titre, porteur, commune et année), référence du fichier « E7 »"
+    ]
+    # The same reference is an update, not a duplicate.
+    again = import_file(committee_file("D1;Café;Les Amis;Guerlédan;;;;;900;2024"), store, brittany)
+    assert (again.modifiees, again.plan.warnings) == (1, [])
+
+
+def test_reference_collision_is_rejected_unless_confirmed(store, brittany, capsys) -> None:
+    first = committee_file(
+        "1;Jardin partagé;Les Amis;Pontivy;;;;;1000;2024",
+        "2;Café;Asso du bourg;Pontivy;;;;;1000;2024",
+    )
+    import_file(first, store, brittany, name="2024.csv")
+    # 2025's file numbers its projects 1, 2 again: « 1 » is another project, « 2 » a correction.
+    later = committee_file(
+        "1;Fête du pain;Asso du four;Guerlédan;;;;;5000;2025",
+        "2;Café associatif;Asso du bourg;Pontivy;;;;;1000;2024",
+    )
+    report = import_file(later, store, brittany, name="2025.csv", dry_run=True)
+    assert (report.modifiees, [r[1] for r in report.rejected]) == (1, [2])
+    assert report.rejected[0][2] == (
+        "Référence « 1 » déjà enregistrée pour une autre initiative ? titre, porteur, commune "
+        "différents — enregistrée : « Jardin partagé », Les Amis, Pontivy (56178), 2024 ; "
+        "fichier : « Fête du pain », Asso du four, Guerlédan (22158), 2025. Confirmez la mise à "
+        "jour (« Mises à jour à confirmer » dans l'application, --confirm-updates en ligne de "
+        "commande) ou changez la référence"
+    )
+    assert [c.reference for c in report.plan.collisions] == ["1"]
+    confirmed = import_file(later, store, brittany, name="2025.csv", confirm_updates={"1"})
+    assert (confirmed.modifiees, confirmed.rejected) == (2, [])
+    assert store.list_initiatives().set_index("reference").loc["1", "titre"] == "Fête du pain"
+
+
+def test_confirm_updates_on_the_command_line(cli_db, tmp_path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(committee_file("1;Jardin;Les Amis;Pontivy;;;;;1000;2024"))
+    assert run_cli("import", str(path), "--db", cli_db) == 0
+    path.write_bytes(committee_file("1;Fête;Autres;Pontivy;;;;;1000;2025"))
+    assert run_cli("import", str(path), "--db", cli_db) == 1
+    assert run_cli("import", str(path), "--db", cli_db, "--confirm-updates") == 0
+    assert open_store(cli_db).list_initiatives()["titre"].tolist() == ["Fête"]
