@@ -26,7 +26,7 @@ from territoires.importers.pipeline import (
 from territoires.importers.reading import read_table, sheet_names, sheets_with_data
 from territoires.importers.template import template_csv, template_xlsx
 from territoires.importers.vocabulary import Vocabulary
-from territoires.store import load_referentiels
+from territoires.store import load_referentiels, local_actor
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.correspondances import (
@@ -142,6 +142,7 @@ def run(dry_run: bool) -> ImportReport | None:
                 data,
                 store,
                 get_reference(),
+                actor=local_actor(),
                 name=upload.name,
                 sheet=sheet,
                 mapping=mapping,

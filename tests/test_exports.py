@@ -25,7 +25,9 @@ from territoires.filters import Filters
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import import_file
 from territoires.importers.vocabulary import Correspondence
-from territoires.store import Store, open_store
+from territoires.store import Actor, Store, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 TRICKY_TITLES = ["=1+1", "+33 6 12", "-moins", "@SOMME(A1)", "<script>alert(1)</script>", "Été"]
 
@@ -68,6 +70,7 @@ def store(tmp_path) -> Store:
             ),
         ],
         new_funders=["Mairie de Rostrenen"],
+        actor=ACTOR,
     )
     yield opened
     opened.close()
@@ -216,13 +219,20 @@ def test_round_trip_into_a_new_database_is_lossless(
     target = open_store(f"sqlite:///{tmp_path / 'cible.db'}")
     try:
         # Funders the new database does not know are created once confirmed, as proposed.
-        preview = import_file(data, target, tiny_reference, name=f"export.{fmt}", dry_run=True)
+        preview = import_file(
+            data, target, tiny_reference, name=f"export.{fmt}", dry_run=True, actor=ACTOR
+        )
         assert {s.raison for s in preview.plan.suggestions} <= {"nouveau financeur"}
         confirmed = [
             Correspondence(s.colonne, s.valeur, s.proposition) for s in preview.plan.suggestions
         ]
         report = import_file(
-            data, target, tiny_reference, name=f"export.{fmt}", correspondences=confirmed
+            data,
+            target,
+            tiny_reference,
+            name=f"export.{fmt}",
+            correspondences=confirmed,
+            actor=ACTOR,
         )
         assert report.rejected == [] and report.nouvelles == len(before)
         after = target.list_initiatives()
@@ -237,7 +247,7 @@ def test_round_trip_into_a_new_database_is_lossless(
 def test_reimporting_an_export_changes_nothing(store, tiny_reference, fmt: str) -> None:
     before = store.list_initiatives()
     data = export_initiatives(before, tiny_reference, fmt)
-    report = import_file(data, store, tiny_reference, name=f"export.{fmt}")
+    report = import_file(data, store, tiny_reference, name=f"export.{fmt}", actor=ACTOR)
     assert (report.nouvelles, report.modifiees, report.inchangees) == (0, 0, len(before))
     after = store.list_initiatives()
     # Fields the export does not carry (area served, per-funder amounts) are kept as stored.

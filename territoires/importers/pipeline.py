@@ -42,7 +42,7 @@ from territoires.importers.suggest import (
 )
 from territoires.importers.values import is_empty
 from territoires.importers.vocabulary import Correspondence, Vocabulary, value_key
-from territoires.store import Store, record_key
+from territoires.store import Actor, FieldChange, Store, record_key
 
 REJECT_COLUMN = "erreur"
 # Record field(s) fed by each source field, to know what a file provides.
@@ -98,6 +98,9 @@ class ImportReport:
     fictives_supprimees: int = 0
     dry_run: bool = False
     rejects_path: Path | None = None
+    lot: int | None = None
+    changes: tuple[FieldChange, ...] = ()
+    ignored_deleted: tuple[str, ...] = ()
 
     @property
     def rejected(self) -> list[tuple[int, int, str]]:
@@ -156,6 +159,16 @@ class ImportReport:
             lines.append(f"{count} ({saved} pour les prochains imports).")
         if plan.suggestions:
             lines.append(suggestions_line(plan.suggestions))
+        if self.ignored_deleted:
+            lines.append(
+                "Lignes laissées de côté, car leur initiative a été supprimée (un administrateur "
+                f"peut la restaurer) : {', '.join(self.ignored_deleted)}."
+            )
+        if self.lot is not None:
+            lines.append(
+                f"Lot d'import n° {self.lot} : l'historique garde chaque changement ; "
+                "ce lot peut être annulé en entier."
+            )
         mapping = plan.mapping
         if mapping.unknown:
             lines.append(f"Colonnes non reconnues (ignorées) : {', '.join(mapping.unknown)}.")
@@ -436,16 +449,21 @@ def _stored_identities(store: Store) -> pd.DataFrame:
     return store.list_initiatives()[list(IDENTITY_COLUMNS)]
 
 
-def apply_plan(store: Store, plan: ImportPlan, *, dry_run: bool = False) -> ImportReport:
-    """Apply a plan in one transaction. The first real import replaces the demo records."""
+def apply_plan(
+    store: Store, plan: ImportPlan, *, actor: Actor, dry_run: bool = False
+) -> ImportReport:
+    """Apply a plan in one transaction, as ``actor``. The first real import replaces the demo
+    records."""
     replace_demo = bool(plan.records) and store.count(fictif=True) > 0
     result = store.import_batch(
         plan.records,
+        actor=actor,
         fields=plan.fields,
         new_funders=plan.new_funders,
         source=plan.table.name,
         replace_demo=replace_demo,
         dry_run=dry_run,
+        rejected=len(plan.rejected),
     )
     return ImportReport(
         plan,
@@ -454,6 +472,9 @@ def apply_plan(store: Store, plan: ImportPlan, *, dry_run: bool = False) -> Impo
         result.inchangees,
         result.fictives_supprimees,
         dry_run,
+        lot=result.lot,
+        changes=result.changes,
+        ignored_deleted=result.supprimees_ignorees,
     )
 
 
@@ -484,6 +505,7 @@ def import_file(
     store: Store,
     reference: GeoReference,
     *,
+    actor: Actor,
     name: str | None = None,
     sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
@@ -492,7 +514,8 @@ def import_file(
     dry_run: bool = False,
     rejects_path: str | Path | None = None,
 ) -> ImportReport:
-    """Read, check and import a CSV/XLSX file in one transaction; see ``ImportReport``.
+    """Read, check and import a CSV/XLSX file in one transaction, as ``actor`` (who is
+    written in the history); see ``ImportReport``.
 
     ``correspondences`` are confirmed correspondences (a ``--mapping`` file, the page's
     « Correspondances » step): applied to this import, and saved for the next ones.
@@ -510,7 +533,7 @@ def import_file(
         correspondences=correspondences,
     )
     check_against_store(plan, _stored_identities(store), locator, confirm_updates)
-    report = apply_plan(store, plan, dry_run=dry_run)
+    report = apply_plan(store, plan, actor=actor, dry_run=dry_run)
     if rejects_path is not None and plan.rejected:
         report.rejects_path = write_rejects(plan, rejects_path)
     return report

@@ -13,9 +13,11 @@ from territoires.errors import ImportFileError
 from territoires.importers import cli as import_cli
 from territoires.importers.pipeline import import_file
 from territoires.importers.reading import read_table
-from territoires.store import open_store
+from territoires.store import Actor, open_store
 
 TABBED = "Titre\tCommune\tMontant\tAnnée\r\nCafé « L'Œil »\tCommune 1\t12 000 €\t2024\r\n"
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def test_utf16_csv_is_read_as_utf16(data: bytes, label: str, store, tiny_referen
     table = read_table(data, name="texte-unicode.txt")
     assert (table.encoding, table.separator) == (label, "\t")
     assert table.frame.iloc[0].tolist() == ["Café « L'Œil »", "Commune 1", "12 000 €", "2024"]
-    report = import_file(data, store, tiny_reference, name="texte-unicode.txt")
+    report = import_file(data, store, tiny_reference, name="texte-unicode.txt", actor=ACTOR)
     assert (report.nouvelles, report.rejected) == (1, [])
     assert store.list_initiatives()["montant"].tolist() == [12000.0]
 
@@ -73,7 +75,9 @@ def _formula_workbook(cached: bool) -> bytes:
 
 
 def test_formula_without_saved_result_rejects_its_row(store, tiny_reference) -> None:
-    report = import_file(_formula_workbook(False), store, tiny_reference, name="programme.xlsx")
+    report = import_file(
+        _formula_workbook(False), store, tiny_reference, name="programme.xlsx", actor=ACTOR
+    )
     assert report.nouvelles == 1
     assert [(line, reason) for _, line, reason in report.rejected] == [
         (
@@ -86,7 +90,9 @@ def test_formula_without_saved_result_rejects_its_row(store, tiny_reference) -> 
 
 
 def test_formula_with_saved_result_is_read(store, tiny_reference) -> None:
-    report = import_file(_formula_workbook(True), store, tiny_reference, name="excel.xlsx")
+    report = import_file(
+        _formula_workbook(True), store, tiny_reference, name="excel.xlsx", actor=ACTOR
+    )
     assert (report.nouvelles, report.rejected) == (2, [])
     frame = store.list_initiatives().set_index("titre")
     assert (frame.loc["Avec formule", "montant"], frame.loc["Avec formule", "annee"]) == (
@@ -144,7 +150,7 @@ def test_control_characters_are_removed_with_a_warning(store, tiny_reference) ->
         "Caf\x00é;Asso\x07 du\x1b bourg;Commune 1;2024\n"
         "Propre;Asso;Commune 2;2024\n"
     ).encode()
-    report = import_file(data, store, tiny_reference, name="nul.csv")
+    report = import_file(data, store, tiny_reference, name="nul.csv", actor=ACTOR)
     assert (report.nouvelles, report.rejected) == (2, [])
     frame = store.list_initiatives().set_index("titre")
     assert frame.loc["Café", "porteur"] == "Asso du bourg"
@@ -161,7 +167,7 @@ def test_control_characters_in_xlsx_cells_are_removed(store, tiny_reference) -> 
     sheet.write_row(0, 0, ["Titre", "Commune", "Note"])
     sheet.write_row(1, 0, ["A\x0bB", "Commune 1", "prix_x0031_"])
     book.close()
-    report = import_file(buffer.getvalue(), store, tiny_reference, name="f.xlsx")
+    report = import_file(buffer.getvalue(), store, tiny_reference, name="f.xlsx", actor=ACTOR)
     assert store.list_initiatives()["titre"].tolist() == ["AB"]
     assert report.plan.table.frame.loc[0, "Note"] == "prix1"  # Excel's own reading
     assert "retirés : 1 caractère, ligne 2 du fichier" in report.plan.warnings[0]

@@ -20,7 +20,9 @@ from territoires.importers.rows import validate_row
 from territoires.importers.suggest import suggest_commune, suggest_label
 from territoires.importers.values import AliasTable
 from territoires.importers.vocabulary import IGNORE_VALUE, Correspondence, Vocabulary
-from territoires.store import load_referentiels, open_store
+from territoires.store import Actor, load_referentiels, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 
 # --- normalisation: one test per rule ---------------------------------------------------------
@@ -258,7 +260,7 @@ def test_values_that_match_nothing_wait_for_a_confirmation(store, brittany) -> N
         "D3;Bal;Asso;Guémené;56160;Fond. Daniel & Nina Carasso;soin;;1000;2024",
         "D4;Jeu;Asso;Pontivy;;Mairie de Pontivy;sport;coopérative;1000;2024",
     )
-    report = import_file(data, store, brittany, name="comite.csv", dry_run=True)
+    report = import_file(data, store, brittany, name="comite.csv", dry_run=True, actor=ACTOR)
     assert report.nouvelles == 1  # D2 only: normalisation is not guessing
     reasons = {line: reason for _, line, reason in report.rejected}
     assert reasons[2] == (
@@ -288,7 +290,9 @@ def test_values_that_match_nothing_wait_for_a_confirmation(store, brittany) -> N
         Correspondence("type", "coopérative", "autre"),
         Correspondence("themes", "sport", IGNORE_VALUE),
     ]
-    report = import_file(data, store, brittany, name="comite.csv", correspondences=confirmed)
+    report = import_file(
+        data, store, brittany, name="comite.csv", correspondences=confirmed, actor=ACTOR
+    )
     assert (report.nouvelles, report.rejected) == (4, [])
     frame = store.list_initiatives().set_index("reference")
     assert frame.loc["D1", "commune_code"] == "29024"
@@ -300,7 +304,7 @@ def test_values_that_match_nothing_wait_for_a_confirmation(store, brittany) -> N
 
 def test_nothing_is_created_without_confirmation(store, brittany) -> None:
     data = committee_file("D1;Café;Les Amis;Pontivy;;Mairie de Pontivy;;;;2024")
-    report = import_file(data, store, brittany, name="c.csv")
+    report = import_file(data, store, brittany, name="c.csv", actor=ACTOR)
     assert (report.nouvelles, report.plan.new_funders) == (0, [])
     assert "Mairie de Pontivy" not in set(store.funders()["nom"])
 
@@ -313,7 +317,7 @@ def test_invalid_correspondences_refuse_the_import(store, brittany) -> None:
         Correspondence("ville", "X", "Y"),  # type: ignore[arg-type]
     ]
     with pytest.raises(ImportFileError) as error:
-        import_file(data, store, brittany, name="c.csv", correspondences=bad)
+        import_file(data, store, brittany, name="c.csv", correspondences=bad, actor=ACTOR)
     assert error.value.user_message == (
         "Correspondances illisibles, rien n'a été importé : ligne 2 : code INSEE inconnu "
         "« 99999 » pour « Carhaix (29270) » ; ligne 3 : thème inconnu « Sport et loisirs » pour "
@@ -414,7 +418,7 @@ def test_probable_duplicate_inside_a_file(store, brittany) -> None:
         "D3;Café du bourg;Les Amis;Pontivy;;;;;1000;2025",  # another year: not a duplicate
         "D1;Café du bourg;Les Amis;Pontivy;;;;;1000;2024",  # the same reference twice
     )
-    report = import_file(data, store, brittany, name="c.csv", dry_run=True)
+    report = import_file(data, store, brittany, name="c.csv", dry_run=True, actor=ACTOR)
     assert [r[1:] for r in report.rejected] == [
         (
             4,
@@ -430,19 +434,19 @@ def test_renamed_communes_are_the_same_commune(store, brittany) -> None:
         "D1;Café;Les Amis;Mûr-de-Bretagne;;;;;1000;2014",
         "D2;Café;Les Amis;Guerlédan;;;;;1000;2014",
     )
-    report = import_file(data, store, brittany, name="c.csv", dry_run=True)
+    report = import_file(data, store, brittany, name="c.csv", dry_run=True, actor=ACTOR)
     assert [r[1] for r in report.rejected] == [3]
     assert "Doublon probable de la ligne 2" in report.rejected[0][2]
 
 
 def test_missing_reference_column_is_said_first(store, brittany) -> None:
     data = "Intitulé;Commune;Numéro interne\nCafé;Pontivy;12\n".encode()
-    report = import_file(data, store, brittany, name="c.csv", dry_run=True)
+    report = import_file(data, store, brittany, name="c.csv", dry_run=True, actor=ACTOR)
     first = report.summary_lines()[0]
     assert first.startswith("Aucune colonne de référence reconnue")
     assert "Numéro interne" in first
     data = committee_file("D1;Café;Les Amis;Pontivy;;;;;1000;2024")
-    report = import_file(data, store, brittany, name="c.csv", dry_run=True)
+    report = import_file(data, store, brittany, name="c.csv", dry_run=True, actor=ACTOR)
     assert report.plan.has_reference
     assert report.summary_lines()[0].startswith("Fichier « c.csv »")
 
@@ -474,16 +478,23 @@ def test_suggestions_file_reads_back(tmp_path) -> None:
 
 # --- against the store: probable duplicates, reference collisions ---------------------------
 def test_probable_duplicate_of_a_stored_initiative_is_a_warning(store, brittany) -> None:
-    import_file(committee_file("D1;Café;Les Amis;Mûr-de-Bretagne;;;;;1000;2024"), store, brittany)
+    import_file(
+        committee_file("D1;Café;Les Amis;Mûr-de-Bretagne;;;;;1000;2024"),
+        store,
+        brittany,
+        actor=ACTOR,
+    )
     data = committee_file("E7;café;Les Amis;Guerlédan;;;;;1000;2024")
-    report = import_file(data, store, brittany, name="c.csv", dry_run=True)
+    report = import_file(data, store, brittany, name="c.csv", dry_run=True, actor=ACTOR)
     assert report.nouvelles == 1
     assert report.plan.warnings == [
         "ligne 2 : doublon probable de l'initiative enregistrée sous la référence « D1 » (même "
         "titre, porteur, commune et année), référence du fichier « E7 »"
     ]
     # The same reference is an update, not a duplicate.
-    again = import_file(committee_file("D1;Café;Les Amis;Guerlédan;;;;;900;2024"), store, brittany)
+    again = import_file(
+        committee_file("D1;Café;Les Amis;Guerlédan;;;;;900;2024"), store, brittany, actor=ACTOR
+    )
     assert (again.modifiees, again.plan.warnings) == (1, [])
 
 
@@ -492,13 +503,13 @@ def test_reference_collision_is_rejected_unless_confirmed(store, brittany, capsy
         "1;Jardin partagé;Les Amis;Pontivy;;;;;1000;2024",
         "2;Café;Asso du bourg;Pontivy;;;;;1000;2024",
     )
-    import_file(first, store, brittany, name="2024.csv")
+    import_file(first, store, brittany, name="2024.csv", actor=ACTOR)
     # 2025's file numbers its projects 1, 2 again: « 1 » is another project, « 2 » a correction.
     later = committee_file(
         "1;Fête du pain;Asso du four;Guerlédan;;;;;5000;2025",
         "2;Café associatif;Asso du bourg;Pontivy;;;;;1000;2024",
     )
-    report = import_file(later, store, brittany, name="2025.csv", dry_run=True)
+    report = import_file(later, store, brittany, name="2025.csv", dry_run=True, actor=ACTOR)
     assert (report.modifiees, [r[1] for r in report.rejected]) == (1, [2])
     assert report.rejected[0][2] == (
         "Référence « 1 » déjà enregistrée pour une autre initiative ? titre, porteur, commune "
@@ -508,7 +519,9 @@ def test_reference_collision_is_rejected_unless_confirmed(store, brittany, capsy
         "commande) ou changez la référence"
     )
     assert [c.reference for c in report.plan.collisions] == ["1"]
-    confirmed = import_file(later, store, brittany, name="2025.csv", confirm_updates={"1"})
+    confirmed = import_file(
+        later, store, brittany, name="2025.csv", confirm_updates={"1"}, actor=ACTOR
+    )
     assert (confirmed.modifiees, confirmed.rejected) == (2, [])
     assert store.list_initiatives().set_index("reference").loc["1", "titre"] == "Fête du pain"
 
