@@ -23,6 +23,7 @@ from territoires.importers.pipeline import (
     no_reference_message,
     rejects_frame,
 )
+from territoires.importers.preview import changes_frame
 from territoires.importers.reading import read_table, sheet_names, sheets_with_data
 from territoires.importers.template import template_csv, template_xlsx
 from territoires.importers.vocabulary import Vocabulary
@@ -165,6 +166,8 @@ if left.button("Simuler l'import", icon=":material/preview:", width="stretch"):
 if right.button("Importer", type="primary", icon=":material/upload:", width="stretch"):
     run(dry_run=False)
 report = state["report"] if state["mapping"] == mapping else None
+# Report lines shown as tables below rather than as text.
+DETAILED = ("Ligne ", "Serait modifiée : ", "Modifiée : ")
 
 if report is not None:
     lines = report.summary_lines()
@@ -176,7 +179,16 @@ if report is not None:
         )
     else:
         st.success("Import terminé : toutes les lignes sont enregistrées.")
-    st.text("\n".join(line for line in lines if not line.startswith("Ligne ")))
+    st.text("\n".join(line for line in lines if not line.startswith(DETAILED)))
+
+    # --- what the import changes, field by field (the preview of a simulation) --------------
+    if report.changes:
+        st.subheader("Ce que l'import changera" if report.dry_run else "Ce que l'import a changé")
+        st.caption(
+            f"{fr_count(report.modifiees, 'initiative modifiée', 'initiatives modifiées')}, "
+            "champ par champ : avant → après."
+        )
+        st.dataframe(changes_frame(report.changes, report.titles), hide_index=True, width="stretch")
 
     # --- « Correspondances »: values that matched nothing, confirmed one by one ----------------
     if report.plan.suggestions:

@@ -1,5 +1,5 @@
 """What a file's records mean next to the stored initiatives: reference collisions and
-probable duplicates (pure: the stored identities come in as a table).
+probable duplicates (pure: the stored identities come in as a table, ``Store.identities``).
 
 - A **reference collision**: a reference already stored now comes with at least two of its
   title, porteur and commune different. It is probably another initiative under a reused
@@ -19,8 +19,6 @@ import pandas as pd
 
 from territoires.importers.normalize import words_key
 
-# The stored identity of each initiative: what collisions and duplicates compare.
-IDENTITY_COLUMNS: tuple[str, ...] = ("reference", "titre", "porteur", "commune_code", "annee")
 _COMPARED: tuple[tuple[str, str], ...] = (
     ("titre", "titre"),
     ("porteur", "porteur"),

@@ -22,7 +22,6 @@ import pandas as pd
 from territoires.formatting import fr_count
 from territoires.geo.reference import GeoReference
 from territoires.importers.against_store import (
-    IDENTITY_COLUMNS,
     Collision,
     collision_reason,
     find_collisions,
@@ -31,6 +30,7 @@ from territoires.importers.against_store import (
 )
 from territoires.importers.headers import ColumnMapping, match_columns
 from territoires.importers.locate import CommuneLocator, locator_for
+from territoires.importers.preview import change_lines
 from territoires.importers.reading import FormulaWithoutValue, SourceTable, read_table
 from territoires.importers.rows import TEXT_FIELDS, Pending, RowContext, check_row
 from territoires.importers.suggest import (
@@ -41,7 +41,12 @@ from territoires.importers.suggest import (
     suggest_label,
 )
 from territoires.importers.values import is_empty
-from territoires.importers.vocabulary import Correspondence, Vocabulary, value_key
+from territoires.importers.vocabulary import (
+    IGNORE_VALUE,
+    Correspondence,
+    Vocabulary,
+    value_key,
+)
 from territoires.store import Actor, FieldChange, Store, record_key
 
 REJECT_COLUMN = "erreur"
@@ -101,6 +106,7 @@ class ImportReport:
     lot: int | None = None
     changes: tuple[FieldChange, ...] = ()
     ignored_deleted: tuple[str, ...] = ()
+    titles: dict[int, str] = field(default_factory=dict)  # stored titles, before the import
 
     @property
     def rejected(self) -> list[tuple[int, int, str]]:
@@ -150,13 +156,14 @@ class ImportReport:
             created = "Financeurs à créer" if self.dry_run else "Financeurs créés"
             lines.append(f"{created} (confirmés) : {', '.join(plan.new_funders)}.")
         if plan.correspondences:
-            saved = "seraient enregistrées" if self.dry_run else "enregistrées"
             count = fr_count(
                 len(plan.correspondences),
                 "correspondance confirmée appliquée",
                 "correspondances confirmées appliquées",
             )
-            lines.append(f"{count} ({saved} pour les prochains imports).")
+            kept = sum(c.proposition != IGNORE_VALUE for c in plan.correspondences)
+            saved = "seraient enregistrées" if self.dry_run else "enregistrées"
+            lines.append(f"{count}, dont {kept} {saved} pour les prochains imports.")
         if plan.suggestions:
             lines.append(suggestions_line(plan.suggestions))
         if self.ignored_deleted:
@@ -182,6 +189,7 @@ class ImportReport:
                 f"Colonnes calculées depuis la commune (ignorées) : {', '.join(mapping.derived)}."
             )
         lines.extend(f"Avertissement : {w}" for w in plan.warnings)
+        lines.extend(change_lines(self.changes, self.titles, dry_run=self.dry_run))
         lines.extend(f"Ligne {line} rejetée : {reason}" for _, line, reason in plan.rejected)
         if self.rejects_path is not None:
             lines.append(f"Lignes rejetées écrites dans {self.rejects_path}.")
@@ -426,7 +434,7 @@ def check_against_store(
     confirmed: bool | Collection[str] = False,
 ) -> None:
     """Reject reference collisions (unless ``confirmed``: all, or these references) and warn
-    of probable duplicates of stored initiatives; ``stored`` has ``IDENTITY_COLUMNS``."""
+    of probable duplicates of stored initiatives; ``stored`` is ``Store.identities()``."""
     collisions = find_collisions(plan.records, stored, confirmed)
     if collisions:
         lines = {c.line for c in collisions}
@@ -445,10 +453,6 @@ def check_against_store(
     plan.warnings.extend(store_duplicates(plan.records, stored))
 
 
-def _stored_identities(store: Store) -> pd.DataFrame:
-    return store.list_initiatives()[list(IDENTITY_COLUMNS)]
-
-
 def apply_plan(
     store: Store, plan: ImportPlan, *, actor: Actor, dry_run: bool = False
 ) -> ImportReport:
@@ -464,6 +468,11 @@ def apply_plan(
         replace_demo=replace_demo,
         dry_run=dry_run,
         rejected=len(plan.rejected),
+        aliases=[
+            (c.colonne, value_key(c.colonne, c.valeur), c.valeur, c.proposition)
+            for c in plan.correspondences
+            if c.proposition != IGNORE_VALUE
+        ],
     )
     return ImportReport(
         plan,
@@ -532,8 +541,10 @@ def import_file(
         locator=locator,
         correspondences=correspondences,
     )
-    check_against_store(plan, _stored_identities(store), locator, confirm_updates)
+    stored = store.identities()
+    check_against_store(plan, stored, locator, confirm_updates)
     report = apply_plan(store, plan, actor=actor, dry_run=dry_run)
+    report.titles = dict(zip(stored["id"], stored["titre"], strict=True))
     if rejects_path is not None and plan.rejected:
         report.rejects_path = write_rejects(plan, rejects_path)
     return report

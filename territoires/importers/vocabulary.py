@@ -46,6 +46,7 @@ class _AliasSource(Protocol):
     def theme_aliases(self) -> list[tuple[str, str]]: ...
     def funder_aliases(self) -> list[tuple[str, str]]: ...
     def themes(self) -> pd.DataFrame: ...
+    def import_aliases(self) -> list[tuple[str, str, str]]: ...
 
 
 def value_key(colonne: str, valeur: str) -> str:
@@ -82,7 +83,8 @@ class Vocabulary:
 
     @classmethod
     def from_store(cls, store: _AliasSource) -> Vocabulary:
-        """Configured aliases, official labels and the correspondences saved by earlier imports."""
+        """Configured aliases, official labels and the correspondences saved by earlier imports
+        (funders' and themes' among the aliases; communes' and types' apart)."""
         frame = store.themes()
         labels = dict(zip(frame["code"], frame["libelle"], strict=True))
         vocabulary = cls(
@@ -90,9 +92,7 @@ class Vocabulary:
             AliasTable.build(store.funder_aliases()),
             labels,
         )
-        saved = getattr(store, "correspondences", None)
-        if callable(saved):
-            vocabulary.remember(saved())
+        vocabulary.remember(Correspondence(*row) for row in store.import_aliases())
         return vocabulary
 
     # -- resolving cells ---------------------------------------------------------------------

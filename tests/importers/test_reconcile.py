@@ -534,3 +534,82 @@ def test_confirm_updates_on_the_command_line(cli_db, tmp_path) -> None:
     assert run_cli("import", str(path), "--db", cli_db) == 1
     assert run_cli("import", str(path), "--db", cli_db, "--confirm-updates") == 0
     assert open_store(cli_db).list_initiatives()["titre"].tolist() == ["Fête"]
+
+
+# --- confirmed correspondences are saved for the next imports -------------------------------
+def test_confirmed_correspondences_are_saved_as_aliases(store, brittany) -> None:
+    data = committee_file(
+        "D1;Café;Les Amis;Carhaix;29270;Fond. Daniel & Nina Carasso;Culture & patrimoine;"
+        "Coopérative;1000;2024",
+        "D2;Fête;Asso;Pontivy;;Mairie de Pontivy;sport;;1000;2024",
+    )
+    confirmed = [
+        Correspondence("commune", "Carhaix (29270)", "29024"),
+        Correspondence("financeurs", "Fond. Daniel & Nina Carasso", "Carasso"),
+        Correspondence("themes", "Culture & patrimoine", "Cultures et savoirs"),
+        Correspondence("type", "Coopérative", "autre"),
+        Correspondence("financeurs", "Mairie de Pontivy", "Mairie de Pontivy"),
+        Correspondence("themes", "sport", IGNORE_VALUE),
+    ]
+    # A simulation saves nothing.
+    import_file(data, store, brittany, actor=ACTOR, correspondences=confirmed, dry_run=True)
+    assert store.import_aliases() == []
+    report = import_file(data, store, brittany, actor=ACTOR, correspondences=confirmed)
+    assert (report.nouvelles, report.rejected) == (2, [])
+    assert "6 correspondances confirmées appliquées, dont 5 enregistrées pour" in "\n".join(
+        report.summary_lines()
+    )
+    assert sorted(store.import_aliases()) == [
+        ("commune", "Carhaix (29270)", "29024"),
+        ("type", "Coopérative", "autre"),
+    ]
+    assert ("Fond. Daniel & Nina Carasso", "Fondation Daniel et Nina Carasso") in set(
+        store.funder_aliases()
+    )
+    # The next file written the same way goes in without a question, but for the value left
+    # aside (an « ignore » is not saved: it holds for one import).
+    again = committee_file(
+        "E1;Bal;Les Amis;carhaix;29 270;Fond Daniel et Nina Carasso;culture et patrimoine;"
+        "coopératives;1000;2025",
+        "E2;Jeu;Asso;Pontivy;;mairie de pontivy;sport;;1000;2025",
+    )
+    report = import_file(again, store, brittany, actor=ACTOR)
+    assert report.nouvelles == 1
+    assert [(s.colonne, s.valeur) for s in report.plan.suggestions] == [("themes", "sport")]
+    frame = store.list_initiatives().set_index("reference")
+    assert frame.loc["E1", "commune_code"] == "29024"
+    assert frame.loc["E1", "themes"] == ["cultures-savoirs"]
+    assert frame.loc["E1", "type"] == "autre"
+
+
+# --- the simulation shows the changes, field by field ---------------------------------------
+def test_simulation_lists_each_change_field_by_field(store, brittany, cli_db, tmp_path, capsys):
+    first = committee_file("1;Jardin;Les Amis;Pontivy;;FdF;;;1000;2024")
+    import_file(first, store, brittany, actor=ACTOR)
+    corrected = committee_file("1;Jardin partagé;Les Amis;Pontivy;;FdF + Carasso;;;1500;2024")
+    report = import_file(corrected, store, brittany, actor=ACTOR, dry_run=True)
+    assert report.modifiees == 1
+    assert (
+        "Serait modifiée : « Jardin » (référence 1) : Titre : « Jardin » → « Jardin partagé » ; "
+        "Financements : « Fondation de France » → « Fondation de France ; Fondation Daniel et "
+        "Nina Carasso » ; Montant (€) : « 1000 » → « 1500 »."
+    ) in report.summary_lines()
+    assert store.list_initiatives()["titre"].tolist() == ["Jardin"]
+    # The same through the command line's --dry-run.
+    path = tmp_path / "a.csv"
+    path.write_bytes(first)
+    run_cli("import", str(path), "--db", cli_db)
+    path.write_bytes(corrected)
+    capsys.readouterr()
+    assert run_cli("import", str(path), "--db", cli_db, "--dry-run") == 0
+    assert "Serait modifiée : « Jardin » (référence 1) : Titre" in capsys.readouterr().out
+
+
+def test_undoing_an_import_drops_the_funder_it_created_and_its_aliases(store, brittany) -> None:
+    data = committee_file("D1;Café;Les Amis;Pontivy;;mairie pontivy;;;1000;2024")
+    new = Correspondence("financeurs", "mairie pontivy", "Mairie de Pontivy")
+    report = import_file(data, store, brittany, actor=ACTOR, correspondences=[new])
+    assert ("mairie pontivy", "Mairie de Pontivy") in set(store.funder_aliases())
+    store.undo_import(report.lot, actor=ACTOR)
+    assert "Mairie de Pontivy" not in set(store.funders()["nom"])
+    assert ("mairie pontivy", "Mairie de Pontivy") not in set(store.funder_aliases())
