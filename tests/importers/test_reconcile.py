@@ -3,10 +3,9 @@ alone), confirmed correspondences, the --suggestions / --mapping round trip, dup
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import box
+from conftest import communes_frame
 
 from territoires.errors import ImportFileError, RowError
 from territoires.geo.reference import GeoReference
@@ -168,27 +167,12 @@ def brittany() -> GeoReference:
         ("22158", "Guerlédan", "22", "Côtes-d'Armor", "22530"),
         ("56178", "Pontivy", "56", "Morbihan", "56300"),
     ]
-    frame = gpd.GeoDataFrame(
+    frame = communes_frame(
         [
-            {
-                "code_insee": code,
-                "nom": name,
-                "departement_code": dep,
-                "departement_nom": dep_name,
-                "region_code": "53",
-                "region_nom": "Bretagne",
-                "epci_code": "200000001",
-                "epci_nom": "CC Test",
-                "population": 1000,
-                "geometry": box(index, 0, index + 1, 1),
-            }
+            (code, name, dep, dep_name, index, 0.0)
             for index, (code, name, dep, dep_name, _) in enumerate(communes)
-        ],
-        geometry="geometry",
-        crs="EPSG:4326",
+        ]
     )
-    frame["superficie_km2"] = 80.0
-    frame["densite"] = 12.5
     postal = pd.DataFrame([{"code_postal": cp, "code_insee": code} for code, *_, cp in communes])
     aliases = pd.DataFrame(
         [{"nom": "Mûr-de-Bretagne", "code_insee": "22158", "type": "COMD", "code_ancien": "22153"}]
