@@ -435,6 +435,10 @@ def check_against_store(
 ) -> None:
     """Reject reference collisions (unless ``confirmed``: all, or these references) and warn
     of probable duplicates of stored initiatives; ``stored`` is ``Store.identities()``."""
+    # A commune merged since an initiative was stored is the same commune (its former code).
+    stored = stored.assign(
+        commune_code=[locator.former_codes.get(str(c), c) for c in stored["commune_code"]]
+    )
     collisions = find_collisions(plan.records, stored, confirmed)
     if collisions:
         lines = {c.line for c in collisions}

@@ -597,3 +597,23 @@ def test_undoing_an_import_drops_the_funder_it_created_and_its_aliases(store, br
     store.undo_import(report.lot, actor=ACTOR)
     assert "Mairie de Pontivy" not in set(store.funders()["nom"])
     assert ("mairie pontivy", "Mairie de Pontivy") not in set(store.funder_aliases())
+
+
+def test_a_commune_stored_under_its_former_code_is_the_same_commune(brittany) -> None:
+    from territoires.importers.pipeline import check_against_store, prepare_import
+    from territoires.importers.reading import read_table as read
+
+    # Stored before Mûr-de-Bretagne became Guerlédan (22153 -> 22158).
+    stored = pd.DataFrame(
+        [(1, "A1", "Café", "Les Amis", "22153", 2014)],
+        columns=["id", "reference", "titre", "porteur", "commune_code", "annee"],
+    )
+    table = read(committee_file("B7;Café;Les Amis;Guerlédan;;;;;1000;2014"), name="c.csv")
+    vocabulary = Vocabulary.from_store(open_store("sqlite:///:memory:"))
+    plan = prepare_import(table, brittany, vocabulary)
+    locator = CommuneLocator(brittany)
+    check_against_store(plan, stored, locator)
+    assert plan.warnings == [
+        "ligne 2 : doublon probable de l'initiative enregistrée sous la référence « A1 » (même "
+        "titre, porteur, commune et année), référence du fichier « B7 »"
+    ]
