@@ -89,7 +89,11 @@ if upload is None:
 data = upload.getvalue()
 try:
     sheets = sheet_names(data, upload.name)
-    with_data = sheets_with_data(data, upload.name) if len(sheets) > 1 else []
+    # Which sheets hold initiatives: read once per file (every sheet is read for it).
+    found = f"sheets_{upload.file_id}"
+    if len(sheets) > 1 and found not in st.session_state:
+        st.session_state[found] = sheets_with_data(data, upload.name)
+    with_data = st.session_state.get(found, [])
     sheet = (
         st.selectbox(
             "Feuille du classeur",
