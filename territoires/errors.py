@@ -45,6 +45,17 @@ class AnalysisError(TerritoiresError):
     """An analysis cannot be run with the given parameters (weights, radius, territory)."""
 
 
+class RowError(TerritoiresError):
+    """A row (an import line, an edited initiative) cannot be recorded.
+
+    ``reasons`` lists every reason at once; ``user_message`` joins them with « ; ».
+    """
+
+    def __init__(self, reasons: list[str] | tuple[str, ...]) -> None:
+        super().__init__(" ; ".join(reasons))
+        self.reasons = tuple(reasons)
+
+
 class PermissionDeniedError(TerritoiresError):
     """The acting user's role does not allow this action (checked by the store itself)."""
 

@@ -24,6 +24,7 @@ from territoires.exports import (
 from territoires.filters import Filters
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import import_file
+from territoires.importers.vocabulary import Correspondence
 from territoires.store import Actor, Store, open_store
 
 ACTOR = Actor("test@exemple.fr", "editeur")
@@ -219,7 +220,22 @@ def test_round_trip_into_a_new_database_is_lossless(
     data = export_initiatives(before, tiny_reference, fmt, about=ABOUT)  # XLSX: two sheets
     target = open_store(f"sqlite:///{tmp_path / 'cible.db'}")
     try:
-        report = import_file(data, target, tiny_reference, name=f"export.{fmt}", actor=ACTOR)
+        # Funders the new database does not know are created once confirmed, as proposed.
+        preview = import_file(
+            data, target, tiny_reference, name=f"export.{fmt}", dry_run=True, actor=ACTOR
+        )
+        assert {s.raison for s in preview.plan.suggestions} <= {"nouveau financeur"}
+        confirmed = [
+            Correspondence(s.colonne, s.valeur, s.proposition) for s in preview.plan.suggestions
+        ]
+        report = import_file(
+            data,
+            target,
+            tiny_reference,
+            name=f"export.{fmt}",
+            correspondences=confirmed,
+            actor=ACTOR,
+        )
         assert report.rejected == [] and report.nouvelles == len(before)
         after = target.list_initiatives()
     finally:

@@ -18,6 +18,15 @@ from territoires.errors import StoreError
 BUSY_TIMEOUT_S = 30.0
 # Name of the PostgreSQL advisory lock taken while migrating (hashed with the schema's name).
 MIGRATION_LOCK = "territoires-migrations:"
+# Taken by every import batch, so that two imports at once run one after the other.
+IMPORT_LOCK = "territoires-imports:"
+# How long an import waits for another one (PostgreSQL; SQLite waits BUSY_TIMEOUT_S).
+IMPORT_WAIT_S = 120
+# What a user reads when the database stays busy with another write (never the driver's text).
+BUSY_MESSAGE = (
+    "un autre import ou une autre modification est en cours sur cette base et ne s'est pas "
+    "terminé à temps. Rien n'a été enregistré : réessayez dans un instant."
+)
 
 
 class Backend:
@@ -46,6 +55,14 @@ class Backend:
         """A transaction that no other process can run at the same time (migrations)."""
         raise NotImplementedError
         yield
+
+    def lock_imports(self) -> None:
+        """Inside a write transaction: wait until no other import runs (PostgreSQL); SQLite's
+        write transaction already lets one writer at a time."""
+
+    def is_busy(self, error: Exception) -> bool:
+        """Whether a driver error means « another writer held the database too long »."""
+        return False
 
     def table_exists(self, name: str) -> bool:
         raise NotImplementedError
@@ -85,6 +102,9 @@ class SqliteBackend(Backend):
     def migration_lock(self) -> Iterator[None]:
         with self._begin("EXCLUSIVE"):
             yield
+
+    def is_busy(self, error: Exception) -> bool:
+        return isinstance(error, sqlite3.OperationalError) and "locked" in str(error)
 
     @contextmanager
     def _begin(self, mode: str) -> Iterator[None]:
@@ -143,6 +163,19 @@ class PostgresBackend(Backend):
                 (MIGRATION_LOCK,),
             )
             yield
+
+    def lock_imports(self) -> None:
+        # An advisory lock until the transaction ends, one per schema; waits IMPORT_WAIT_S.
+        self.conn.execute(f"SET LOCAL lock_timeout = '{int(IMPORT_WAIT_S)}s'")
+        self.conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s || current_schema()))", (IMPORT_LOCK,)
+        )
+        self.conn.execute("SET LOCAL lock_timeout TO DEFAULT")
+
+    def is_busy(self, error: Exception) -> bool:
+        from psycopg import errors
+
+        return isinstance(error, errors.LockNotAvailable | errors.SerializationFailure)
 
     def table_exists(self, name: str) -> bool:
         row = self.conn.execute(

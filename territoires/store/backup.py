@@ -28,6 +28,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("theme_aliases", "alias, code"),
     ("funders", "nom"),
     ("funder_aliases", "alias, nom"),
+    ("import_aliases", "colonne, cle"),
     ("initiatives", "id"),
     ("initiative_themes", "initiative_id, position"),
     ("initiative_funders", "initiative_id, position"),

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from territoires.store import history, initiatives
+from territoires.store import history, initiatives, reconciliation
 from territoires.store.backends import Backend
 from territoires.store.history import Entry
 from territoires.store.records import (
@@ -53,6 +53,7 @@ class BatchInput:
     source: str | None
     replace_demo: bool
     rejected: int = 0
+    aliases: tuple[reconciliation.Alias, ...] = ()
 
 
 def apply_batch(
@@ -61,6 +62,7 @@ def apply_batch(
     """Apply a batch inside the caller's transaction; return its counts, lot and changes."""
     stamp = now()
     created = create_funders(db, given.new_funders, stamp)
+    reconciliation.save_aliases(db, given.aliases, actor.user)
     removed = initiatives.demo_records(db) if given.replace_demo else []
     initiatives.remove(db, [r["id"] for r in removed])
     plan = _plan(db, batch, set(given.present))

@@ -18,8 +18,18 @@ import pandas as pd
 
 from territoires.errors import StoreError
 from territoires.settings import get_settings
-from territoires.store import backup, batches, editing, history, initiatives, merges, undo, users
-from territoires.store.backends import backend_for
+from territoires.store import (
+    backup,
+    batches,
+    editing,
+    history,
+    initiatives,
+    merges,
+    reconciliation,
+    undo,
+    users,
+)
+from territoires.store.backends import BUSY_MESSAGE, backend_for
 from territoires.store.freshness import bump, data_version
 from territoires.store.records import (
     DATA_FIELDS,
@@ -112,6 +122,19 @@ class Store:
         return [(str(a), str(n)) for a, n in rows]
 
     # -- reading initiatives ---------------------------------------------------------------
+
+    def import_aliases(self) -> list[tuple[str, str, str]]:
+        """Commune and type correspondences confirmed by earlier imports:
+        ``(colonne, value as written, target)`` (an INSEE code, a type)."""
+        with self._lock:
+            return reconciliation.import_aliases(self._db)
+
+    def identities(self) -> pd.DataFrame:
+        """Id, reference, title, porteur, commune and year of every initiative not deleted (what
+        an import checks reference collisions and probable duplicates against)."""
+        with self._lock:
+            return reconciliation.identities(self._db)
+
     def count(self, *, fictif: bool | None = None) -> int:
         """Number of initiatives, deleted ones apart (only fictional or only real ones when
         ``fictif`` is set)."""
@@ -248,6 +271,7 @@ class Store:
         replace_demo: bool = False,
         dry_run: bool = False,
         rejected: int = 0,
+        aliases: Iterable[reconciliation.Alias] = (),
     ) -> BatchResult:
         """Apply a whole batch of records in one transaction (nothing is written on failure).
 
@@ -271,6 +295,10 @@ class Store:
             Compute everything, field-level changes included, then roll back.
         rejected : int
             Rows the importer rejected, recorded in the journal.
+        aliases : iterable of (colonne, key, value, target)
+            Correspondences confirmed for this import, saved for the next ones (funders and
+            themes as aliases, communes and types in ``import_aliases``); targets exist or are
+            among ``new_funders``.
 
         Upsert rule: a record matches a stored one by ``ref:<reference>``; a record with a
         reference that matches nothing, or one without a reference, matches by ``content_key``
@@ -284,9 +312,11 @@ class Store:
             source,
             replace_demo,
             int(rejected),
+            tuple(aliases),
         )
         try:
             with self._writing("L'import a échoué et la base n'a pas été modifiée"):
+                self._db.lock_imports()  # two imports at once: the second waits its turn
                 result = batches.apply_batch(self._db, records, given, actor)
                 if dry_run:
                     raise _Rollback
@@ -394,6 +424,8 @@ class Store:
                 yield
                 bump(self._db)
         except self._db.errors as exc:
+            if self._db.is_busy(exc):
+                raise StoreError(f"{failure} : {BUSY_MESSAGE}") from exc
             raise StoreError(f"{failure} ({exc}).") from exc
 
     def close(self) -> None:

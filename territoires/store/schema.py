@@ -147,7 +147,22 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "ALTER TABLE funder_aliases ADD COLUMN origine TEXT NOT NULL DEFAULT 'config'",
         ),
     ),
+    (
+        7,
+        "confirmed import correspondences of communes and types (issue 20)",
+        (
+            """CREATE TABLE import_aliases (
+                colonne TEXT NOT NULL,
+                cle TEXT NOT NULL,
+                valeur TEXT NOT NULL,
+                proposition TEXT NOT NULL,
+                cree_le TEXT NOT NULL,
+                cree_par TEXT,
+                PRIMARY KEY (colonne, cle))""",
+        ),
+    ),
 )
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

@@ -214,17 +214,19 @@ def _restore_changed(
 
 
 def _drop_unused_funders(db: Backend, names: tuple[str, ...]) -> tuple[str, ...]:
-    """Remove the funders an import created when nothing refers to them any more."""
+    """Remove the funders an import created when nothing refers to them any more (the
+    correspondences confirmed towards them at import, aliases of origin « import », go too)."""
     dropped = []
     for name in names:
         used = db.execute(
             "SELECT 1 FROM initiative_funders WHERE financeur = ? UNION ALL "
-            "SELECT 1 FROM funder_aliases WHERE nom = ? UNION ALL "
+            "SELECT 1 FROM funder_aliases WHERE nom = ? AND origine <> ? UNION ALL "
             "SELECT 1 FROM funders WHERE nom = ? AND configure",
-            (name, name, name),
+            (name, name, "import", name),
         ).fetchone()
         exists = db.execute("SELECT 1 FROM funders WHERE nom = ?", (name,)).fetchone()
         if used is None and exists is not None:
+            db.execute("DELETE FROM funder_aliases WHERE nom = ?", (name,))
             db.execute("DELETE FROM funders WHERE nom = ?", (name,))
             dropped.append(name)
     return tuple(dropped)

@@ -13,6 +13,7 @@ from territoires.geo.reference import GeoReference
 from territoires.importers import cli as import_cli
 from territoires.importers.pipeline import import_file, rejects_frame
 from territoires.importers.reading import read_table
+from territoires.importers.vocabulary import IGNORE_VALUE, Correspondence
 from territoires.store import Actor, Store, open_store
 from territoires.store import initiatives as store_initiatives
 
@@ -56,7 +57,11 @@ def test_realistic_file(store: Store, tiny_reference: GeoReference, tmp_path) ->
     assert (report.nouvelles, report.modifiees, report.inchangees) == (3, 0, 0)
     assert [(line, reason) for _, line, reason in report.rejected] == [
         (4, "Commune inconnue : « Nulle Part »"),
-        (5, "Montant illisible : « beaucoup »"),
+        (
+            5,
+            "Montant illisible : « beaucoup » ; Thème inconnu : « sport » (aucun thème proche) ; "
+            "Financeur inconnu : « Mairie de Rostrenen » : nouveau financeur, à confirmer",
+        ),
         (6, "Aucune localisation : ni code INSEE, ni nom de commune, ni coordonnées"),
     ]
     assert report.exit_code == 1
@@ -80,7 +85,7 @@ def test_realistic_file(store: Store, tiny_reference: GeoReference, tmp_path) ->
     assert "Mairie de Rostrenen" not in set(store.funders()["nom"])
     summary = "\n".join(report.summary_lines())
     assert "Colonnes non reconnues (ignorées) : Remarque." in summary
-    assert "Ligne 5 rejetée : Montant illisible : « beaucoup »" in summary
+    assert "Ligne 5 rejetée : Montant illisible : « beaucoup » ; Thème inconnu" in summary
 
 
 def test_rejects_file_has_source_columns_plus_erreur(store, tiny_reference, tmp_path) -> None:
@@ -90,17 +95,35 @@ def test_rejects_file_has_source_columns_plus_erreur(store, tiny_reference, tmp_
     assert list(rejects.columns) == [*HEADER.split(";"), "erreur"]
     assert rejects["Réf"].tolist() == ["R3", "R4", "R5"]
     assert rejects.loc[1, "Montant (€)"] == "beaucoup"
-    assert rejects.loc[1, "erreur"] == "Montant illisible : « beaucoup »"
-    # Fix the rows, import only them: the erreur column is reported, the rest goes in.
+    assert rejects.loc[1, "erreur"].startswith("Montant illisible : « beaucoup » ; ")
+    # Fix the rows, import only them: the erreur column is reported, the rest goes in, but
+    # for the row whose funder and theme wait for a confirmation.
     fixed = rejects.assign(Ville=["Commune 5", "Commune 3", "Commune 6"], **{"Montant (€)": "10"})
     from territoires.exports import to_csv_bytes
 
     report = import_file(
         to_csv_bytes(fixed), store, tiny_reference, name="corrige.csv", actor=ACTOR
     )
-    assert (report.nouvelles, len(report.rejected)) == (3, 0)
+    assert (report.nouvelles, [line for _, line, _ in report.rejected]) == (2, [3])
+    assert [(s.colonne, s.valeur, s.proposition) for s in report.plan.suggestions] == [
+        ("financeurs", "Mairie de Rostrenen", "Mairie de Rostrenen"),
+        ("themes", "sport", ""),
+    ]
+    assert "Mairie de Rostrenen" not in set(store.funders()["nom"])
+    confirmed = [
+        Correspondence("themes", "sport", IGNORE_VALUE),
+        Correspondence("financeurs", "Mairie de Rostrenen", "Mairie de Rostrenen"),
+    ]
+    report = import_file(
+        to_csv_bytes(fixed),
+        store,
+        tiny_reference,
+        name="corrige.csv",
+        correspondences=confirmed,
+        actor=ACTOR,
+    )
+    assert (report.nouvelles, report.rejected) == (1, [])
     assert report.plan.new_funders == ["Mairie de Rostrenen"]
-    assert any("thème inconnu « sport »" in w for w in report.plan.warnings)
     assert store.count() == 6
 
 

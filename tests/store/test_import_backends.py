@@ -6,6 +6,7 @@ import pandas as pd
 
 from territoires.exports import export_initiatives
 from territoires.importers.pipeline import import_file
+from territoires.importers.vocabulary import Correspondence
 from territoires.store import Actor, Store
 
 ACTOR = Actor("test@exemple.fr", "editeur")
@@ -20,7 +21,11 @@ DATA = (
 
 def test_import_reimport_and_round_trip(store: Store, tiny_reference) -> None:
     # "22002" in the name column is not guessed as a code: that row is rejected too.
-    first = import_file(DATA, store, tiny_reference, name="f.csv", actor=ACTOR)
+    # A new funder is created only once confirmed.
+    new = Correspondence("financeurs", "Fondation Locale", "Fondation Locale")
+    first = import_file(
+        DATA, store, tiny_reference, name="f.csv", correspondences=[new], actor=ACTOR
+    )
     assert (first.nouvelles, len(first.rejected)) == (1, 2)
     assert first.plan.new_funders == ["Fondation Locale"]
     again = import_file(DATA, store, tiny_reference, name="f.csv", actor=ACTOR)

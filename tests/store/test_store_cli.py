@@ -32,7 +32,10 @@ def db(tiny_reference, tmp_path, monkeypatch) -> str:
 def _import(db: str, tmp_path, name: str, text: str, *extra: str) -> int:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return cli.main(["import", str(path), "--db", db, *extra])
+    # A new funder is created only once confirmed (issue 20).
+    mapping = tmp_path / "correspondances.csv"
+    mapping.write_text("colonne;valeur;proposition;raison\nfinanceurs;Mairie X;Mairie X;\n")
+    return cli.main(["import", str(path), "--db", db, "--mapping", str(mapping), *extra])
 
 
 def test_import_records_the_user_and_the_os_user_by_default(db, tmp_path, capsys) -> None:

@@ -8,6 +8,7 @@ from territoires.demo import generate_demo
 from territoires.errors import PermissionDeniedError, StoreError, UndoConflictError
 from territoires.exports import export_initiatives
 from territoires.importers.pipeline import import_file
+from territoires.importers.vocabulary import Correspondence
 from territoires.store import Actor, Store
 
 JEAN = Actor("jean@exemple.fr", "editeur")
@@ -35,8 +36,14 @@ def _exports(store: Store, reference) -> tuple[bytes, bytes]:
     )
 
 
+# A new funder is created only once confirmed (issue 20).
+NEW_FUNDER = Correspondence("financeurs", "Mairie de Glomel", "Mairie de Glomel")
+
+
 def _load(store: Store, text: str, name: str, actor: Actor, reference):
-    return import_file(text.encode(), store, reference, name=name, actor=actor)
+    return import_file(
+        text.encode(), store, reference, name=name, actor=actor, correspondences=[NEW_FUNDER]
+    )
 
 
 @pytest.fixture
