@@ -14,6 +14,7 @@ from territoires.importers import cli as import_cli
 from territoires.importers.pipeline import import_file, rejects_frame
 from territoires.importers.reading import read_table
 from territoires.store import Store, open_store
+from territoires.store import initiatives as store_initiatives
 
 HEADER = (
     "Réf;Intitulé du projet;Structure porteuse;Ville;Code postal;Financeur(s);Axes;"
@@ -131,7 +132,7 @@ def test_failure_mid_import_rolls_everything_back(store, tiny_reference, monkeyp
     def broken(*args, **kwargs):
         raise sqlite3.OperationalError("disque plein")
 
-    monkeypatch.setattr(Store, "_update", broken)
+    monkeypatch.setattr(store_initiatives, "_update", broken)
     changed = csv_file([ROWS[0].replace("Les Amis", "Autres"), *ROWS[1:]])
     with pytest.raises(StoreError, match="n'a pas été modifiée"):
         import_file(changed, store, tiny_reference, name="c.csv")

@@ -1,0 +1,49 @@
+"""The initiatives store: all the app's SQL, one interface for SQLite and PostgreSQL.
+
+This package's one public entry point. ``open_store(url)`` opens (and creates or upgrades) a
+database: ``sqlite:///path`` or a plain path selects SQLite (the file is created on first use);
+``postgresql://...`` selects PostgreSQL through psycopg 3.
+
+- ``backends``: the two dialects; ``schema``: versioned migrations; ``referentiels``: themes
+  and funders seeded from ``config/referentiels.toml``; ``records``: pure keys, fingerprints
+  and merge; ``initiatives``: the repository of initiatives and import batches; ``facade``:
+  ``Store``, which holds the connection, the lock and the transactions.
+- ``Store.import_batch`` applies a whole batch in one transaction and upserts: by
+  ``reference`` when given, else by the *content key* (see ``content_key``).
+"""
+
+from territoires.store.facade import Store, open_store
+from territoires.store.records import (
+    DATA_FIELDS,
+    INITIATIVE_COLUMNS,
+    BatchResult,
+    content_key,
+    fingerprint,
+    record_key,
+)
+from territoires.store.referentiels import (
+    REFERENTIELS_PATH,
+    FunderSpec,
+    Referentiels,
+    ThemeSpec,
+    load_referentiels,
+)
+from territoires.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = [
+    "DATA_FIELDS",
+    "INITIATIVE_COLUMNS",
+    "MIGRATIONS",
+    "REFERENTIELS_PATH",
+    "SCHEMA_VERSION",
+    "BatchResult",
+    "FunderSpec",
+    "Referentiels",
+    "Store",
+    "ThemeSpec",
+    "content_key",
+    "fingerprint",
+    "load_referentiels",
+    "open_store",
+    "record_key",
+]

@@ -1,0 +1,111 @@
+"""Themes and funders: read from ``config/referentiels.toml``, seeded into the store."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from territoires.errors import StoreError
+from territoires.settings import ROOT
+from territoires.store.backends import Backend
+from territoires.store.records import now
+
+REFERENTIELS_PATH = ROOT / "config" / "referentiels.toml"
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    """A theme as configured: code, label, short label and aliases."""
+
+    code: str
+    libelle: str
+    court: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunderSpec:
+    """A funder as configured: full name, short name and aliases."""
+
+    nom: str
+    court: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Referentiels:
+    """The configured themes and funders."""
+
+    themes: tuple[ThemeSpec, ...]
+    funders: tuple[FunderSpec, ...]
+
+
+def load_referentiels(path: Path | None = None) -> Referentiels:
+    """Read themes and funders (with aliases) from ``config/referentiels.toml``."""
+    path = path or REFERENTIELS_PATH
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        themes = tuple(
+            ThemeSpec(t["code"], t["libelle"], t.get("court", t["libelle"]), tuple(t["aliases"]))
+            for t in data["themes"]
+        )
+        funders = tuple(
+            FunderSpec(f["nom"], f.get("court", f["nom"]), tuple(f.get("aliases", ())))
+            for f in data["funders"]
+        )
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+        raise StoreError(f"Fichier des référentiels illisible : {path} ({exc}).") from exc
+    return Referentiels(themes, funders)
+
+
+def seed(db: Backend, ref: Referentiels) -> None:
+    """Upsert the configured themes and funders and their aliases, when they changed."""
+    digest = hashlib.sha1(repr(ref).encode("utf-8")).hexdigest()
+    has_meta = db.table_exists("meta")
+    if has_meta:
+        row = db.execute("SELECT valeur FROM meta WHERE cle = ?", ("referentiels",)).fetchone()
+        if row is not None and row[0] == digest:
+            return
+    with db.transaction():
+        if has_meta:
+            db.execute(
+                "INSERT INTO meta (cle, valeur) VALUES (?, ?) "
+                "ON CONFLICT (cle) DO UPDATE SET valeur = excluded.valeur",
+                ("referentiels", digest),
+            )
+        _seed_themes(db, ref)
+        _seed_funders(db, ref)
+
+
+def _seed_themes(db: Backend, ref: Referentiels) -> None:
+    for order, theme in enumerate(ref.themes):
+        db.execute(
+            "INSERT INTO themes (code, libelle, court, ordre) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (code) DO UPDATE SET libelle = excluded.libelle, "
+            "court = excluded.court, ordre = excluded.ordre",
+            (theme.code, theme.libelle, theme.court, order),
+        )
+    db.execute("DELETE FROM theme_aliases")
+    db.executemany(
+        db.sql("INSERT INTO theme_aliases (alias, code) VALUES (?, ?)"),
+        sorted({(a, t.code) for t in ref.themes for a in (t.code, t.court, *t.aliases)}),
+    )
+
+
+def _seed_funders(db: Backend, ref: Referentiels) -> None:
+    stamp = now()
+    for order, funder in enumerate(ref.funders):
+        db.execute(
+            "INSERT INTO funders (nom, court, configure, ordre, cree_le) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (nom) DO UPDATE SET "
+            "court = excluded.court, configure = excluded.configure, "
+            "ordre = excluded.ordre",
+            (funder.nom, funder.court, True, order, stamp),
+        )
+    db.execute("DELETE FROM funder_aliases WHERE nom IN (SELECT nom FROM funders WHERE configure)")
+    db.executemany(
+        db.sql("INSERT INTO funder_aliases (alias, nom) VALUES (?, ?)"),
+        sorted({(a, f.nom) for f in ref.funders for a in (f.court, *f.aliases)}),
+    )
