@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "territoires.importers.cli",
     "territoires.analysis.cli",
     "territoires.access_cli",
+    "territoires.store.cli",
 )
 
 
@@ -77,6 +78,7 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     # Placeholders of the values in the help, in French (argparse would write the option's name).
     METAVARS = {
         "db": "URL",
+        "email": "EMAIL",
         "file": "FICHIER",
         "k": "N",
         "millesime": "ANNEE",

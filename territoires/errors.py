@@ -47,3 +47,7 @@ class ExportError(TerritoiresError):
 
 class AnalysisError(TerritoiresError):
     """An analysis cannot be run with the given parameters (weights, radius, territory)."""
+
+
+class PermissionDeniedError(TerritoiresError):
+    """The acting user's role does not allow this action (checked by the store itself)."""

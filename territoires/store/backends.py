@@ -14,6 +14,11 @@ from typing import Any
 
 from territoires.errors import StoreError
 
+# How long SQLite waits for another process's write lock before giving up.
+BUSY_TIMEOUT_S = 30.0
+# Name of the PostgreSQL advisory lock taken while migrating (hashed with the schema's name).
+MIGRATION_LOCK = "territoires-migrations:"
+
 
 class Backend:
     """Dialect differences: connection, placeholders, primary keys, transactions."""
@@ -36,6 +41,12 @@ class Backend:
         raise NotImplementedError
         yield
 
+    @contextmanager
+    def migration_lock(self) -> Iterator[None]:
+        """A transaction that no other process can run at the same time (migrations)."""
+        raise NotImplementedError
+        yield
+
     def table_exists(self, name: str) -> bool:
         raise NotImplementedError
 
@@ -51,7 +62,9 @@ class SqliteBackend(Backend):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+            )
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
@@ -65,7 +78,17 @@ class SqliteBackend(Backend):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        with self._begin("IMMEDIATE"):
+            yield
+
+    @contextmanager
+    def migration_lock(self) -> Iterator[None]:
+        with self._begin("EXCLUSIVE"):
+            yield
+
+    @contextmanager
+    def _begin(self, mode: str) -> Iterator[None]:
+        self.conn.execute(f"BEGIN {mode}")
         try:
             yield
         except BaseException:
@@ -111,6 +134,16 @@ class PostgresBackend(Backend):
         with self.conn.transaction():
             yield
 
+    @contextmanager
+    def migration_lock(self) -> Iterator[None]:
+        # An advisory lock held until the transaction ends, one per schema (search_path).
+        with self.conn.transaction():
+            self.conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s || current_schema()))",
+                (MIGRATION_LOCK,),
+            )
+            yield
+
     def table_exists(self, name: str) -> bool:
         row = self.conn.execute(
             "SELECT 1 FROM information_schema.tables "
@@ -123,13 +156,32 @@ class PostgresBackend(Backend):
         self.conn.close()
 
 
+def sqlite_path(url: str) -> str:
+    """The file of a SQLite URL, following SQLAlchemy's convention.
+
+    ``sqlite:///relative/path.db`` is relative to the working directory,
+    ``sqlite:////absolute/path.db`` is absolute, ``sqlite://`` and ``sqlite:///:memory:`` are
+    in memory; anything else (a plain path) is a path.
+    """
+    if not url.startswith("sqlite:"):
+        return url
+    rest = url.removeprefix("sqlite:")
+    if rest in ("//", "///:memory:"):
+        return ":memory:"
+    if not rest.startswith("///") or "?" in rest:
+        raise StoreError(
+            f"Adresse SQLite mal formée : « {url} » (attendu : sqlite:///chemin/relatif.db "
+            "ou sqlite:////chemin/absolu.db)."
+        )
+    return rest.removeprefix("///")
+
+
 def backend_for(url: str) -> Backend:
     """The backend for a database URL (``sqlite:///…``, ``postgresql://…`` or a plain path)."""
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresBackend(url)
-    if url.startswith("sqlite://"):
-        path = url.removeprefix("sqlite://").removeprefix("/")
-        return SqliteBackend(path if path == ":memory:" else "/" + path.lstrip("/"))
+    if url.startswith("sqlite:"):
+        return SqliteBackend(sqlite_path(url))
     if "://" in url:
         raise StoreError(
             f"Adresse de base non prise en charge : « {url.split('://')[0]}:// » "

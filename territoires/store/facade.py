@@ -6,19 +6,23 @@ in the modules it calls.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 
 from territoires.errors import StoreError
 from territoires.settings import get_settings
-from territoires.store import initiatives
+from territoires.store import initiatives, users
 from territoires.store.backends import backend_for
+from territoires.store.freshness import bump, data_version
 from territoires.store.records import DATA_FIELDS, BatchResult
-from territoires.store.referentiels import Referentiels, load_referentiels, seed
+from territoires.store.referentiels import Referentiels, load_referentiels, seed, seed_needed
 from territoires.store.schema import SCHEMA_VERSION, current_version, migrate
+from territoires.store.users import Actor, Role
 
 
 class _Rollback(Exception):
@@ -39,9 +43,21 @@ class Store:
         self._db = backend_for(url)
         self._lock = threading.RLock()
         self._referentiels = referentiels or load_referentiels()
+        self._prepare(SCHEMA_VERSION if target_version is None else target_version)
+
+    def _prepare(self, target: int) -> None:
+        """Migrate and seed under the migration lock, unless both are already done."""
         with self._lock:
-            migrate(self._db, SCHEMA_VERSION if target_version is None else target_version)
-            seed(self._db, self._referentiels)
+            try:
+                if current_version(self._db) == target and not seed_needed(
+                    self._db, self._referentiels
+                ):
+                    return
+                with self._db.migration_lock():
+                    migrate(self._db, target)
+                    seed(self._db, self._referentiels)
+            except self._db.errors as exc:
+                raise StoreError(f"Mise à niveau de la base impossible ({exc}).") from exc
 
     @property
     def backend(self) -> str:
@@ -52,6 +68,14 @@ class Store:
         """The database's current schema version (0 for an empty database)."""
         with self._lock:
             return current_version(self._db)
+
+    def data_version(self) -> int:
+        """A counter bumped in the same transaction as every write (one primary-key read).
+
+        Compare it with the value read earlier to know whether anything changed, from this
+        process or another one.
+        """
+        return self._read(data_version)
 
     # -- reference tables ------------------------------------------------------------------
     def themes(self) -> pd.DataFrame:
@@ -114,7 +138,38 @@ class Store:
             except self._db.errors as exc:
                 raise StoreError(f"Lecture de la base impossible ({exc}).") from exc
 
+    # -- users and roles --------------------------------------------------------------------
+    def role_of(self, email: str) -> Role | None:
+        """The role of an e-mail (compared case-insensitively, trimmed), or None."""
+        return self._read(users.role_of, email)
+
+    def users(self) -> pd.DataFrame:
+        """Every user with a role: ``email, role, cree_le, cree_par``."""
+        return self._read(users.users_frame)
+
+    def set_user(self, email: str, role: Role, *, actor: Actor) -> None:
+        """Give an e-mail a role, or change it (admin). Demoting the last admin is refused."""
+        with self._writing("L'utilisateur n'a pas été enregistré"):
+            users.set_user(self._db, email, role, actor)
+
+    def remove_user(self, email: str, *, actor: Actor) -> bool:
+        """Remove a user (admin); False when the e-mail had no role. The last admin stays."""
+        with self._writing("L'utilisateur n'a pas été retiré"):
+            _, previous = users.remove_user(self._db, email, actor)
+        return previous is not None
+
     # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self, failure: str) -> Iterator[None]:
+        """One write transaction under the lock, bumping the data version before it commits;
+        a driver error becomes a French error and nothing is written."""
+        try:
+            with self._lock, self._db.transaction():
+                yield
+                bump(self._db)
+        except self._db.errors as exc:
+            raise StoreError(f"{failure} ({exc}).") from exc
+
     def import_batch(
         self,
         records: Sequence[dict[str, Any]],
@@ -150,28 +205,19 @@ class Store:
         present = set(DATA_FIELDS if fields is None else fields) & set(DATA_FIELDS)
         created = tuple(dict.fromkeys(new_funders))
         try:
-            with self._lock, self._db.transaction():
+            with self._writing("L'import a échoué et la base n'a pas été modifiée"):
                 result = initiatives.apply_batch(
                     self._db, records, present, created, source, replace_demo
                 )
                 if dry_run:
                     raise _Rollback
         except _Rollback:
-            return BatchResult(
-                result.nouvelles,
-                result.modifiees,
-                result.inchangees,
-                result.fictives_supprimees,
-                result.financeurs_crees,
-                dry_run=True,
-            )
-        except self._db.errors as exc:
-            raise StoreError(f"L'import a échoué et la base n'a pas été modifiée ({exc}).") from exc
+            return dataclasses.replace(result, dry_run=True)
         return result
 
     def delete_demo(self) -> int:
         """Delete every fictional demo record; return how many were deleted."""
-        with self._lock, self._db.transaction():
+        with self._writing("Les données de démonstration n'ont pas été supprimées"):
             return initiatives.delete_demo(self._db)
 
     def close(self) -> None:

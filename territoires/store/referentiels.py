@@ -10,6 +10,7 @@ from pathlib import Path
 from territoires.errors import StoreError
 from territoires.settings import ROOT
 from territoires.store.backends import Backend
+from territoires.store.freshness import bump
 from territoires.store.records import now
 
 REFERENTIELS_PATH = ROOT / "config" / "referentiels.toml"
@@ -60,23 +61,35 @@ def load_referentiels(path: Path | None = None) -> Referentiels:
     return Referentiels(themes, funders)
 
 
+def _digest(ref: Referentiels) -> str:
+    return hashlib.sha1(repr(ref).encode("utf-8")).hexdigest()
+
+
+def seed_needed(db: Backend, ref: Referentiels) -> bool:
+    """Whether the configured themes and funders changed since they were last seeded."""
+    if not db.table_exists("meta"):
+        return True
+    row = db.execute("SELECT valeur FROM meta WHERE cle = ?", ("referentiels",)).fetchone()
+    return row is None or row[0] != _digest(ref)
+
+
 def seed(db: Backend, ref: Referentiels) -> None:
-    """Upsert the configured themes and funders and their aliases, when they changed."""
-    digest = hashlib.sha1(repr(ref).encode("utf-8")).hexdigest()
-    has_meta = db.table_exists("meta")
-    if has_meta:
-        row = db.execute("SELECT valeur FROM meta WHERE cle = ?", ("referentiels",)).fetchone()
-        if row is not None and row[0] == digest:
-            return
-    with db.transaction():
-        if has_meta:
-            db.execute(
-                "INSERT INTO meta (cle, valeur) VALUES (?, ?) "
-                "ON CONFLICT (cle) DO UPDATE SET valeur = excluded.valeur",
-                ("referentiels", digest),
-            )
-        _seed_themes(db, ref)
-        _seed_funders(db, ref)
+    """Upsert the configured themes and funders and their aliases, when they changed.
+
+    Run it inside the caller's transaction (the migration lock).
+    """
+    if not seed_needed(db, ref):
+        return
+    if db.table_exists("meta"):
+        db.execute(
+            "INSERT INTO meta (cle, valeur) VALUES (?, ?) "
+            "ON CONFLICT (cle) DO UPDATE SET valeur = excluded.valeur",
+            ("referentiels", _digest(ref)),
+        )
+    _seed_themes(db, ref)
+    _seed_funders(db, ref)
+    if db.table_exists("data_version"):
+        bump(db)
 
 
 def _seed_themes(db: Backend, ref: Referentiels) -> None:

@@ -93,6 +93,25 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "store metadata (fingerprint of the seeded referentiels)",
         ("CREATE TABLE meta (cle TEXT PRIMARY KEY, valeur TEXT NOT NULL)",),
     ),
+    (
+        4,
+        "users and their roles",
+        (
+            """CREATE TABLE users (
+                email TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('lecteur', 'editeur', 'admin')),
+                cree_le TEXT NOT NULL,
+                cree_par TEXT)""",
+        ),
+    ),
+    (
+        5,
+        "data version, bumped by every write",
+        (
+            "CREATE TABLE data_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+            "INSERT INTO data_version (id, version) VALUES (1, 0)",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -106,7 +125,11 @@ def current_version(db: Backend) -> int:
 
 
 def migrate(db: Backend, target: int = SCHEMA_VERSION) -> None:
-    """Apply the migrations above the database's version, up to ``target``."""
+    """Apply the migrations above the database's version, up to ``target``.
+
+    Run it inside ``db.migration_lock()``: two processes starting at once on an empty database
+    then migrate one after the other, and the second finds the work done.
+    """
     if not db.table_exists("schema_version"):
         db.execute(
             "CREATE TABLE IF NOT EXISTS schema_version "
@@ -120,11 +143,9 @@ def migrate(db: Backend, target: int = SCHEMA_VERSION) -> None:
         )
     for version, description, statements in MIGRATIONS:
         if current < version <= target:
-            with db.transaction():
-                for statement in statements:
-                    db.execute(statement.format(pk=db.pk))
-                db.execute(
-                    "INSERT INTO schema_version (version, description, applied_at) "
-                    "VALUES (?, ?, ?)",
-                    (version, description, now()),
-                )
+            for statement in statements:
+                db.execute(statement.format(pk=db.pk))
+            db.execute(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                (version, description, now()),
+            )
