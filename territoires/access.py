@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Role = Literal["lecteur", "editeur", "admin"]
-RANKS: dict[str, int] = {"lecteur": 1, "editeur": 2, "admin": 3}
+from territoires.store import ROLES, Actor, Role
+
+RANKS: dict[str, int] = {role: rank for rank, role in enumerate(ROLES, start=1)}
 ROLE_LABELS: dict[str, str] = {
     "lecteur": "lecteur (consultation et exports)",
     "editeur": "éditeur (imports, saisie, annulation de ses imports)",
@@ -76,7 +77,7 @@ class Access:
             return self.member
         return RANKS[self.role] >= RANKS[need]
 
-    def actor(self):
+    def actor(self) -> Actor:
         """The store's ``Actor`` for this visitor's writes (the store checks the role again).
 
         Raises
@@ -86,8 +87,6 @@ class Access:
         """
         if not self.member:
             raise PermissionError("an anonymous visitor has no actor")
-        from territoires.store import Actor
-
         return Actor(user=self.user, role=self.role)
 
 
