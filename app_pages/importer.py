@@ -19,7 +19,7 @@ from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_fi
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
 from territoires.importers.template import template_csv, template_xlsx
-from territoires.store import load_referentiels
+from territoires.store import load_referentiels, local_actor
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.map_view import download_buttons
@@ -119,6 +119,7 @@ def run(dry_run: bool) -> ImportReport | None:
                 data,
                 store,
                 get_reference(),
+                actor=local_actor(),
                 name=upload.name,
                 sheet=sheet,
                 mapping=mapping,

@@ -24,7 +24,9 @@ from territoires.exports import (
 from territoires.filters import Filters
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import import_file
-from territoires.store import Store, open_store
+from territoires.store import Actor, Store, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 TRICKY_TITLES = ["=1+1", "+33 6 12", "-moins", "@SOMME(A1)", "<script>alert(1)</script>", "Été"]
 
@@ -67,6 +69,7 @@ def store(tmp_path) -> Store:
             ),
         ],
         new_funders=["Mairie de Rostrenen"],
+        actor=ACTOR,
     )
     yield opened
     opened.close()
@@ -214,7 +217,7 @@ def test_round_trip_into_a_new_database_is_lossless(
     data = export_initiatives(before, tiny_reference, fmt, about=ABOUT)  # XLSX: two sheets
     target = open_store(f"sqlite:///{tmp_path / 'cible.db'}")
     try:
-        report = import_file(data, target, tiny_reference, name=f"export.{fmt}")
+        report = import_file(data, target, tiny_reference, name=f"export.{fmt}", actor=ACTOR)
         assert report.rejected == [] and report.nouvelles == len(before)
         after = target.list_initiatives()
     finally:
@@ -228,7 +231,7 @@ def test_round_trip_into_a_new_database_is_lossless(
 def test_reimporting_an_export_changes_nothing(store, tiny_reference, fmt: str) -> None:
     before = store.list_initiatives()
     data = export_initiatives(before, tiny_reference, fmt)
-    report = import_file(data, store, tiny_reference, name=f"export.{fmt}")
+    report = import_file(data, store, tiny_reference, name=f"export.{fmt}", actor=ACTOR)
     assert (report.nouvelles, report.modifiees, report.inchangees) == (0, 0, len(before))
     after = store.list_initiatives()
     # Fields the export does not carry (area served, per-funder amounts) are kept as stored.

@@ -23,6 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FICHIER", type=Path)
     parser.add_argument("--db", help="adresse de la base (défaut : TERRITOIRES_DATABASE_URL)")
     parser.add_argument("--dry-run", action="store_true", help="simuler sans rien enregistrer")
+    parser.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="qui importe, écrit dans l'historique (défaut : le nom d'utilisateur du système)",
+    )
     parser.add_argument("--rejects", type=Path, help="fichier des lignes rejetées (.csv ou .xlsx)")
     parser.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
     parser.add_argument(
@@ -64,7 +69,7 @@ def _reference() -> GeoReference:
 def run_import(args: argparse.Namespace) -> int:
     from territoires.importers.headers import parse_mapping_options
     from territoires.importers.pipeline import import_file
-    from territoires.store import open_store
+    from territoires.store import cli_actor, open_store
 
     mapping = parse_mapping_options(args.map)
     store = open_store(args.db)
@@ -73,6 +78,7 @@ def run_import(args: argparse.Namespace) -> int:
             args.file,
             store,
             _reference(),
+            actor=cli_actor(args.user),
             sheet=args.sheet,
             mapping=mapping,
             dry_run=args.dry_run,

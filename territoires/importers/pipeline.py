@@ -33,7 +33,7 @@ from territoires.importers.values import (
     parse_year,
     split_values,
 )
-from territoires.store import Store, record_key
+from territoires.store import Actor, FieldChange, Store, record_key
 
 REJECT_COLUMN = "erreur"
 _TEXT_FIELDS = ("reference", "titre", "description", "porteur", "statut", "site_web", "contact")
@@ -113,6 +113,9 @@ class ImportReport:
     fictives_supprimees: int = 0
     dry_run: bool = False
     rejects_path: Path | None = None
+    lot: int | None = None
+    changes: tuple[FieldChange, ...] = ()
+    ignored_deleted: tuple[str, ...] = ()
 
     @property
     def rejected(self) -> list[tuple[int, int, str]]:
@@ -159,6 +162,16 @@ class ImportReport:
             )
         if plan.new_funders:
             lines.append(f"Financeurs créés : {', '.join(plan.new_funders)}.")
+        if self.ignored_deleted:
+            lines.append(
+                "Lignes laissées de côté, car leur initiative a été supprimée (un administrateur "
+                f"peut la restaurer) : {', '.join(self.ignored_deleted)}."
+            )
+        if self.lot is not None:
+            lines.append(
+                f"Lot d'import n° {self.lot} : l'historique garde chaque changement ; "
+                "ce lot peut être annulé en entier."
+            )
         mapping = plan.mapping
         if mapping.unknown:
             lines.append(f"Colonnes non reconnues (ignorées) : {', '.join(mapping.unknown)}.")
@@ -363,16 +376,21 @@ def prepare_import(
     )
 
 
-def apply_plan(store: Store, plan: ImportPlan, *, dry_run: bool = False) -> ImportReport:
-    """Apply a plan in one transaction. The first real import replaces the demo records."""
+def apply_plan(
+    store: Store, plan: ImportPlan, *, actor: Actor, dry_run: bool = False
+) -> ImportReport:
+    """Apply a plan in one transaction, as ``actor``. The first real import replaces the demo
+    records."""
     replace_demo = bool(plan.records) and store.count(fictif=True) > 0
     result = store.import_batch(
         plan.records,
+        actor=actor,
         fields=plan.fields,
         new_funders=plan.new_funders,
         source=plan.table.name,
         replace_demo=replace_demo,
         dry_run=dry_run,
+        rejected=len(plan.rejected),
     )
     return ImportReport(
         plan,
@@ -381,6 +399,9 @@ def apply_plan(store: Store, plan: ImportPlan, *, dry_run: bool = False) -> Impo
         result.inchangees,
         result.fictives_supprimees,
         dry_run,
+        lot=result.lot,
+        changes=result.changes,
+        ignored_deleted=result.supprimees_ignorees,
     )
 
 
@@ -411,19 +432,21 @@ def import_file(
     store: Store,
     reference: GeoReference,
     *,
+    actor: Actor,
     name: str | None = None,
     sheet: str | None = None,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
     rejects_path: str | Path | None = None,
 ) -> ImportReport:
-    """Read, check and import a CSV/XLSX file in one transaction; see ``ImportReport``.
+    """Read, check and import a CSV/XLSX file in one transaction, as ``actor`` (who is
+    written in the history); see ``ImportReport``.
 
     Raises ``ImportFileError`` when the file cannot be read (nothing is imported).
     """
     table = read_table(source, name=name, sheet=sheet)
     plan = prepare_import(table, reference, Vocabulary.from_store(store), mapping=mapping)
-    report = apply_plan(store, plan, dry_run=dry_run)
+    report = apply_plan(store, plan, actor=actor, dry_run=dry_run)
     if rejects_path is not None and plan.rejected:
         report.rejects_path = write_rejects(plan, rejects_path)
     return report

@@ -1,34 +1,41 @@
-"""The repository of initiatives: reads, and import batches applied inside a transaction.
+"""The repository of initiatives: reads, and row-level writes inside the caller's transaction.
 
 Every function takes the open ``Backend``; the caller (``Store``) holds the lock and the
-transaction.
+transaction. Soft-deleted initiatives keep their row (``supprime_le`` set): they hold their key,
+so that a re-import does not bring them back behind an admin's back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import pandas as pd
 
 from territoires.store.backends import Backend
 from territoires.store.records import (
-    DATA_FIELDS,
-    DEFAULTS,
+    DELETION_COLUMNS,
     FLOAT_FIELDS,
     INITIATIVE_COLUMNS,
     SCALAR_FIELDS,
-    BatchResult,
     clean_float,
-    content_key,
     fingerprint,
-    merge,
-    now,
-    record_key,
 )
 
+Which = Literal["active", "deleted", "all"]
+_LINKS = ("themes", "financeurs", "financements")
+_SELECTED: tuple[str, ...] = (
+    *(c for c in INITIATIVE_COLUMNS if c not in _LINKS),
+    *DELETION_COLUMNS,
+    "cle",
+)
+_FILTERS: dict[str, str] = {
+    "active": "WHERE supprime_le IS NULL",
+    "deleted": "WHERE supprime_le IS NOT NULL",
+    "all": "",
+    "one": "WHERE id = ?",
+}
 _ROW_COLUMNS: tuple[str, ...] = (
     "cle",
     "empreinte",
@@ -38,13 +45,17 @@ _ROW_COLUMNS: tuple[str, ...] = (
     "source_ligne",
     "fictif",
 )
-
-
-@dataclass
-class _Plan:
-    inserts: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    unchanged: int = 0
+# Every column of a row, to put an initiative back exactly as it was (undo, backup).
+_FULL_COLUMNS: tuple[str, ...] = (
+    "id",
+    *_ROW_COLUMNS,
+    "cree_le",
+    "modifie_le",
+    "version",
+    "cree_par",
+    "modifie_par",
+    *DELETION_COLUMNS,
+)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -53,110 +64,94 @@ def fetch(db: Backend, query: str, params: Sequence[Any] = ()) -> list[tuple]:
     return [tuple(r) for r in db.execute(query, params).fetchall()]
 
 
-def records(db: Backend, ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """Stored initiatives as records (``INITIATIVE_COLUMNS`` keys), ordered by id."""
-    scalar = [c for c in INITIATIVE_COLUMNS if c not in ("themes", "financeurs", "financements")]
-    rows = fetch(db, f"SELECT {', '.join(scalar)} FROM initiatives ORDER BY id")
+def records(db: Backend, which: Which = "active") -> list[dict[str, Any]]:
+    """Stored initiatives as records, ordered by id.
+
+    Keys: ``INITIATIVE_COLUMNS``, ``supprime_le``, ``supprime_par`` and the upsert key ``cle``.
+    """
+    rows = fetch(
+        db, f"SELECT {', '.join(_SELECTED)} FROM initiatives {_FILTERS[which]} ORDER BY id"
+    )
+    return _with_links(db, rows, None)
+
+
+def get(db: Backend, ident: int) -> dict[str, Any] | None:
+    """One initiative as a record (deleted ones included), or None."""
+    rows = fetch(db, f"SELECT {', '.join(_SELECTED)} FROM initiatives {_FILTERS['one']}", (ident,))
+    found = _with_links(db, rows, ident)
+    return found[0] if found else None
+
+
+def _with_links(db: Backend, rows: list[tuple], ident: int | None) -> list[dict[str, Any]]:
+    where, params = ("", ()) if ident is None else ("WHERE initiative_id = ? ", (ident,))
     themes: dict[int, list[str]] = {}
-    for ident, code in fetch(
-        db, "SELECT initiative_id, code FROM initiative_themes ORDER BY initiative_id, position"
-    ):
-        themes.setdefault(int(ident), []).append(code)
-    funds: dict[int, list[dict[str, Any]]] = {}
-    for ident, name, amount in fetch(
+    for owner, code in fetch(
         db,
-        "SELECT initiative_id, financeur, montant FROM initiative_funders "
+        f"SELECT initiative_id, code FROM initiative_themes {where}"
         "ORDER BY initiative_id, position",
+        params,
     ):
-        funds.setdefault(int(ident), []).append({"financeur": name, "montant": amount})
-    wanted = None if ids is None else set(ids)
+        themes.setdefault(int(owner), []).append(code)
+    funds: dict[int, list[dict[str, Any]]] = {}
+    for owner, name, amount in fetch(
+        db,
+        f"SELECT initiative_id, financeur, montant FROM initiative_funders {where}"
+        "ORDER BY initiative_id, position",
+        params,
+    ):
+        funds.setdefault(int(owner), []).append({"financeur": name, "montant": amount})
     result = []
     for row in rows:
-        record = dict(zip(scalar, row, strict=True))
-        ident = int(record["id"])
-        if wanted is not None and ident not in wanted:
-            continue
+        record = dict(zip(_SELECTED, row, strict=True))
+        owner = int(record["id"])
+        record["id"] = owner
         record["zone_intervention"] = json.loads(record["zone_intervention"] or "[]")
-        record["themes"] = themes.get(ident, [])
-        record["financements"] = funds.get(ident, [])
+        record["themes"] = themes.get(owner, [])
+        record["financements"] = funds.get(owner, [])
         record["financeurs"] = [f["financeur"] for f in record["financements"]]
         record["fictif"] = bool(record["fictif"])
         result.append(record)
     return result
 
 
-def initiatives_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Records as the DataFrame described in ``docs/architecture.md``."""
-    frame = pd.DataFrame(rows, columns=list(INITIATIVE_COLUMNS), dtype=object)
+def full(record: dict[str, Any]) -> dict[str, Any]:
+    """Every stored column of a record, to put it back exactly as it was (undo)."""
+    return {k: v for k, v in record.items() if k != "financeurs"}
+
+
+def initiatives_frame(rows: list[dict[str, Any]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Records as the DataFrame described in ``docs/architecture.md`` (plus ``extra``)."""
+    frame = pd.DataFrame(rows, columns=[*INITIATIVE_COLUMNS, *extra], dtype=object)
     frame["id"] = frame["id"].astype("int64")
     for name in FLOAT_FIELDS:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     for name in ("annee", "source_ligne"):
         frame[name] = pd.array([None if v is None else int(v) for v in frame[name]], dtype="Int64")
+    frame["version"] = frame["version"].astype("int64")
     frame["fictif"] = frame["fictif"].astype(bool)
     return frame
 
 
-# --- import batches --------------------------------------------------------------------------
-def apply_batch(
-    db: Backend,
-    batch: Sequence[dict[str, Any]],
-    present: set[str],
-    created: tuple[str, ...],
-    source: str | None,
-    replace_demo: bool,
-) -> BatchResult:
-    """Apply a batch inside the caller's transaction; return its counts."""
-    stamp = now()
-    known = {row[0] for row in db.execute("SELECT nom FROM funders").fetchall()}
-    created = tuple(name for name in created if name not in known)
-    db.executemany(
-        db.sql(
-            "INSERT INTO funders (nom, court, configure, ordre, cree_le) VALUES (?, ?, ?, ?, ?)"
-        ),
-        [(name, name, False, 1000, stamp) for name in created],
-    )
-    deleted = delete_demo(db) if replace_demo else 0
-    plan = _plan(db, batch, present)
-    _insert(db, plan.inserts, stamp)
-    _update(db, plan.updates, stamp)
-    db.execute(
-        "INSERT INTO imports (fichier, importe_le, nouvelles, modifiees, inchangees, "
-        "fictives_supprimees) VALUES (?, ?, ?, ?, ?, ?)",
-        (source, stamp, len(plan.inserts), len(plan.updates), plan.unchanged, deleted),
-    )
-    return BatchResult(len(plan.inserts), len(plan.updates), plan.unchanged, deleted, created)
-
-
-def _plan(db: Backend, batch: Sequence[dict[str, Any]], present: set[str]) -> _Plan:
-    existing = {
-        cle: (int(ident), empreinte)
-        for ident, cle, empreinte in db.execute(
-            "SELECT id, cle, empreinte FROM initiatives"
+def keys(db: Backend) -> dict[str, tuple[int, str, bool]]:
+    """Every stored upsert key → ``(id, fingerprint, deleted)``."""
+    return {
+        cle: (int(ident), empreinte, deleted is not None)
+        for ident, cle, empreinte, deleted in db.execute(
+            "SELECT id, cle, empreinte, supprime_le FROM initiatives"
         ).fetchall()
     }
-    stored: dict[int, dict[str, Any]] | None = None
-    plan = _Plan()
-    for record in batch:
-        key = record_key(record)
-        match = existing.get(key) or existing.get(content_key(record))
-        if match is None:
-            plan.inserts.append({**DEFAULTS, **record, "cle": key})
-            continue
-        ident, old_print = match
-        merged = dict(record)
-        if present != set(DATA_FIELDS):
-            if stored is None:
-                stored = {r["id"]: r for r in records(db)}
-            merged = merge(stored[ident], record, present)
-        merged["cle"] = key
-        if fingerprint(merged) == old_print:
-            plan.unchanged += 1
-        else:
-            plan.updates.append((ident, merged))
-    return plan
 
 
+def key_owner(db: Backend, cle: str, reference: str | None) -> dict[str, Any] | None:
+    """The initiative that already holds this key or reference (deleted ones included)."""
+    row = db.execute(
+        "SELECT id FROM initiatives WHERE cle = ? OR reference = ? ORDER BY id",
+        (cle, reference),
+    ).fetchone()
+    return None if row is None else get(db, int(row[0]))
+
+
+# --- writing ---------------------------------------------------------------------------------
 def _row(record: dict[str, Any]) -> list[Any]:
     values = [record.get(name) for name in SCALAR_FIELDS]
     for index, name in enumerate(SCALAR_FIELDS):
@@ -173,34 +168,81 @@ def _row(record: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _insert(db: Backend, batch: list[dict[str, Any]], stamp: str) -> None:
-    if not batch:
-        return
-    columns = [*_ROW_COLUMNS, "cree_le", "modifie_le"]
-    db.executemany(
-        db.sql(
-            f"INSERT INTO initiatives ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})"
-        ),
-        [[*_row(r), stamp, stamp] for r in batch],
+def _insert_sql(db: Backend, columns: Sequence[str]) -> str:
+    return db.sql(
+        f"INSERT INTO initiatives ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
+
+
+def insert(db: Backend, batch: list[dict[str, Any]], stamp: str, user: str) -> list[int]:
+    """Insert new initiatives (each with its ``cle``); return their ids, in order."""
+    if not batch:
+        return []
+    columns = [*_ROW_COLUMNS, "cree_le", "modifie_le", "cree_par", "modifie_par"]
+    db.executemany(_insert_sql(db, columns), [[*_row(r), stamp, stamp, user, user] for r in batch])
     ids = {cle: int(ident) for ident, cle in db.execute("SELECT id, cle FROM initiatives")}
-    _insert_links(db, [(ids[r["cle"]], r) for r in batch])
+    created = [ids[r["cle"]] for r in batch]
+    insert_links(db, list(zip(created, batch, strict=True)))
+    return created
 
 
-def _update(db: Backend, updates: list[tuple[int, dict[str, Any]]], stamp: str) -> None:
+def reinsert(db: Backend, rows: list[dict[str, Any]]) -> None:
+    """Put back initiatives removed earlier, with their own ids and every column."""
+    if not rows:
+        return
+    values = [
+        [r["id"], *_row(r), *(r.get(c) for c in _FULL_COLUMNS[len(_ROW_COLUMNS) + 1 :])]
+        for r in rows
+    ]
+    db.executemany(_insert_sql(db, _FULL_COLUMNS), values)
+    insert_links(db, [(int(r["id"]), r) for r in rows])
+
+
+def update(
+    db: Backend,
+    updates: list[tuple[int, dict[str, Any]]],
+    stamp: str,
+    user: str,
+    *,
+    bump_version: bool = True,
+) -> None:
+    """Rewrite initiatives (each record with its ``cle``); their version goes up by one
+    (unless the caller already raised it)."""
     if not updates:
         return
-    assignments = ", ".join(f"{c} = ?" for c in (*_ROW_COLUMNS, "modifie_le"))
+    assignments = ", ".join(f"{c} = ?" for c in (*_ROW_COLUMNS, "modifie_le", "modifie_par"))
+    bump = ", version = version + 1" if bump_version else ""
     db.executemany(
-        db.sql(f"UPDATE initiatives SET {assignments} WHERE id = ?"),
-        [[*_row(r), stamp, ident] for ident, r in updates],
+        db.sql(f"UPDATE initiatives SET {assignments}{bump} WHERE id = ?"),
+        [[*_row(r), stamp, user, ident] for ident, r in updates],
     )
-    _delete_links(db, [ident for ident, _ in updates])
-    _insert_links(db, updates)
+    delete_links(db, [ident for ident, _ in updates])
+    insert_links(db, updates)
 
 
-def _insert_links(db: Backend, pairs: list[tuple[int, dict[str, Any]]]) -> None:
+def set_deleted(
+    db: Backend, ident: int, version: int, *, deleted: bool, stamp: str, user: str
+) -> bool:
+    """Soft-delete or restore an initiative that is at ``version``; its version goes up.
+
+    Returns False when its version moved meanwhile (nothing written).
+    """
+    cursor = db.execute(
+        "UPDATE initiatives SET supprime_le = ?, supprime_par = ?, version = version + 1, "
+        "modifie_le = ?, modifie_par = ? WHERE id = ? AND version = ?",
+        (stamp if deleted else None, user if deleted else None, stamp, user, ident, version),
+    )
+    return cursor.rowcount == 1
+
+
+def remove(db: Backend, ids: list[int]) -> None:
+    """Delete initiatives for good (their history stays)."""
+    delete_links(db, ids)
+    db.executemany(db.sql("DELETE FROM initiatives WHERE id = ?"), [(i,) for i in ids])
+
+
+def insert_links(db: Backend, pairs: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write the themes and funders of initiatives, in their order."""
     db.executemany(
         db.sql("INSERT INTO initiative_themes (initiative_id, position, code) VALUES (?, ?, ?)"),
         [(i, p, c) for i, r in pairs for p, c in enumerate(r.get("themes") or [])],
@@ -218,17 +260,12 @@ def _insert_links(db: Backend, pairs: list[tuple[int, dict[str, Any]]]) -> None:
     )
 
 
-def _delete_links(db: Backend, ids: list[int]) -> None:
+def delete_links(db: Backend, ids: list[int]) -> None:
+    """Remove the themes and funders of initiatives."""
     for table in ("initiative_themes", "initiative_funders"):
         db.executemany(db.sql(f"DELETE FROM {table} WHERE initiative_id = ?"), [(i,) for i in ids])
 
 
-def delete_demo(db: Backend) -> int:
-    """Delete every fictional demo record; return how many were deleted."""
-    ids = [
-        int(r[0])
-        for r in db.execute("SELECT id FROM initiatives WHERE fictif = ?", (True,)).fetchall()
-    ]
-    _delete_links(db, ids)
-    db.execute("DELETE FROM initiatives WHERE fictif = ?", (True,))
-    return len(ids)
+def demo_records(db: Backend) -> list[dict[str, Any]]:
+    """Every fictional demo record (deleted ones included)."""
+    return [r for r in records(db, "all") if r["fictif"]]

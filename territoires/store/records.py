@@ -35,7 +35,12 @@ INITIATIVE_COLUMNS: tuple[str, ...] = (
     "fictif",
     "cree_le",
     "modifie_le",
+    "version",
+    "cree_par",
+    "modifie_par",
 )
+# Extra columns of ``Store.list_deleted()`` and keys of ``Store.get_initiative()``.
+DELETION_COLUMNS: tuple[str, ...] = ("supprime_le", "supprime_par")
 
 # Fields of a record handed to ``import_batch`` that describe the initiative itself. They make
 # up its fingerprint (to tell "updated" from "unchanged"); source and flags do not.
@@ -60,6 +65,8 @@ DATA_FIELDS: tuple[str, ...] = (
     "contact",
 )
 
+# Fields whose changes the history records: the data, and where it last came from.
+TRACKED_FIELDS: tuple[str, ...] = (*DATA_FIELDS, "source_fichier", "source_ligne")
 LIST_FIELDS: tuple[str, ...] = ("themes", "financements", "zone_intervention")
 FLOAT_FIELDS: tuple[str, ...] = ("montant", "latitude", "longitude")
 SCALAR_FIELDS: tuple[str, ...] = tuple(f for f in DATA_FIELDS if f not in LIST_FIELDS)
@@ -72,8 +79,24 @@ DEFAULTS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field of one initiative, before and after a change (Python values)."""
+
+    initiative_id: int
+    reference: str | None
+    champ: str  # a TRACKED_FIELDS name; "" for a whole-record action
+    avant: object
+    apres: object
+
+
+@dataclass(frozen=True)
 class BatchResult:
-    """Counts of one applied (or previewed) batch."""
+    """Counts of one applied (or previewed) batch, its id and its field-level changes.
+
+    ``changes`` lists, for every updated record, each changed field before → after (also for a
+    dry run). ``supprimees_ignorees`` names the rows that match a deleted initiative: they are
+    left deleted (an admin may restore them).
+    """
 
     nouvelles: int
     modifiees: int
@@ -81,6 +104,9 @@ class BatchResult:
     fictives_supprimees: int = 0
     financeurs_crees: tuple[str, ...] = ()
     dry_run: bool = False
+    lot: int | None = None
+    changes: tuple[FieldChange, ...] = ()
+    supprimees_ignorees: tuple[str, ...] = ()
 
 
 def now() -> str:
@@ -131,6 +157,50 @@ def fingerprint(record: dict[str, Any]) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def field_value(record: dict[str, Any], name: str) -> Any:
+    """A record's field as stored and compared: floats without NaN, lists as plain lists."""
+    value = record.get(name, DEFAULTS.get(name))
+    if name in FLOAT_FIELDS:
+        return clean_float(value)
+    if name in ("annee", "source_ligne"):
+        return None if value is None else int(value)
+    if name == "financements":
+        return [
+            {"financeur": f["financeur"], "montant": clean_float(f.get("montant"))}
+            for f in value or []
+        ]
+    if name == "zone_intervention":
+        return [{"level": z["level"], "code": z["code"]} for z in value or []]
+    if name == "themes":
+        return list(value or [])
+    return value
+
+
+def snapshot(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's tracked fields and demo flag, as stored (what a creation records)."""
+    values = {name: field_value(record, name) for name in TRACKED_FIELDS}
+    values["fictif"] = bool(record.get("fictif", False))
+    return values
+
+
+def field_diff(
+    old: dict[str, Any], new: dict[str, Any], fields: tuple[str, ...] = TRACKED_FIELDS
+) -> list[tuple[str, Any, Any]]:
+    """``(field, before, after)`` for every field whose stored value would change."""
+    changes = []
+    for name in fields:
+        before, after = field_value(old, name), field_value(new, name)
+        if before != after:
+            changes.append((name, before, after))
+    return changes
+
+
+def label(record: dict[str, Any]) -> str:
+    """How a message names an initiative: « R-12 « Titre » » or « « Titre » »."""
+    title = f"« {record.get('titre') or ''} »"
+    return f"{record['reference']} {title}" if record.get("reference") else title
+
+
 def merge(stored: dict[str, Any], record: dict[str, Any], present: set[str]) -> dict[str, Any]:
     """Fields the source provides come from ``record``, the others keep their stored values.
 
@@ -149,3 +219,33 @@ def merge(stored: dict[str, Any], record: dict[str, Any], present: set[str]) -> 
     ):
         merged["financements"] = old_funds
     return merged
+
+
+def value_text(value: object) -> str:
+    """A stored value as plain text: numbers without thousands separators or « .0 », lists
+    joined by « ; », funders with their amount in parentheses, areas as ``level:code``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+    if isinstance(value, list):
+        return " ; ".join(_item_text(item) for item in value)
+    return str(value)
+
+
+def _item_text(item: object) -> str:
+    if isinstance(item, dict) and "financeur" in item:
+        amount = item.get("montant")
+        return (
+            f"{item['financeur']} ({value_text(amount)})"
+            if amount is not None
+            else item["financeur"]
+        )
+    if isinstance(item, dict) and "level" in item:
+        return f"{item['level']}:{item['code']}"
+    return value_text(item)

@@ -92,24 +92,51 @@ def seed(db: Backend, ref: Referentiels) -> None:
         bump(db)
 
 
+def _fused(db: Backend, table: str, column: str) -> dict[str, str]:
+    """Merged-away names → what they were merged into (empty before the history schema)."""
+    if not db.table_exists("history"):
+        return {}
+    rows = db.execute(f"SELECT alias, {column} FROM {table} WHERE origine = ?", ("fusion",))
+    return {str(alias): str(target) for alias, target in rows.fetchall()}
+
+
+def _clear_config_aliases(db: Backend, table: str, legacy: str) -> None:
+    if db.table_exists("history"):
+        db.execute(f"DELETE FROM {table} WHERE origine = ?", ("config",))
+    else:
+        db.execute(f"DELETE FROM {table} {legacy}")
+
+
 def _seed_themes(db: Backend, ref: Referentiels) -> None:
+    fused = _fused(db, "theme_aliases", "code")
     for order, theme in enumerate(ref.themes):
+        if theme.code in fused:
+            continue  # merged into another theme by an admin: stays merged
         db.execute(
             "INSERT INTO themes (code, libelle, court, ordre) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (code) DO UPDATE SET libelle = excluded.libelle, "
             "court = excluded.court, ordre = excluded.ordre",
             (theme.code, theme.libelle, theme.court, order),
         )
-    db.execute("DELETE FROM theme_aliases")
+    _clear_config_aliases(db, "theme_aliases", "")
     db.executemany(
-        db.sql("INSERT INTO theme_aliases (alias, code) VALUES (?, ?)"),
-        sorted({(a, t.code) for t in ref.themes for a in (t.code, t.court, *t.aliases)}),
+        db.sql("INSERT INTO theme_aliases (alias, code) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+        sorted(
+            {
+                (a, fused.get(t.code, t.code))
+                for t in ref.themes
+                for a in (t.code, t.court, *t.aliases)
+            }
+        ),
     )
 
 
 def _seed_funders(db: Backend, ref: Referentiels) -> None:
+    fused = _fused(db, "funder_aliases", "nom")
     stamp = now()
     for order, funder in enumerate(ref.funders):
+        if funder.nom in fused:
+            continue  # merged into another funder by an admin: stays merged
         db.execute(
             "INSERT INTO funders (nom, court, configure, ordre, cree_le) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (nom) DO UPDATE SET "
@@ -117,8 +144,10 @@ def _seed_funders(db: Backend, ref: Referentiels) -> None:
             "ordre = excluded.ordre",
             (funder.nom, funder.court, True, order, stamp),
         )
-    db.execute("DELETE FROM funder_aliases WHERE nom IN (SELECT nom FROM funders WHERE configure)")
+    _clear_config_aliases(
+        db, "funder_aliases", "WHERE nom IN (SELECT nom FROM funders WHERE configure)"
+    )
     db.executemany(
-        db.sql("INSERT INTO funder_aliases (alias, nom) VALUES (?, ?)"),
-        sorted({(a, f.nom) for f in ref.funders for a in (f.court, *f.aliases)}),
+        db.sql("INSERT INTO funder_aliases (alias, nom) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+        sorted({(a, fused.get(f.nom, f.nom)) for f in ref.funders for a in (f.court, *f.aliases)}),
     )

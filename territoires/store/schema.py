@@ -112,6 +112,41 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "INSERT INTO data_version (id, version) VALUES (1, 0)",
         ),
     ),
+    (
+        6,
+        "history: versions, authors and soft deletion of initiatives, field-level history, "
+        "import batches with their author and undo, merged aliases",
+        (
+            "ALTER TABLE initiatives ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE initiatives ADD COLUMN cree_par TEXT",
+            "ALTER TABLE initiatives ADD COLUMN modifie_par TEXT",
+            "ALTER TABLE initiatives ADD COLUMN supprime_le TEXT",
+            "ALTER TABLE initiatives ADD COLUMN supprime_par TEXT",
+            """CREATE TABLE history (
+                id {pk},
+                date TEXT NOT NULL,
+                utilisateur TEXT NOT NULL,
+                action TEXT NOT NULL,
+                initiative_id BIGINT,
+                reference TEXT,
+                titre TEXT,
+                champ TEXT NOT NULL DEFAULT '',
+                avant TEXT,
+                apres TEXT,
+                lot BIGINT,
+                version INTEGER)""",
+            "CREATE INDEX history_initiative ON history (initiative_id, id)",
+            "CREATE INDEX history_lot ON history (lot, id)",
+            "CREATE INDEX history_date ON history (date)",
+            "ALTER TABLE imports ADD COLUMN utilisateur TEXT",
+            "ALTER TABLE imports ADD COLUMN rejetees INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE imports ADD COLUMN financeurs_crees TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE imports ADD COLUMN annule_le TEXT",
+            "ALTER TABLE imports ADD COLUMN annule_par TEXT",
+            "ALTER TABLE theme_aliases ADD COLUMN origine TEXT NOT NULL DEFAULT 'config'",
+            "ALTER TABLE funder_aliases ADD COLUMN origine TEXT NOT NULL DEFAULT 'config'",
+        ),
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

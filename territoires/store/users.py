@@ -54,6 +54,11 @@ def cli_actor(user: str | None = None) -> Actor:
     return Actor(user=name, role="admin")
 
 
+def local_actor() -> Actor:
+    """The app's one local admin when no sign-in is configured: the OS user name."""
+    return cli_actor(None)
+
+
 def require(actor: Actor, role: Role) -> None:
     """Raise ``PermissionDeniedError`` unless ``actor`` holds ``role`` (or a higher one)."""
     if not isinstance(actor, Actor):

@@ -6,7 +6,9 @@ import pytest
 
 from territoires.importers.locate import LocationError, locator_for
 from territoires.importers.pipeline import import_file
-from territoires.store import open_store
+from territoires.store import Actor, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 pytestmark = pytest.mark.realdata
 
@@ -45,7 +47,7 @@ def test_real_import(real_reference, tmp_path) -> None:
     ).encode("cp1252")
     store = open_store(f"sqlite:///{tmp_path / 'reel.db'}")
     try:
-        report = import_file(data, store, real_reference, name="reel.csv")
+        report = import_file(data, store, real_reference, name="reel.csv", actor=ACTOR)
         codes = store.list_initiatives()["commune_code"].tolist()
     finally:
         store.close()
