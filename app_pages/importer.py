@@ -19,7 +19,8 @@ from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_fi
 from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
 from territoires.importers.reading import read_table, sheet_names
 from territoires.importers.template import template_csv, template_xlsx
-from territoires.store import load_referentiels, local_actor
+from territoires.store import load_referentiels
+from territoires.ui.access_view import require
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.map_view import download_buttons
@@ -30,6 +31,7 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
+access = require("editeur")  # app.py refuses it already; the store checks the role again
 st.title("Importer des initiatives")
 st.caption(
     "Fichier CSV ou Excel (XLSX) : une ligne par initiative. Les colonnes sont reconnues par "
@@ -119,7 +121,7 @@ def run(dry_run: bool) -> ImportReport | None:
                 data,
                 store,
                 get_reference(),
-                actor=local_actor(),
+                actor=access.actor(),
                 name=upload.name,
                 sheet=sheet,
                 mapping=mapping,

@@ -170,3 +170,88 @@ def _amount_text(value: object) -> str:
         return ""
     number = float(value)  # type: ignore[arg-type]
     return str(int(number)) if number.is_integer() else f"{number}".replace(".", ",")
+
+
+# The stored fields' names as a user reads them (history, conflicts).
+FIELD_NAMES: dict[str, str] = {
+    "": "(toute l'initiative)",
+    "reference": "Référence",
+    "titre": "Titre",
+    "description": "Description",
+    "porteur": "Porteur",
+    "type": "Type",
+    "themes": "Thèmes",
+    "financements": "Financeurs",
+    "montant": "Montant (€)",
+    "annee": "Année",
+    "date_debut": "Date de début",
+    "date_fin": "Date de fin",
+    "statut": "Statut",
+    "commune_code": "Commune (code INSEE)",
+    "zone_intervention": "Zone d'intervention",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "site_web": "Site web",
+    "contact": "Contact",
+    "source_fichier": "Fichier source",
+    "source_ligne": "Ligne du fichier",
+    "fictif": "Donnée fictive",
+}
+
+
+def value_text(value: object) -> str:
+    """A stored value as one line of plain text: « (vide) », lists joined by « ; », funders
+    with their amount, zones as « epci:242900744 »."""
+    if isinstance(value, list | tuple):
+        parts = [value_text(v) for v in value]
+        return " ; ".join(p for p in parts if p != "(vide)") or "(vide)"
+    if isinstance(value, dict):
+        if "financeur" in value:
+            amount = value.get("montant")
+            return str(value["financeur"]) + (
+                f" ({_amount_text(amount)} €)" if _amount_text(amount) else ""
+            )
+        if "level" in value:
+            return f"{value['level']}:{value['code']}"
+        return ", ".join(f"{k} : {value_text(v)}" for k, v in value.items())
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "(vide)"
+    if isinstance(value, float):
+        return _amount_text(value)
+    text = str(value).strip()
+    return text or "(vide)"
+
+
+def _get(item: object, name: str) -> object:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def conflict_lines(theirs: Sequence[object], yours: Mapping[str, object]) -> list[str]:
+    """French lines for a refused save: what the other person changed, then what you typed.
+
+    ``theirs`` holds the field changes made since the version the form was opened on (objects
+    or dicts with ``utilisateur``/``user``, ``date``, ``champ``, ``avant``, ``apres``).
+    """
+    lines = ["Modifié entre-temps :"]
+    for change in theirs:
+        who = _get(change, "utilisateur") or _get(change, "user") or "quelqu'un"
+        when = date_text(_get(change, "date"))
+        champ = str(_get(change, "champ") or "")
+        lines.append(
+            f"- {FIELD_NAMES.get(champ, champ)} : « {value_text(_get(change, 'avant'))} » → "
+            f"« {value_text(_get(change, 'apres'))} » ({who}{', le ' + when if when else ''})"
+        )
+    lines.append("Vos modifications (toujours dans le formulaire) :")
+    lines.extend(
+        f"- {FIELD_NAMES.get(name, name)} : « {value_text(value)} »"
+        for name, value in yours.items()
+    )
+    return lines
+
+
+def date_text(value: object) -> str:
+    """An ISO timestamp as « 05/12/2026 à 18:22 » (as stored: universal time)."""
+    text = str(value or "")
+    if len(text) < 16 or text[4] != "-":
+        return text
+    return f"{text[8:10]}/{text[5:7]}/{text[:4]} à {text[11:16]}"

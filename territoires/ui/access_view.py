@@ -178,6 +178,8 @@ def account_sidebar(access: ac.Access) -> None:
             sign_in_button(primary=False, where=st.sidebar)
         elif access.user is None:
             st.caption("Consultation en lecture seule (sans connexion).")
+        else:
+            st.caption(f"Sans connexion : administrateur local ({access.user}).")
 
 
 def refuse_page(access: ac.Access, need: str) -> None:

@@ -28,6 +28,14 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("app_pages/fiche.py", "Fiche territoire", ":material/location_city:", "fiche"),
     PageSpec("app_pages/initiatives.py", "Initiatives", ":material/table_rows:", "initiatives"),
     PageSpec("app_pages/importer.py", "Importer", ":material/upload_file:", "importer", "editeur"),
+    PageSpec("app_pages/historique.py", "Historique", ":material/history:", "historique", "membre"),
+    PageSpec(
+        "app_pages/administration.py",
+        "Administration",
+        ":material/admin_panel_settings:",
+        "administration",
+        "admin",
+    ),
     PageSpec(
         "app_pages/methodologie.py",
         "Méthodologie et sources",

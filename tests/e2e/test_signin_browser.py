@@ -144,7 +144,11 @@ def test_an_editeur_imports_and_the_history_names_them(browser, signin_app):
 
     store = open_store(str(database))
     try:
-        assert store.last_imports().iloc[0]["fichier"] == "connexion.csv"
+        journal = store.imports()
+        assert journal.iloc[0]["utilisateur"] == EDITEUR
+        assert journal.iloc[0]["fichier"] == "connexion.csv"
+        history = store.history(lot=int(journal.iloc[0]["lot"]))
+        assert set(history["utilisateur"]) == {EDITEUR}
     finally:
         store.close()
     _log_out(page, url)
