@@ -16,6 +16,7 @@ from territoires.store.records import (
     DATA_FIELDS,
     DEFAULTS,
     BatchResult,
+    compact,
     content_key,
     field_diff,
     fingerprint,
@@ -34,6 +35,13 @@ class _Plan:
     updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
+    stored: dict[int, dict[str, Any]] | None = None  # read when needed, once
+
+    def stored_records(self, db: Backend) -> dict[int, dict[str, Any]]:
+        """Every stored initiative by id (read on first use)."""
+        if self.stored is None:
+            self.stored = {r["id"]: r for r in initiatives.records(db, "all")}
+        return self.stored
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,9 @@ def apply_batch(
     removed = initiatives.demo_records(db) if given.replace_demo else []
     initiatives.remove(db, [r["id"] for r in removed])
     plan = _plan(db, batch, set(given.present))
-    stored = {r["id"]: r for r in initiatives.records(db, "all")} if plan.updates else {}
-    ids = initiatives.insert(db, plan.inserts, stamp, actor.user)
+    stored = plan.stored_records(db) if plan.updates else {}
+    created_values = [snapshot(r) for r in plan.inserts]
+    ids = initiatives.insert(db, plan.inserts, stamp, actor.user, created_values)
     initiatives.update(db, plan.updates, stamp, actor.user)
     counts = (len(ids), len(plan.updates), plan.unchanged, given.rejected, len(removed))
     lot = history.open_lot(
@@ -69,14 +78,9 @@ def apply_batch(
         created_funders=created,
     )
     changed = _update_entries(plan.updates, stored)
-    entries = [
-        *(history.whole_entry("suppression", r, avant=initiatives.full(r)) for r in removed),
-        *(
-            history.whole_entry("import", {**r, "id": i, "version": 1}, apres=snapshot(r))
-            for i, r in zip(ids, plan.inserts, strict=True)
-        ),
-        *changed,
-    ]
+    entries = batch_entries(
+        removed, list(zip(ids, plan.inserts, created_values, strict=True)), changed
+    )
     history.write(db, entries, stamp=stamp, user=actor.user, lot=lot)
     return BatchResult(
         *counts[:3],
@@ -86,6 +90,23 @@ def apply_batch(
         changes=history.as_field_changes(changed),
         supprimees_ignorees=tuple(plan.skipped),
     )
+
+
+def batch_entries(
+    removed: list[dict[str, Any]],
+    created: list[tuple[int, dict[str, Any], dict[str, Any]]],
+    changed: list[Entry],
+) -> list[Entry]:
+    """The history rows of a batch: demo records removed, records created (id, record,
+    snapshot), fields changed."""
+    return [
+        *(history.whole_entry("suppression", r, avant=initiatives.full(r)) for r in removed),
+        *(
+            Entry("import", i, r.get("reference"), r.get("titre"), "", None, compact(values), 1)
+            for i, r, values in created
+        ),
+        *changed,
+    ]
 
 
 def create_funders(db: Backend, names: tuple[str, ...], stamp: str) -> tuple[str, ...]:
@@ -115,7 +136,6 @@ def _update_entries(
 
 def _plan(db: Backend, batch: Sequence[dict[str, Any]], present: set[str]) -> _Plan:
     existing = initiatives.keys(db)
-    stored: dict[int, dict[str, Any]] | None = None
     plan = _Plan()
     for record in batch:
         key = record_key(record)
@@ -129,9 +149,7 @@ def _plan(db: Backend, batch: Sequence[dict[str, Any]], present: set[str]) -> _P
             continue
         merged = dict(record)
         if present != set(DATA_FIELDS):
-            if stored is None:
-                stored = {r["id"]: r for r in initiatives.records(db, "all")}
-            merged = merge(stored[ident], record, present)
+            merged = merge(plan.stored_records(db)[ident], record, present)
         merged["cle"] = key
         if fingerprint(merged) == old_print:
             plan.unchanged += 1

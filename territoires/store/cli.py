@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from territoires.store.history import IMPORT_COLUMNS
 from territoires.store.users import ROLES
 
 if TYPE_CHECKING:
@@ -33,17 +34,8 @@ HISTORY_CSV_COLUMNS: tuple[str, ...] = (
     "apres",
     "lot",
 )
-IMPORTS_CSV_COLUMNS: tuple[str, ...] = (
-    "lot",
-    "date",
-    "utilisateur",
-    "fichier",
-    "nouvelles",
-    "modifiees",
-    "inchangees",
-    "rejetees",
-    "annule",
-)
+# The journal's columns up to ``annule`` (when and by whom stay in the app and the history).
+IMPORTS_CSV_COLUMNS: tuple[str, ...] = IMPORT_COLUMNS[: IMPORT_COLUMNS.index("annule") + 1]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

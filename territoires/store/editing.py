@@ -14,6 +14,7 @@ from territoires.store.backends import Backend
 from territoires.store.records import (
     DATA_FIELDS,
     DEFAULTS,
+    compact,
     field_diff,
     label,
     now,
@@ -36,7 +37,7 @@ def create(db: Backend, record: dict[str, Any], actor: Actor) -> int:
     _ensure_funders(db, values, stamp)
     [ident] = initiatives.insert(db, [values], stamp, actor.user)
     entry = history.whole_entry(
-        "creation", {**values, "id": ident, "version": 1}, apres=snapshot(values)
+        "creation", {**values, "id": ident, "version": 1}, apres=compact(snapshot(values))
     )
     history.write(db, [entry], stamp=stamp, user=actor.user)
     return ident

@@ -151,10 +151,13 @@ class Store:
         return {k: record[k] for k in (*INITIATIVE_COLUMNS, *DELETION_COLUMNS)}
 
     def last_imports(self, limit: int = 10) -> pd.DataFrame:
-        """The most recent imports: ``fichier, importe_le, nouvelles, modifiees, inchangees``."""
+        """The most recent imports that were not undone: ``fichier, importe_le, nouvelles,
+        modifiees, inchangees`` (``imports()`` lists them all)."""
         columns = ["fichier", "importe_le", "nouvelles", "modifiees", "inchangees"]
         rows = self._fetch(
-            f"SELECT {', '.join(columns)} FROM imports ORDER BY id DESC LIMIT ?", (limit,)
+            f"SELECT {', '.join(columns)} FROM imports WHERE annule_le IS NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
         )
         return pd.DataFrame(rows, columns=columns)
 

@@ -141,9 +141,12 @@ def _plain(value: object) -> object:
     raise TypeError(f"expected a JSON value, got {type(value).__name__}")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_plain)
+
+
 def dump(value: object) -> str | None:
     """A value as stored: exact JSON (None stays NULL)."""
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=_plain)
+    return None if value is None else _ENCODER.encode(value)
 
 
 def load(text: str | None) -> object:

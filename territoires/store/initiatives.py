@@ -20,7 +20,8 @@ from territoires.store.records import (
     INITIATIVE_COLUMNS,
     SCALAR_FIELDS,
     clean_float,
-    fingerprint,
+    snapshot,
+    snapshot_print,
 )
 
 Which = Literal["active", "deleted", "all"]
@@ -152,19 +153,17 @@ def key_owner(db: Backend, cle: str, reference: str | None) -> dict[str, Any] | 
 
 
 # --- writing ---------------------------------------------------------------------------------
-def _row(record: dict[str, Any]) -> list[Any]:
-    values = [record.get(name) for name in SCALAR_FIELDS]
-    for index, name in enumerate(SCALAR_FIELDS):
-        if name in FLOAT_FIELDS:
-            values[index] = clean_float(values[index])
+def _row(record: dict[str, Any], values: dict[str, Any] | None = None) -> list[Any]:
+    """The ``_ROW_COLUMNS`` values of a record (``values``: its snapshot, when known)."""
+    values = values or snapshot(record)
     return [
         record["cle"],
-        fingerprint(record),
-        *values,
-        json.dumps(record.get("zone_intervention") or [], ensure_ascii=False),
-        record.get("source_fichier"),
-        record.get("source_ligne"),
-        bool(record.get("fictif", False)),
+        snapshot_print(values),
+        *(values[name] for name in SCALAR_FIELDS),
+        json.dumps(values["zone_intervention"], ensure_ascii=False),
+        values["source_fichier"],
+        values["source_ligne"],
+        values["fictif"],
     ]
 
 
@@ -174,12 +173,23 @@ def _insert_sql(db: Backend, columns: Sequence[str]) -> str:
     )
 
 
-def insert(db: Backend, batch: list[dict[str, Any]], stamp: str, user: str) -> list[int]:
-    """Insert new initiatives (each with its ``cle``); return their ids, in order."""
+def insert(
+    db: Backend,
+    batch: list[dict[str, Any]],
+    stamp: str,
+    user: str,
+    snapshots: list[dict[str, Any]] | None = None,
+) -> list[int]:
+    """Insert new initiatives (each with its ``cle``; ``snapshots`` of them when already
+    computed); return their ids, in order."""
     if not batch:
         return []
     columns = [*_ROW_COLUMNS, "cree_le", "modifie_le", "cree_par", "modifie_par"]
-    db.executemany(_insert_sql(db, columns), [[*_row(r), stamp, stamp, user, user] for r in batch])
+    values = snapshots or [snapshot(r) for r in batch]
+    db.executemany(
+        _insert_sql(db, columns),
+        [[*_row(r, v), stamp, stamp, user, user] for r, v in zip(batch, values, strict=True)],
+    )
     ids = {cle: int(ident) for ident, cle in db.execute("SELECT id, cle FROM initiatives")}
     created = [ids[r["cle"]] for r in batch]
     insert_links(db, list(zip(created, batch, strict=True)))

@@ -17,6 +17,10 @@ from territoires.store.history import Entry
 from territoires.store.records import now
 from territoires.store.users import Actor, require
 
+# (alias table, key column, table) of what can be merged.
+_FUNDERS = ("funder_aliases", "nom", "funders")
+_THEMES = ("theme_aliases", "code", "themes")
+
 
 def merge_funders(db: Backend, source: str, target: str, actor: Actor) -> int:
     """Merge funder ``source`` into ``target``; return how many initiatives changed."""
@@ -28,16 +32,9 @@ def merge_funders(db: Backend, source: str, target: str, actor: Actor) -> int:
         for r in initiatives.records(db, "all")
         if source in r["financeurs"]
     ]
-    aliases = {source, rows[source]} - {target}
-    db.execute(
-        "DELETE FROM funder_aliases WHERE nom = ? AND alias IN "
-        "(SELECT alias FROM funder_aliases WHERE nom = ?)",
-        (source, target),
-    )
-    db.execute("UPDATE funder_aliases SET nom = ? WHERE nom = ?", (target, source))
-    _add_aliases(db, "funder_aliases", "nom", aliases, target)
+    _repoint(db, _FUNDERS, source, target, {source, rows[source]} - {target})
     _rewrite(db, changed, "financements", actor, ("financeur", source, target))
-    db.execute("DELETE FROM funders WHERE nom = ?", (source,))
+    _remove(db, _FUNDERS, source)
     return len(changed)
 
 
@@ -54,16 +51,9 @@ def merge_themes(db: Backend, source: str, target: str, actor: Actor) -> int:
         for r in initiatives.records(db, "all")
         if source in r["themes"]
     ]
-    aliases = {source, *rows[source]} - {None}
-    db.execute(
-        "DELETE FROM theme_aliases WHERE code = ? AND alias IN "
-        "(SELECT alias FROM theme_aliases WHERE code = ?)",
-        (source, target),
-    )
-    db.execute("UPDATE theme_aliases SET code = ? WHERE code = ?", (target, source))
-    _add_aliases(db, "theme_aliases", "code", aliases, target)
+    _repoint(db, _THEMES, source, target, {source, *rows[source]} - {None, target})
     _rewrite(db, changed, "themes", actor, ("theme", source, target))
-    db.execute("DELETE FROM themes WHERE code = ?", (source,))
+    _remove(db, _THEMES, source)
     return len(changed)
 
 
@@ -89,7 +79,17 @@ def _merged_funds(funds: list[dict[str, Any]], source: str, target: str) -> list
     return merged
 
 
-def _add_aliases(db: Backend, table: str, column: str, aliases: set[str], target: str) -> None:
+def _repoint(
+    db: Backend, kind: tuple[str, str, str], source: str, target: str, aliases: set[str]
+) -> None:
+    """Point ``source``'s aliases at ``target`` and add ``aliases`` (its own names) to them."""
+    table, column, _ = kind
+    db.execute(
+        f"DELETE FROM {table} WHERE {column} = ? AND alias IN "
+        f"(SELECT alias FROM {table} WHERE {column} = ?)",
+        (source, target),
+    )
+    db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (target, source))
     db.executemany(
         db.sql(
             f"INSERT INTO {table} (alias, {column}, origine) VALUES (?, ?, ?) "
@@ -97,6 +97,11 @@ def _add_aliases(db: Backend, table: str, column: str, aliases: set[str], target
         ),
         [(alias, target, "fusion") for alias in sorted(aliases)],
     )
+
+
+def _remove(db: Backend, kind: tuple[str, str, str], source: str) -> None:
+    _, column, table = kind
+    db.execute(f"DELETE FROM {table} WHERE {column} = ?", (source,))
 
 
 def _rewrite(

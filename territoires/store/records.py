@@ -144,43 +144,73 @@ def clean_float(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def fingerprint(record: dict[str, Any]) -> str:
-    """Hash of a record's data fields, to tell an update from an unchanged row."""
-    data = {name: record.get(name, DEFAULTS.get(name)) for name in DATA_FIELDS}
-    for name in FLOAT_FIELDS:
-        data[name] = clean_float(data[name])
-    data["financements"] = [
-        (f["financeur"], clean_float(f.get("montant"))) for f in data["financements"] or []
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _clean_funds(funds: object) -> list[dict[str, Any]]:
+    return [
+        {"financeur": f["financeur"], "montant": clean_float(f.get("montant"))}
+        for f in funds or []  # type: ignore[attr-defined]
     ]
-    data["zone_intervention"] = [(z["level"], z["code"]) for z in data["zone_intervention"] or []]
-    text = repr([data[name] for name in DATA_FIELDS])
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _clean_zone(zone: object) -> list[dict[str, str]]:
+    return [{"level": z["level"], "code": z["code"]} for z in zone or []]  # type: ignore[attr-defined]
+
+
+def _list(value: object) -> list[Any]:
+    return list(value or [])  # type: ignore[call-overload]
+
+
+# How each field is normalised before it is stored, compared or hashed (others: as they are).
+_NORMALIZERS: dict[str, Any] = {
+    **{name: clean_float for name in FLOAT_FIELDS},
+    "annee": _int_or_none,
+    "source_ligne": _int_or_none,
+    "themes": _list,
+    "financements": _clean_funds,
+    "zone_intervention": _clean_zone,
+}
+_FUNDS_AT = DATA_FIELDS.index("financements")
+_ZONE_AT = DATA_FIELDS.index("zone_intervention")
 
 
 def field_value(record: dict[str, Any], name: str) -> Any:
     """A record's field as stored and compared: floats without NaN, lists as plain lists."""
     value = record.get(name, DEFAULTS.get(name))
-    if name in FLOAT_FIELDS:
-        return clean_float(value)
-    if name in ("annee", "source_ligne"):
-        return None if value is None else int(value)
-    if name == "financements":
-        return [
-            {"financeur": f["financeur"], "montant": clean_float(f.get("montant"))}
-            for f in value or []
-        ]
-    if name == "zone_intervention":
-        return [{"level": z["level"], "code": z["code"]} for z in value or []]
-    if name == "themes":
-        return list(value or [])
-    return value
+    normalize = _NORMALIZERS.get(name)
+    return value if normalize is None else normalize(value)
 
 
 def snapshot(record: dict[str, Any]) -> dict[str, Any]:
-    """A record's tracked fields and demo flag, as stored (what a creation records)."""
-    values = {name: field_value(record, name) for name in TRACKED_FIELDS}
-    values["fictif"] = bool(record.get("fictif", False))
+    """A record's tracked fields (normalised) and demo flag: what a creation records, and what
+    a row and its fingerprint are written from."""
+    get = record.get
+    values = {name: get(name, DEFAULTS.get(name)) for name in TRACKED_FIELDS}
+    for name, normalize in _NORMALIZERS.items():
+        values[name] = normalize(values[name])
+    values["fictif"] = bool(get("fictif", False))
     return values
+
+
+def compact(values: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot without its empty fields (None, []), which ``field_value`` reads back as
+    they were: what the history stores for a creation."""
+    return {name: value for name, value in values.items() if value is not None and value != []}
+
+
+def snapshot_print(values: dict[str, Any]) -> str:
+    """The fingerprint of a ``snapshot`` (see ``fingerprint``)."""
+    data = [values[name] for name in DATA_FIELDS]
+    data[_FUNDS_AT] = [(f["financeur"], f["montant"]) for f in data[_FUNDS_AT]]
+    data[_ZONE_AT] = [(z["level"], z["code"]) for z in data[_ZONE_AT]]
+    return hashlib.sha1(repr(data).encode("utf-8")).hexdigest()
+
+
+def fingerprint(record: dict[str, Any]) -> str:
+    """Hash of a record's data fields, to tell an update from an unchanged row."""
+    return snapshot_print(snapshot(record))
 
 
 def field_diff(

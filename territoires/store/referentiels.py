@@ -119,15 +119,10 @@ def _seed_themes(db: Backend, ref: Referentiels) -> None:
             (theme.code, theme.libelle, theme.court, order),
         )
     _clear_config_aliases(db, "theme_aliases", "")
-    db.executemany(
-        db.sql("INSERT INTO theme_aliases (alias, code) VALUES (?, ?) ON CONFLICT DO NOTHING"),
-        sorted(
-            {
-                (a, fused.get(t.code, t.code))
-                for t in ref.themes
-                for a in (t.code, t.court, *t.aliases)
-            }
-        ),
+    _insert_aliases(
+        db,
+        "theme_aliases (alias, code)",
+        {(a, fused.get(t.code, t.code)) for t in ref.themes for a in (t.code, t.court, *t.aliases)},
     )
 
 
@@ -147,7 +142,14 @@ def _seed_funders(db: Backend, ref: Referentiels) -> None:
     _clear_config_aliases(
         db, "funder_aliases", "WHERE nom IN (SELECT nom FROM funders WHERE configure)"
     )
+    _insert_aliases(
+        db,
+        "funder_aliases (alias, nom)",
+        {(a, fused.get(f.nom, f.nom)) for f in ref.funders for a in (f.court, *f.aliases)},
+    )
+
+
+def _insert_aliases(db: Backend, target: str, pairs: set[tuple[str, str]]) -> None:
     db.executemany(
-        db.sql("INSERT INTO funder_aliases (alias, nom) VALUES (?, ?) ON CONFLICT DO NOTHING"),
-        sorted({(a, fused.get(f.nom, f.nom)) for f in ref.funders for a in (f.court, *f.aliases)}),
+        db.sql(f"INSERT INTO {target} VALUES (?, ?) ON CONFLICT DO NOTHING"), sorted(pairs)
     )

@@ -287,3 +287,43 @@ def test_list_initiatives_frame_types(store: Store) -> None:
     assert isinstance(frame["themes"].iloc[0], list)
     assert frame["fictif"].dtype == bool
     assert pd.api.types.is_integer_dtype(frame["id"])
+
+
+def _fingerprint_before_issue_19(record: dict) -> str:
+    """The fingerprint as earlier versions computed it (stored in existing databases)."""
+    import hashlib
+
+    from territoires.store import DATA_FIELDS
+
+    defaults = {"type": "projet associatif", "themes": [], "financements": []}
+    defaults["zone_intervention"] = []
+    data = {name: record.get(name, defaults.get(name)) for name in DATA_FIELDS}
+
+    def clean(value):
+        return None if value is None or math.isnan(float(value)) else float(value)
+
+    for name in ("montant", "latitude", "longitude"):
+        data[name] = clean(data[name])
+    data["financements"] = [
+        (f["financeur"], clean(f.get("montant"))) for f in data["financements"] or []
+    ]
+    data["zone_intervention"] = [(z["level"], z["code"]) for z in data["zone_intervention"] or []]
+    return hashlib.sha1(repr([data[name] for name in DATA_FIELDS]).encode("utf-8")).hexdigest()
+
+
+def test_fingerprints_stay_those_stored_by_earlier_versions(store: Store) -> None:
+    from territoires.demo import load_demo_records
+    from territoires.store import fingerprint
+
+    samples = [
+        *load_demo_records(),
+        record("A", montant=float("nan"), latitude=48.1, longitude=-3.2, annee=None),
+        record("B", financements=[{"financeur": "FdF", "montant": float("nan")}]),
+        {"titre": "Sans type", "commune_code": "22001"},
+    ]
+    for sample in samples:
+        assert fingerprint(sample) == _fingerprint_before_issue_19(sample)
+    funders = {f["financeur"] for s in samples[:50] for f in s["financements"]}
+    store.import_batch(samples[:50], actor=ACTOR, new_funders=sorted(funders))
+    stored = store._db.execute("SELECT empreinte FROM initiatives ORDER BY id").fetchall()
+    assert [row[0] for row in stored] == [_fingerprint_before_issue_19(s) for s in samples[:50]]

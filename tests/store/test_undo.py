@@ -75,6 +75,7 @@ def test_undo_gives_back_exactly_the_export_made_before_each_import(
     journal = store.imports().set_index("lot")
     assert journal.loc[second.lot, "annule"] and journal.loc[first.lot, "annule"]
     assert journal.loc[first.lot, "annule_par"] == JEAN.user
+    assert store.last_imports()["fichier"].tolist() == ["démo"]  # undone imports left out
     undo_rows = store.history(lot=second.lot)
     assert {"import", "annulation"} == set(undo_rows["action"])
     # the batch can be imported again after its undo, as new
