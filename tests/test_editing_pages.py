@@ -145,3 +145,38 @@ def test_the_administration_page_gives_a_role(app_env):
     finally:
         store.close()
     assert any("marie@exemple.fr" in s.value for s in at.success)
+
+
+@pytest.mark.realdata
+def test_the_administration_page_merges_funders_and_restores_a_deleted_initiative(app_env):
+    from territoires.store import Actor
+
+    _app()  # first start: the demo data
+    store = _store(app_env)
+    admin = Actor("admin@exemple.fr", "admin")
+    try:
+        first = store.list_initiatives().iloc[0]
+        ident = int(first["id"])
+        store.update_initiative(
+            ident,
+            {"financements": [{"financeur": "Fondation de Frnace", "montant": None}]},
+            expected_version=int(first["version"]),
+            actor=admin,
+        )
+        at = _app("app_pages/administration.py")
+        at.selectbox(key="te_merge_Financeur_source").set_value("Fondation de Frnace").run()
+        at.selectbox(key="te_merge_Financeur_target").set_value("Fondation de France").run()
+        _click(at, "Fusionner les financeurs")
+        assert store.get_initiative(ident)["financeurs"] == ["Fondation de France"]
+        assert any("1 initiative(s) modifiée(s)" in s.value for s in at.success)
+
+        store.delete_initiative(
+            ident, expected_version=store.get_initiative(ident)["version"], actor=admin
+        )
+        at = _app("app_pages/administration.py")
+        at.selectbox(key="te_restore_pick").set_value(ident).run()
+        _click(at, "Restaurer")
+        assert store.get_initiative(ident)["supprime_le"] is None
+        assert ident in set(store.list_initiatives()["id"])
+    finally:
+        store.close()
