@@ -185,18 +185,24 @@ def _funders() -> list[str]:
     return [str(name) for name in get_store().funders()["nom"]]
 
 
+def _form_and_buttons(form: str) -> bool:
+    """The form's fields, « Enregistrer » and « Annuler » (which closes the dialog); True when
+    « Enregistrer » was clicked."""
+    _form_widgets(form, _funders())
+    save, cancel = st.columns(2)
+    if cancel.button("Annuler", width="stretch"):
+        _forget(form)
+        st.rerun()
+    return save.button("Enregistrer", type="primary", icon=":material/save:", width="stretch")
+
+
 @st.dialog("Nouvelle initiative", width="large", dismissible=False)
 def create_dialog() -> None:
     """The empty form; « Enregistrer » creates the initiative."""
     form = "new"
     st.session_state[EDITING_KEY] = form
     _seed(form, {"type": "projet associatif"})
-    _form_widgets(form, _funders())
-    save, cancel = st.columns(2)
-    if cancel.button("Annuler", width="stretch"):
-        _forget(form)
-        st.rerun()
-    if save.button("Enregistrer", type="primary", icon=":material/save:", width="stretch"):
+    if _form_and_buttons(form):
         prepared = _prepared(form)
         if prepared is None:
             return
@@ -233,12 +239,7 @@ def edit_dialog(initiative_id: int) -> None:
             st.rerun()
         return
     st.caption(f"Version {base.get('version')} de l'initiative n° {initiative_id}.")
-    _form_widgets(form, _funders())
-    save, cancel = st.columns(2)
-    if cancel.button("Annuler", width="stretch"):
-        _forget(form)
-        st.rerun()
-    if save.button("Enregistrer", type="primary", icon=":material/save:", width="stretch"):
+    if _form_and_buttons(form):
         _save_edit(form, initiative_id, base)
     if st.session_state.get(_key(form, "_conflict")):
         _conflict_choices(form, initiative_id)
