@@ -11,6 +11,7 @@ import streamlit as st
 from territoires import texts
 from territoires.access import ROLE_LABELS
 from territoires.analysis.aggregate import THEME_LABELS
+from territoires.editing import date_text
 from territoires.errors import TerritoiresError
 from territoires.ui.access_view import current_access
 from territoires.ui.cache import clear_after_write, get_store
@@ -42,7 +43,7 @@ def users_panel() -> None:
         )
     else:
         st.dataframe(
-            users.rename(
+            users.assign(cree_le=users["cree_le"].map(date_text)).rename(
                 columns={"email": "Adresse", "role": "Rôle", "cree_le": "Depuis", "cree_par": "Par"}
             ),
             hide_index=True,

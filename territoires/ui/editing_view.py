@@ -375,4 +375,5 @@ def detail_actions(row) -> None:
             show_history(
                 get_store().history(initiative_id=int(row["id"])),
                 key=f"te_hist_{row['id']}",
+                one=True,
             )

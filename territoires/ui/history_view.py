@@ -72,13 +72,20 @@ def history_display(history: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def show_history(history: pd.DataFrame, *, key: str, height: int | str = "auto") -> None:
-    """The change table (newest first), or a French line when there is none."""
+ONE_INITIATIVE = ("Référence", "Initiative", "Titre")  # said by the detail above it
+
+
+def show_history(
+    history: pd.DataFrame, *, key: str, height: int | str = "auto", one: bool = False
+) -> None:
+    """The change table (newest first), or a French line when there is none; ``one``: the
+    history of one initiative, without the columns that name it."""
     if history.empty:
         st.caption("Aucune modification enregistrée.")
         return
+    shown = history_display(history)
     st.dataframe(
-        history_display(history),
+        shown.drop(columns=list(ONE_INITIATIVE)) if one else shown,
         hide_index=True,
         width="stretch",
         height=height,
