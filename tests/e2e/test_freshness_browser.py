@@ -58,3 +58,31 @@ def test_a_command_line_import_shows_in_an_open_page(browser, tmp_path_factory, 
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "e2e-fraicheur-import-cli.png"))
         context.close()
+
+
+def test_a_write_in_a_second_app_process_shows_in_the_first(
+    browser, tmp_path_factory, geodata_ready
+):
+    """Two app processes on one database: undoing the demo import in the second one empties
+    the first one's page, banner included, without reloading it."""
+    from playwright.sync_api import expect
+
+    data = tmp_path_factory.mktemp("e2e-deux-processus")
+    with running_app(data) as first_url, running_app(data) as second_url:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+        first = context.new_page()
+        first.goto(f"{first_url}/initiatives", wait_until="domcontentloaded")
+        expect(first.locator(SIDEBAR)).to_contain_text("480 initiatives sur 480", timeout=120_000)
+        wait_until_idle(first)
+
+        second = context.new_page()
+        second.goto(f"{second_url}/historique", wait_until="domcontentloaded")
+        second.get_by_role("button", name="Annuler cet import").click(timeout=120_000)
+        second.get_by_role("button", name="Confirmer l'annulation").click()
+        expect(second.get_by_text("Import n° 1 annulé")).to_be_visible(timeout=60_000)
+
+        expect(first.get_by_text("Aucune initiative ne correspond aux filtres")).to_be_visible(
+            timeout=5_000
+        )
+        expect(first.get_by_text("Données de démonstration fictives.")).to_have_count(0)
+        context.close()
