@@ -28,7 +28,8 @@ from territoires.importers.preview import changes_frame
 from territoires.importers.reading import read_table, sheet_names, sheets_with_data
 from territoires.importers.template import template_csv, template_xlsx
 from territoires.importers.vocabulary import Vocabulary
-from territoires.store import load_referentiels, local_actor
+from territoires.store import load_referentiels
+from territoires.ui.access_view import require
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
 from territoires.ui.correspondances import (
@@ -39,6 +40,7 @@ from territoires.ui.correspondances import (
 from territoires.ui.map_view import download_buttons
 from territoires.ui.memory import release_memory_soon
 
+access = require("editeur")  # app.py refuses it already; the store checks the role again
 st.title("Importer des initiatives")
 st.caption(
     "Fichier CSV ou Excel (XLSX) : une ligne par initiative. Les colonnes sont reconnues par "
@@ -236,7 +238,7 @@ def run(dry_run: bool) -> ImportReport | None:
                 data,
                 store,
                 get_reference(),
-                actor=local_actor(),
+                actor=access.actor(),
                 name=upload.name,
                 sheet=sheet,
                 mapping=mapping,

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "territoires.geo.cli",
     "territoires.importers.cli",
     "territoires.analysis.cli",
+    "territoires.access_cli",
     "territoires.store.cli",
 )
 

@@ -17,6 +17,10 @@ class TerritoiresError(Exception):
         self.user_message = user_message
 
 
+class SettingsError(TerritoiresError):
+    """A setting (``TERRITOIRES_*``) holds a value the app cannot use."""
+
+
 class GeodataError(TerritoiresError):
     """The geographic reference cannot be built or loaded."""
 

@@ -34,6 +34,7 @@ def create(db: Backend, record: dict[str, Any], actor: Actor) -> int:
     values["cle"] = record_key(values)
     _refuse_taken(db, values, None)
     stamp = now()
+    _ensure_funders(db, values, stamp)
     [ident] = initiatives.insert(db, [values], stamp, actor.user)
     entry = history.whole_entry(
         "creation", {**values, "id": ident, "version": 1}, apres=compact(snapshot(values))
@@ -63,6 +64,7 @@ def update(
     _refuse_taken(db, merged, ident)
     _claim(db, current, int(expected_version), changes)
     stamp = now()
+    _ensure_funders(db, changes, stamp)
     version = int(expected_version) + 1
     initiatives.update(db, [(ident, merged)], stamp, actor.user, bump_version=False)
     entries = history.field_entries("modification", {**merged, "id": ident}, diff, version)
@@ -101,6 +103,15 @@ def _check_fields(values: dict[str, Any]) -> None:
     unknown = sorted(set(values) - set(DATA_FIELDS))
     if unknown:
         raise StoreError(f"Champs inconnus : {', '.join(unknown)}.")
+
+
+def _ensure_funders(db: Backend, values: dict[str, Any], stamp: str) -> None:
+    """Create the funders a record names that are not known yet, as an import does (the form
+    offers a new funder's name, like a file)."""
+    from territoires.store.batches import create_funders
+
+    names = tuple(str(f["financeur"]) for f in values.get("financements") or ())
+    create_funders(db, names, stamp)
 
 
 def _check_content(values: dict[str, Any]) -> None:
