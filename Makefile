@@ -23,7 +23,9 @@ $(VENV)/.dev: $(VENV)/.core requirements-dev.txt
 venv: $(VENV)/.core
 
 ## Start the app on http://$(HOST):$(PORT) (builds the geodata cache on first start).
+## Without sign-in ([auth]), it refuses a network address (HOST=0.0.0.0): see the README.
 run: $(VENV)/.core
+	$(PY) -m territoires check-serve --address "$(HOST)"
 	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 ## Run the whole test suite (unit, page smoke tests, store on PostgreSQL when configured, browser).

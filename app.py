@@ -1,11 +1,14 @@
-"""Territoires d'engagement — Streamlit entry point (thin: config, navigation, shared chrome)."""
+"""Territoires d'engagement — Streamlit entry point (thin: config, access, navigation, chrome)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from territoires import texts
+from territoires.errors import TerritoiresError
+from territoires.ui.access_view import account_sidebar, gate, refuse_page
 from territoires.ui.bootstrap import ensure_ready
+from territoires.ui.cache import remember_version, watch_data
 from territoires.ui.chrome import render_chrome
 from territoires.ui.memory import settle_after_first_run
 from territoires.ui.navigation import PAGE_SPECS
@@ -20,16 +23,42 @@ st.set_page_config(
 
 presentation = st.query_params.get("presentation") == "1"
 
+try:
+    access = gate()  # first: a refused start builds and loads nothing
+    if access is not None and not ensure_ready():
+        access = None
+except TerritoiresError as exc:  # a wrong setting, an unreachable database
+    st.error(exc.user_message)
+    access = None
+if access is None:
+    st.stop()
+
+# Pages this visitor may not use are left out of the menu; opened by their address, they show
+# the French refusal (and the store refuses their writes anyway).
 PAGES = [
-    st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=i == 0)
+    st.Page(
+        spec.script,
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=i == 0,
+        visibility="visible" if access.may(spec.need) else "hidden",
+    )
     for i, spec in enumerate(PAGE_SPECS)
 ]
+NEEDS = {spec.title: spec.need for spec in PAGE_SPECS}  # the default page has no url_path
 
 page = st.navigation(PAGES, position="hidden" if presentation else "sidebar")
 st.session_state[PAGE_KEY] = page.url_path  # the filters' widgets are reloaded on a new page
-if ensure_ready():
-    render_chrome(presentation=presentation)
-    try:
-        page.run()
-    finally:  # also when the page stops early (st.stop) or reruns
-        settle_after_first_run(page.url_path)
+remember_version()
+render_chrome(presentation=presentation)
+if not presentation:
+    account_sidebar(access)
+watch_data()
+if not access.may(NEEDS[page.title]):
+    refuse_page(access, NEEDS[page.title])
+    st.stop()
+try:
+    page.run()
+finally:  # also when the page stops early (st.stop) or reruns
+    settle_after_first_run(page.url_path)

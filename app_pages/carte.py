@@ -16,6 +16,7 @@ from territoires.exports import (
 )
 from territoires.filters import filters_to_params, retained_line
 from territoires.formatting import markdown_literal
+from territoires.geo.rurality import rural_qualifier, rurality_label
 from territoires.maps.build import (
     aggregated_table,
     build_live_map,
@@ -62,7 +63,7 @@ else:
 scope = filters.scope
 place = scope_label(reference, scope)
 source = source_line(reference.manifest, demo_data_shown())
-vintage = str(reference.manifest.get("population_vintage", "?"))
+vintage = reference.population_vintage(reference.scope_communes(scope)) or "?"
 default_options = mv.default_map_options(presentation, get_settings().basemap)
 steps = mv.parse_steps(query_params().get(mv.STEPS_PARAM), reference) or mv.default_steps(reference)
 
@@ -96,7 +97,10 @@ sync_query_params(params, (*FILTER_PARAM_KEYS, *mv.MAP_PARAM_KEYS, mv.STEPS_PARA
 
 key = mv.view_key(initiatives, reference, filters, rurality)
 figures = mv.figures_list(
-    mv.compute_figures(filtered, reference, scope, rural, view_key=key), vintage
+    mv.compute_figures(filtered, reference, scope, rural, view_key=key),
+    vintage,
+    rural_qualifier(reference),
+    rurality_label(reference),
 )
 
 data = mv.compute_choropleth(filtered, reference, scope, options, view_key=key)
@@ -147,7 +151,8 @@ exports = st.expander(
     "Exporter", icon=":material/download:", key="carte_exports", on_change="rerun"
 )
 if exports.open:
-    about = export_about(place, filters, source)  # the XLSX files' « À propos » sheet
+    # the XLSX files' « À propos » sheet
+    about = export_about(place, filters, source, rurality=rurality_label(reference))
     with exports:
         st.markdown("**Initiatives filtrées**")
         mv.download_buttons(

@@ -24,6 +24,7 @@ from territoires.exports import export_about, export_name
 from territoires.filters import retained_line
 from territoires.formatting import fr_km, fr_number, fr_percent, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, Scope
+from territoires.geo.rurality import rurality_label
 from territoires.maps.analysis import score_map, suggestion_map
 from territoires.maps.build import scope_label, source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -69,7 +70,7 @@ level = left.selectbox(
 with right:
     radius = av.radius_slider("cov_radius")
 about = [  # the XLSX files' « À propos » sheet
-    *export_about(place, filters, source),
+    *export_about(place, filters, source, rurality=rurality_label(reference)),
     ("Portée d'une initiative", fr_km(radius, 0)),
 ]
 

@@ -16,6 +16,7 @@ from territoires.exports import (
 )
 from territoires.filters import retained_line
 from territoires.formatting import markdown_literal
+from territoires.geo.rurality import rural_qualifier, rurality_label
 from territoires.maps.analysis import fiche_map
 from territoires.maps.build import source_line
 from territoires.reports import MIME_TYPES as SHEET_MIME
@@ -97,17 +98,25 @@ except TerritoiresError as exc:
 
 # --- key figures ---------------------------------------------------------------------------
 st.subheader("Chiffres clés")
-vintage = reference.manifest.get("population_vintage")
-mine = figure_rows(profile.figures, radius, vintage)
+shown = {*reference.scope_communes(key.scope), *reference.scope_communes(profile.reference.scope)}
+vintage = reference.population_vintage(shown)
+qualifier = rural_qualifier(reference)
+mine = figure_rows(profile.figures, radius, vintage, qualifier)
 table = pd.DataFrame({"Indicateur": [label for label, _ in mine], key.nom: [v for _, v in mine]})
 if other_profile is not None:
-    theirs = dict(figure_rows(other_profile.figures, radius, vintage))
+    theirs = dict(figure_rows(other_profile.figures, radius, vintage, qualifier))
     table[other_profile.territory.label] = [theirs.get(label, "—") for label, _ in mine]
-reference_rows = dict(figure_rows(profile.reference_figures, radius, vintage))
+reference_rows = dict(figure_rows(profile.reference_figures, radius, vintage, qualifier))
 table[f"Référence : {profile.reference.nom}"] = [reference_rows.get(lb, "—") for lb, _ in mine]
 st.html(figures_html(table))
 if rural is None:
     st.caption("Ruralité indisponible : la part rurale n'est pas calculée.")
+else:
+    st.caption(f"Ruralité : {rurality_label(reference)}.")
+if key.level == "commune":
+    note = reference.missing_outline_note(key.code)
+    if note:
+        st.caption(note)
 
 # --- map -----------------------------------------------------------------------------------
 st.subheader("Carte")

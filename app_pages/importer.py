@@ -1,4 +1,5 @@
-"""« Importer »: upload a CSV/XLSX, preview, map columns, simulate, import, download rejects.
+"""« Importer »: upload a CSV/XLSX, preview, map columns, simulate, confirm correspondences,
+import, download rejects.
 
 The same code as ``python -m territoires import`` (``territoires.importers.pipeline``).
 """
@@ -16,15 +17,30 @@ from territoires.errors import TerritoiresError
 from territoires.exports import MIME_TYPES, export_name, to_csv_bytes, to_xlsx_bytes
 from territoires.formatting import fr_count, markdown_literal
 from territoires.importers.headers import FIELD_LABELS, FIELDS, IGNORE, guess_field
-from territoires.importers.pipeline import ImportReport, import_file, rejects_frame
-from territoires.importers.reading import read_table, sheet_names
+from territoires.importers.locate import locator_for
+from territoires.importers.pipeline import (
+    ImportReport,
+    import_file,
+    no_reference_message,
+    rejects_frame,
+)
+from territoires.importers.preview import changes_frame
+from territoires.importers.reading import read_table, sheet_names, sheets_with_data
 from territoires.importers.template import template_csv, template_xlsx
+from territoires.importers.vocabulary import Vocabulary
 from territoires.store import load_referentiels
+from territoires.ui.access_view import require
 from territoires.ui.cache import clear_after_write, get_reference, store_session
 from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
+from territoires.ui.correspondances import (
+    collision_form,
+    correspondence_form,
+    merge_confirmed,
+)
 from territoires.ui.map_view import download_buttons
 from territoires.ui.memory import release_memory_soon
 
+access = require("editeur")  # app.py refuses it already; the store checks the role again
 st.title("Importer des initiatives")
 st.caption(
     "Fichier CSV ou Excel (XLSX) : une ligne par initiative. Les colonnes sont reconnues par "
@@ -40,17 +56,25 @@ class Outcome:
     file_name: str
     dry_run: bool
     lines: tuple[str, ...]
+    changes: pd.DataFrame | None
+    modifiees: int
     rejects: pd.DataFrame | None
+
+
+# Report lines shown as tables below rather than as text.
+DETAILED = ("Ligne ", "Serait modifiée : ", "Modifiée : ")
 
 
 def outcome_of(report: ImportReport, file_name: str) -> Outcome:
     rejects = rejects_frame(report.plan) if report.rejected else None
-    lines = tuple(line for line in report.summary_lines() if not line.startswith("Ligne "))
-    return Outcome(file_name, report.dry_run, lines, rejects)
+    changes = changes_frame(report.changes, report.titles) if report.changes else None
+    lines = tuple(line for line in report.summary_lines() if not line.startswith(DETAILED))
+    return Outcome(file_name, report.dry_run, lines, changes, report.modifiees, rejects)
 
 
-def show_outcome(outcome: Outcome) -> None:
-    """The summary of an import or a simulation, and its rejected rows to download."""
+def show_outcome(outcome: Outcome, *, rejects: bool = True) -> None:
+    """The summary of an import or a simulation, what it changes, field by field (the
+    preview of a simulation), and (unless ``rejects`` is False) its rejected rows."""
     if outcome.dry_run:
         st.info("Simulation terminée : rien n'a été enregistré.")
     elif outcome.rejects is not None:
@@ -60,6 +84,19 @@ def show_outcome(outcome: Outcome) -> None:
     else:
         st.success("Import terminé : toutes les lignes sont enregistrées.")
     st.text("\n".join(outcome.lines))
+    if outcome.changes is not None:
+        st.subheader("Ce que l'import changera" if outcome.dry_run else "Ce que l'import a changé")
+        st.caption(
+            f"{fr_count(outcome.modifiees, 'initiative modifiée', 'initiatives modifiées')}, "
+            "champ par champ : avant → après."
+        )
+        st.dataframe(outcome.changes, hide_index=True, width="stretch")
+    if rejects:
+        show_rejects(outcome)
+
+
+def show_rejects(outcome: Outcome) -> None:
+    """The rejected rows, to correct and download."""
     if outcome.rejects is None:
         return
     rejects, stem = outcome.rejects, Path(outcome.file_name).stem
@@ -142,8 +179,18 @@ if upload is None:
 data = upload.getvalue()
 try:
     sheets = sheet_names(data, upload.name)
+    # Which sheets hold initiatives: read once per file (every sheet is read for it).
+    found = f"sheets_{upload.file_id}"
+    if len(sheets) > 1 and found not in st.session_state:
+        st.session_state[found] = sheets_with_data(data, upload.name)
+    with_data = st.session_state.get(found, [])
     sheet = (
-        st.selectbox("Feuille du classeur", sheets, placeholder=texts.CHOOSE)
+        st.selectbox(
+            "Feuille du classeur",
+            sheets,
+            index=sheets.index(with_data[0]) if with_data else 0,
+            placeholder=texts.CHOOSE,
+        )
         if len(sheets) > 1
         else None
     )
@@ -170,6 +217,17 @@ for index, column in enumerate(table.frame.columns):
         key=f"map_{upload.file_id}_{index}",
         placeholder=texts.CHOOSE,
     )
+if "reference" not in mapping.values():
+    ignored = [column for column, field in mapping.items() if field == IGNORE]
+    st.warning(markdown_literal(no_reference_message(ignored)), icon=":material/tag:")
+
+# One import in progress per file and sheet: its last report (for the column mapping it was
+# made with) and the confirmed correspondences survive the reruns of the next steps.
+state_key = f"import_{upload.file_id}_{sheet}"
+state = st.session_state.setdefault(
+    state_key,
+    {"confirmed": [], "updates": set(), "report": None, "mapping": None},
+)
 
 
 def run(dry_run: bool) -> ImportReport | None:
@@ -180,9 +238,12 @@ def run(dry_run: bool) -> ImportReport | None:
                 data,
                 store,
                 get_reference(),
+                actor=access.actor(),
                 name=upload.name,
                 sheet=sheet,
                 mapping=mapping,
+                correspondences=state["confirmed"],
+                confirm_updates=state["updates"],
                 dry_run=dry_run,
             )
     except TerritoiresError as exc:
@@ -190,21 +251,76 @@ def run(dry_run: bool) -> ImportReport | None:
         return None
     if not dry_run:
         clear_after_write()
+    state.update(report=report, mapping=dict(mapping))
     return report
 
 
 left, right = st.columns(2)
-report = None
 if left.button("Simuler l'import", icon=":material/preview:", width="stretch"):
-    report = run(dry_run=True)
+    run(dry_run=True)
 if right.button("Importer", type="primary", icon=":material/upload:", width="stretch"):
-    report = run(dry_run=False)
-
-if report is not None and report.dry_run:
-    show_outcome(outcome_of(report, upload.name))
-elif report is not None:  # let the file go, then show what the import did
+    run(dry_run=False)
+report = state["report"] if state["mapping"] == mapping else None
+if report is not None and not report.dry_run:  # let the file go, then show what it did
     st.session_state[DONE_KEY] = outcome_of(report, upload.name)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
-    del data, table, report
+    st.session_state.pop(state_key, None)
+    del data, table, report, state
     release_memory_soon()
     st.rerun()
+
+if report is not None:
+    outcome = outcome_of(report, upload.name)
+    show_outcome(outcome, rejects=False)
+
+    # --- « Correspondances »: values that matched nothing, confirmed one by one ----------------
+    if report.plan.suggestions:
+        st.subheader("Correspondances")
+        st.caption(
+            "Ces valeurs ne correspondent à rien de connu : leurs lignes sont rejetées. La "
+            "proposition est choisie par défaut ; changez-la au besoin (un autre libellé connu, "
+            "un nouveau financeur, ou laisser les lignes rejetées), puis confirmez : la "
+            "simulation est refaite avec vos choix. Rien n'est appliqué sans cette "
+            "confirmation ; à l'import, les choix sont enregistrés pour les prochains imports."
+        )
+        with store_session() as store:
+            vocabulary = Vocabulary.from_store(store)
+        chosen = correspondence_form(
+            report.plan.suggestions,
+            vocabulary,
+            locator_for(get_reference()),
+            key=f"correspondances_{upload.file_id}_{len(state['confirmed'])}",
+        )
+        if chosen is not None:
+            before = state["confirmed"]
+            state["confirmed"] = merge_confirmed(before, chosen)
+            if run(dry_run=True) is None:
+                state["confirmed"] = before
+            else:
+                st.rerun()
+    if state["confirmed"]:
+        listed = " ; ".join(f"« {c.valeur} » → {c.proposition}" for c in state["confirmed"])
+        st.caption(markdown_literal(f"Correspondances confirmées pour cet import : {listed}."))
+        if st.button("Oublier ces correspondances", icon=":material/undo:"):
+            state.update(confirmed=[], updates=set(), report=None)
+            st.rerun()
+
+    # --- « Mises à jour à confirmer »: reused references, both versions ----------------------
+    if report.plan.collisions:
+        st.subheader("Mises à jour à confirmer")
+        st.caption(
+            "Ces références sont déjà enregistrées, mais au moins deux de leurs titre, porteur "
+            "et commune diffèrent : sans doute d'autres initiatives sous un numéro réutilisé. "
+            "Leurs lignes sont rejetées, sauf celles que vous confirmez comme mises à jour."
+        )
+        ticked = collision_form(
+            report.plan.collisions,
+            locator_for(get_reference()),
+            key=f"collisions_{upload.file_id}_{len(state['updates'])}",
+        )
+        if ticked is not None:
+            state["updates"] = state["updates"] | ticked
+            if run(dry_run=True) is not None:
+                st.rerun()
+
+    show_rejects(outcome)

@@ -13,14 +13,18 @@ from territoires.exports import (
     initiative_details,
     initiatives_browse_table,
 )
+from territoires.geo.rurality import rurality_label
 from territoires.maps.build import scope_label, source_line
 from territoires.ui import map_view as mv
 from territoires.ui.cache import get_initiatives, get_reference
 from territoires.ui.chrome import demo_data_shown, details_html
+from territoires.ui.editing_view import detail_actions, new_initiative_button, show_flash
 from territoires.ui.selection import selectable_table
 from territoires.ui.sidebar import filters_sidebar, sync_filter_params
 
 st.title("Initiatives")
+show_flash()
+new_initiative_button()
 reference = get_reference()
 initiatives = get_initiatives()
 filters, filtered = filters_sidebar(initiatives, reference, rurality=mv.rurality_or_none())
@@ -61,10 +65,16 @@ if chosen is not None:
         icon=":material/location_city:",
         query_params={"niveau": "commune", "code": str(selected["commune_code"])},
     )
+    detail_actions(selected)
 
 st.subheader("Exporter ces initiatives")
 place = scope_label(reference, filters.scope)
-about = export_about(place, filters, source_line(reference.manifest, demo_data_shown()))
+about = export_about(
+    place,
+    filters,
+    source_line(reference.manifest, demo_data_shown()),
+    rurality=rurality_label(reference),
+)
 columns = st.columns(3)
 for column, (fmt, label) in zip(
     columns, (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("geojson", "GeoJSON")), strict=True

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.docs import initiatives_source, methodology_markdown, sources_table
-from territoires.geo.rurality import frr_frame
+from territoires.docs import (
+    initiatives_source,
+    methodology_markdown,
+    rurality_quality_markdown,
+    sources_table,
+)
+from territoires.geo.rurality import NATIONAL_RURAL_SHARES, approximation_quality, frr_frame
+from territoires.geo.sources import read_bretagne_grid
 from territoires.ui.analysis_view import need_indicators
 from territoires.ui.cache import get_reference, get_rurality, store_session
 from territoires.ui.chrome import demo_data_shown
@@ -30,4 +36,5 @@ st.dataframe(
     width="stretch",
     column_config={"Source": st.column_config.LinkColumn("Source")},
 )
-st.markdown(methodology_markdown())
+quality = approximation_quality(reference.communes, read_bretagne_grid())
+st.markdown(methodology_markdown(rurality_quality_markdown(quality, NATIONAL_RURAL_SHARES)))

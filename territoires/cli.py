@@ -18,6 +18,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "territoires.geo.cli",
     "territoires.importers.cli",
     "territoires.analysis.cli",
+    "territoires.access_cli",
+    "territoires.store.cli",
 )
 
 
@@ -76,6 +78,7 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     # Placeholders of the values in the help, in French (argparse would write the option's name).
     METAVARS = {
         "db": "URL",
+        "email": "EMAIL",
         "file": "FICHIER",
         "k": "N",
         "millesime": "ANNEE",

@@ -18,7 +18,7 @@ import pandas as pd
 from territoires.errors import StoreError
 from territoires.geo.reference import GeoReference
 from territoires.settings import get_settings
-from territoires.store import Store
+from territoires.store import Actor, Store
 
 DEMO_PATH = Path(__file__).resolve().parent / "data" / "demo_initiatives.json"
 DEMO_SOURCE = "jeu de démonstration fictif"
@@ -257,13 +257,16 @@ def _usable(record: dict[str, Any], reference: GeoReference, codes: set[str]) ->
     return True
 
 
-def ensure_demo(store: Store, reference: GeoReference, *, path: Path = DEMO_PATH) -> int:
-    """Load the demo dataset when the database is empty and ``TERRITOIRES_DEMO`` is on.
+def ensure_demo(
+    store: Store, reference: GeoReference, *, actor: Actor, path: Path = DEMO_PATH
+) -> int:
+    """Load the demo dataset, as ``actor``, when the database never held any initiative (nor
+    any import) and ``TERRITOIRES_DEMO`` is on.
 
     Returns the number of records loaded (0 when nothing was done). Records whose commune or
     named territory is not in ``reference`` are skipped.
     """
-    if not get_settings().demo or store.count() > 0:
+    if not get_settings().demo or not store.is_empty():
         return 0
     codes = set(reference.communes["code_insee"])
     records = [r for r in load_demo_records(path) if _usable(r, reference, codes)]
@@ -271,7 +274,7 @@ def ensure_demo(store: Store, reference: GeoReference, *, path: Path = DEMO_PATH
         return 0
     known = set(store.funders()["nom"])
     new = sorted({f["financeur"] for r in records for f in r["financements"]} - known)
-    result = store.import_batch(records, new_funders=new, source=DEMO_SOURCE)
+    result = store.import_batch(records, actor=actor, new_funders=new, source=DEMO_SOURCE)
     return result.nouvelles
 
 

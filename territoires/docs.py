@@ -19,18 +19,60 @@ SOURCE_COLUMNS = {
 
 APPROXIMATION_ROW = {
     "name": "Ruralité : approximation de la grille communale de densité",
-    "provider": "Calcul de l'application (densité = population ÷ superficie)",
+    "provider": (
+        "Calcul de l'application (densité = population ÷ superficie ; unités urbaines 2020 de "
+        "l'INSEE)"
+    ),
     "usage": "Communes rurales (approximation, tant qu'aucune grille officielle n'est importée)",
 }
+# Where the Méthodologie page inserts the measured quality of the rurality approximation.
+RURALITY_QUALITY_MARK = "<!-- qualite-ruralite -->"
 
 
-def methodology_markdown() -> str:
-    """Return the methodology page's Markdown (French), without its top-level title."""
+def methodology_markdown(rurality_quality: str = "") -> str:
+    """Return the methodology page's Markdown (French), without its top-level title.
+
+    ``rurality_quality`` (``rurality_quality_markdown``) replaces the page's mark for it.
+    """
     text = (DOCS_DIR / "methodologie.md").read_text(encoding="utf-8")
+    text = text.replace(RURALITY_QUALITY_MARK, rurality_quality)
     lines = text.splitlines()
     if lines and lines[0].startswith("# "):
         lines = lines[1:]
     return "\n".join(lines).strip()
+
+
+def rurality_quality_markdown(quality: dict, national: dict[str, float]) -> str:
+    """A Markdown table of the approximation's measured quality (``approximation_quality``):
+    national shares next to INSEE's, agreement with the official grid of Bretagne."""
+    from territoires.formatting import fr_number, fr_percent
+
+    labels = {
+        "approximation": "Approximation (densité et unités urbaines)",
+        "densite_seule": "Densité seule (ancienne approximation)",
+    }
+    grid = quality["approximation"].get("accord")
+    head = "| | communes rurales, France | population rurale, France |"
+    line = "|---|---|---|"
+    if grid:
+        count = fr_number(grid["communes"])
+        head += f" accord rural / urbain, Bretagne ({count} communes) | même niveau, Bretagne |"
+        line += "---|---|"
+    rows = [
+        f"| Grille INSEE 2024 | environ {fr_percent(national['communes'])} | environ "
+        f"{fr_percent(national['population'])} |" + (" 100 % | 100 % |" if grid else "")
+    ]
+    for key, label in labels.items():
+        shares = quality[key]["parts_nationales"]
+        row = (
+            f"| {label} | {fr_percent(shares['communes'], 1)} | "
+            f"{fr_percent(shares['population'], 1)} |"
+        )
+        if grid:
+            agree = quality[key]["accord"]
+            row += f" {fr_percent(agree['rural'], 1)} | {fr_percent(agree['niveau'], 1)} |"
+        rows.append(row)
+    return "\n".join([head, line, *rows])
 
 
 def _rurality_rows(rurality: pd.DataFrame) -> list[dict]:

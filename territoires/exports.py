@@ -158,16 +158,25 @@ def about_frame(about: Sequence[tuple[str, str]]) -> pd.DataFrame:
 
 
 def export_about(
-    place: str, filters: Filters, source: str, today: dt.date | None = None
+    place: str,
+    filters: Filters,
+    source: str,
+    today: dt.date | None = None,
+    *,
+    rurality: str | None = None,
 ) -> list[tuple[str, str]]:
-    """The lines of an export's « À propos » sheet: date, scope, filters and sources."""
+    """The lines of an export's « À propos » sheet: date, scope, filters and sources, and the
+    rurality source (``rurality_label``, saying « approximation » when it is one) if given."""
     day = today or dt.date.today()
-    return [
+    lines = [
         ("Exporté le", day.strftime("%d/%m/%Y")),
         ("Périmètre", place),
         ("Initiatives retenues", describe_filters(filters) or "toutes"),
         ("Sources", source.removeprefix("Sources : ")),
     ]
+    if rurality:
+        lines.append(("Ruralité", rurality))
+    return lines
 
 
 def to_xlsx_bytes(
@@ -322,7 +331,7 @@ def initiatives_browse_table(
         {
             "Titre": initiatives["titre"].astype(object),
             "Porteur": initiatives["porteur"].astype(object),
-            "Commune": codes.map(communes["nom"]).fillna(codes).astype(object),
+            "Commune": codes.map(reference.commune_labels()).fillna(codes).astype(object),
             "Département": codes.map(communes["departement_nom"]).astype(object),
             "Thèmes": [
                 ", ".join(labels.get(c, c) for c in v) if isinstance(v, list) else ""
@@ -366,8 +375,8 @@ def initiative_details(
     """One initiative as ``(Champ, Valeur)`` rows of plain text, for the detail view."""
     labels = theme_labels or {}
     code = str(row["commune_code"])
-    match = reference.communes.loc[reference.communes["code_insee"] == code, "nom"]
-    commune = f"{match.iloc[0]} ({code})" if not match.empty else code
+    names = reference.commune_labels()
+    commune = f"{names[code]} ({code})" if code in names.index else code
     funds = [
         f"{f['financeur']}" + (f" : {fr_euros(f['montant'])}" if f.get("montant") else "")
         for f in row["financements"] or []

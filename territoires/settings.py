@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from territoires.errors import SettingsError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,7 +34,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "TERRITOIRES_DATABASE_URL",
         "",
         "Base de données. Vide : SQLite dans le dossier de données. "
-        "`postgresql://utilisateur@hote:port/base` pour un déploiement partagé.",
+        "`postgresql://utilisateur@hote:port/base` pour un déploiement partagé ; "
+        "`sqlite:///relatif.db` (dossier courant) ou `sqlite:////absolu.db`.",
     ),
     SettingSpec(
         "TERRITOIRES_GEODATA_DIR",
@@ -50,12 +53,65 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "aucun",
         "Fond de carte par défaut : `aucun` (hors ligne), `osm` ou `clair`.",
     ),
+    SettingSpec(
+        "TERRITOIRES_ACCES_PUBLIC",
+        "0",
+        "`1` : les visiteurs non connectés consultent et exportent, en lecture seule "
+        "(jamais d'écriture publique). Sans connexion `[auth]`, c'est aussi ce qui permet de "
+        "servir l'application sur une adresse réseau : tout le monde y est alors lecteur, et "
+        "l'on écrit en ligne de commande.",
+    ),
+    SettingSpec(
+        "TERRITOIRES_ROLE_PAR_DEFAUT",
+        "aucun",
+        "Rôle d'une adresse connectée absente de la table des rôles : `aucun` (page « Accès "
+        "non autorisé ») ou `lecteur`.",
+    ),
+    SettingSpec(
+        "TERRITOIRES_CONTACT_ACCES",
+        "",
+        "Qui contacter pour obtenir un accès, affiché sur la page « Accès non autorisé » "
+        "(adresse ou texte). Vide : les adresses des administrateurs.",
+    ),
+    SettingSpec(
+        "TERRITOIRES_VEILLE_SECONDES",
+        "1",
+        "Toutes les combien de secondes une page ouverte vérifie si les données ont changé "
+        "(import en ligne de commande, autre session) ; entre `0.5` et `2`.",
+    ),
 )
 
 
 def _raw(name: str) -> str:
     spec = next(s for s in SETTINGS if s.name == name)
     return os.environ.get(name, spec.default)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("0", "false", "non", "")
+
+
+def _default_role(value: str) -> str | None:
+    role = value.strip().lower()
+    if role not in ("aucun", "lecteur", ""):
+        raise SettingsError(
+            f"TERRITOIRES_ROLE_PAR_DEFAUT : « {value} » n'est pas un choix possible "
+            "(`aucun` ou `lecteur` ; un rôle d'écriture se donne adresse par adresse)."
+        )
+    return "lecteur" if role == "lecteur" else None
+
+
+def _watch_seconds(value: str) -> float:
+    try:
+        seconds = float(value.replace(",", "."))
+    except ValueError:
+        seconds = float("nan")
+    if not 0.5 <= seconds <= 2:
+        raise SettingsError(
+            f"TERRITOIRES_VEILLE_SECONDES : « {value} » n'est pas une durée entre 0.5 et 2 "
+            "secondes."
+        )
+    return seconds
 
 
 def _path(value: str) -> Path:
@@ -72,6 +128,10 @@ class Settings:
     geodata_dir: Path
     demo: bool
     basemap: str
+    public_read: bool = False
+    default_role: str | None = None
+    access_contact: str = ""
+    watch_seconds: float = 1.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,8 +141,12 @@ class Settings:
             data_dir=data_dir,
             database_url=url,
             geodata_dir=_path(_raw("TERRITOIRES_GEODATA_DIR")),
-            demo=_raw("TERRITOIRES_DEMO").strip() not in ("0", "false", "non", ""),
+            demo=_flag(_raw("TERRITOIRES_DEMO")),
             basemap=_raw("TERRITOIRES_BASEMAP"),
+            public_read=_flag(_raw("TERRITOIRES_ACCES_PUBLIC")),
+            default_role=_default_role(_raw("TERRITOIRES_ROLE_PAR_DEFAUT")),
+            access_contact=_raw("TERRITOIRES_CONTACT_ACCES").strip(),
+            watch_seconds=_watch_seconds(_raw("TERRITOIRES_VEILLE_SECONDES")),
         )
 
 

@@ -114,3 +114,25 @@ def geodata_ready() -> Path:
             pytest.fail("Cache géographique absent en CI : `make test` doit le construire.")
         pytest.skip("Cache géographique absent : lancez `python -m territoires geodata build`.")
     return directory
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch, geodata_ready):
+    """The app's environment for ``AppTest`` runs: a temporary data folder (demo data on first
+    start), the default access settings, and Streamlit's caches emptied."""
+    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(tmp_path / "data"))
+    for name in (
+        "TERRITOIRES_DATABASE_URL",
+        "TERRITOIRES_ACCES_PUBLIC",
+        "TERRITOIRES_ROLE_PAR_DEFAUT",
+        "TERRITOIRES_CONTACT_ACCES",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERRITOIRES_DEMO", "1")
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    import streamlit as st
+
+    # Each test gets its own empty database: forget what earlier tests cached in-process.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return tmp_path

@@ -14,7 +14,9 @@ from territoires.demo import (
     write_demo,
 )
 from territoires.geo.reference import GeoReference
-from territoires.store import open_store
+from territoires.store import Actor, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 FIVE_FUNDERS = {
     "Fondation Daniel et Nina Carasso",
@@ -75,9 +77,9 @@ def test_ensure_demo_loads_once_on_an_empty_database(
     records = generate_demo(tiny_reference, size=40, seed=1)
     records[0]["commune_code"] = "99999"  # unknown to the reference: skipped
     path = write_demo(records, tmp_path / "demo.json")
-    assert ensure_demo(store, tiny_reference, path=path) == 39
+    assert ensure_demo(store, tiny_reference, path=path, actor=ACTOR) == 39
     assert store.count(fictif=True) == 39 and not store.has_real_data()
-    assert ensure_demo(store, tiny_reference, path=path) == 0
+    assert ensure_demo(store, tiny_reference, path=path, actor=ACTOR) == 0
     frame = store.list_initiatives()
     assert frame["fictif"].all()
     assert set(frame["source_fichier"]) == {"jeu de démonstration fictif"}
@@ -86,7 +88,7 @@ def test_ensure_demo_loads_once_on_an_empty_database(
 def test_ensure_demo_respects_the_setting(store, tiny_reference, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("TERRITOIRES_DEMO", "0")
     path = write_demo(generate_demo(tiny_reference, size=5), tmp_path / "demo.json")
-    assert ensure_demo(store, tiny_reference, path=path) == 0
+    assert ensure_demo(store, tiny_reference, path=path, actor=ACTOR) == 0
     assert store.count() == 0
 
 
@@ -100,7 +102,7 @@ def test_committed_dataset_matches_the_real_reference(store, monkeypatch) -> Non
     except GeodataError as exc:
         pytest.skip(exc.user_message)
     monkeypatch.setenv("TERRITOIRES_DEMO", "1")
-    assert ensure_demo(store, reference, path=DEMO_PATH) == len(load_demo_records())
+    assert ensure_demo(store, reference, path=DEMO_PATH, actor=ACTOR) == len(load_demo_records())
     communes = reference.communes.set_index("code_insee")
     codes = store.list_initiatives()["commune_code"]
     assert (communes.loc[codes, "densite"] < 60).mean() > 0.7  # mostly rural communes

@@ -62,3 +62,19 @@ def test_sources_table_lists_the_need_indicators_once():
         "Indicateur de besoin : Indicateur eloignement",
     ]
     assert table.iloc[1]["Millésime"] == "2024" and table.iloc[1]["Producteur"] == "Producteur test"
+
+
+def test_rurality_quality_is_inserted_in_the_methodology():
+    from territoires.docs import rurality_quality_markdown
+
+    shares = {"communes": 0.889, "population": 0.327}
+    agree = {"communes": 1198, "rural": 0.937, "niveau": 0.854}
+    quality = {
+        "approximation": {"parts_nationales": shares, "accord": agree},
+        "densite_seule": {"parts_nationales": shares, "accord": agree},
+    }
+    table = rurality_quality_markdown(quality, {"communes": 0.88, "population": 0.33})
+    assert "Bretagne (1\u202f198 communes)" in table
+    assert "| Approximation (densité et unités urbaines) | 88,9\u00a0% | 32,7\u00a0% |" in table
+    text = methodology_markdown(table)
+    assert table in text and "<!--" not in text

@@ -24,7 +24,10 @@ from territoires.exports import (
 from territoires.filters import Filters
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import import_file
-from territoires.store import Store, open_store
+from territoires.importers.vocabulary import Correspondence
+from territoires.store import Actor, Store, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 TRICKY_TITLES = ["=1+1", "+33 6 12", "-moins", "@SOMME(A1)", "<script>alert(1)</script>", "Été"]
 
@@ -67,6 +70,7 @@ def store(tmp_path) -> Store:
             ),
         ],
         new_funders=["Mairie de Rostrenen"],
+        actor=ACTOR,
     )
     yield opened
     opened.close()
@@ -180,6 +184,7 @@ ABOUT = export_about(
     Filters(themes=("prendre-soin",), search="=1+1"),
     "Sources : COG 2026 (INSEE) ; initiatives : import du 26/11/2026",
     dt.date(2026, 11, 27),
+    rurality="approximation (densité 2023 et unités urbaines INSEE)",
 )
 
 
@@ -198,6 +203,7 @@ def test_xlsx_exports_say_what_they_hold_on_an_about_sheet(store, tiny_reference
             ("Périmètre", "Centre-Bretagne"),
             ("Initiatives retenues", "thème Prendre soin · recherche « =1+1 »"),
             ("Sources", "COG 2026 (INSEE) ; initiatives : import du 26/11/2026"),
+            ("Ruralité", "approximation (densité 2023 et unités urbaines INSEE)"),
         ]
     bare = openpyxl.load_workbook(
         io.BytesIO(export_initiatives(initiatives, tiny_reference, "xlsx"))
@@ -214,7 +220,22 @@ def test_round_trip_into_a_new_database_is_lossless(
     data = export_initiatives(before, tiny_reference, fmt, about=ABOUT)  # XLSX: two sheets
     target = open_store(f"sqlite:///{tmp_path / 'cible.db'}")
     try:
-        report = import_file(data, target, tiny_reference, name=f"export.{fmt}")
+        # Funders the new database does not know are created once confirmed, as proposed.
+        preview = import_file(
+            data, target, tiny_reference, name=f"export.{fmt}", dry_run=True, actor=ACTOR
+        )
+        assert {s.raison for s in preview.plan.suggestions} <= {"nouveau financeur"}
+        confirmed = [
+            Correspondence(s.colonne, s.valeur, s.proposition) for s in preview.plan.suggestions
+        ]
+        report = import_file(
+            data,
+            target,
+            tiny_reference,
+            name=f"export.{fmt}",
+            correspondences=confirmed,
+            actor=ACTOR,
+        )
         assert report.rejected == [] and report.nouvelles == len(before)
         after = target.list_initiatives()
     finally:
@@ -228,7 +249,7 @@ def test_round_trip_into_a_new_database_is_lossless(
 def test_reimporting_an_export_changes_nothing(store, tiny_reference, fmt: str) -> None:
     before = store.list_initiatives()
     data = export_initiatives(before, tiny_reference, fmt)
-    report = import_file(data, store, tiny_reference, name=f"export.{fmt}")
+    report = import_file(data, store, tiny_reference, name=f"export.{fmt}", actor=ACTOR)
     assert (report.nouvelles, report.modifiees, report.inchangees) == (0, 0, len(before))
     after = store.list_initiatives()
     # Fields the export does not carry (area served, per-funder amounts) are kept as stored.

@@ -24,20 +24,6 @@ def test_every_page_script_is_declared_in_the_navigation():
     assert scripts == {path for path, _ in PAGES}
 
 
-@pytest.fixture
-def app_env(tmp_path, monkeypatch, geodata_ready):
-    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
-    monkeypatch.setenv("TERRITOIRES_DEMO", "1")
-    monkeypatch.chdir(ROOT)
-    import streamlit as st
-
-    # Each test gets its own empty database: forget what earlier tests cached in-process.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return tmp_path
-
-
 def _run_app(page: str | None = None, **params: str):
     """The app (through ``app.py``) run once on ``page`` with these query parameters, checked
     to raise nothing."""
@@ -237,7 +223,9 @@ def test_rural_filter_is_offered_on_every_page_with_filters(app_env, script):
     """« Communes rurales uniquement » can be changed wherever the filters are shown, and the
     page's link keeps it."""
     at = _run_app(script)
-    rural = next(c for c in at.sidebar.checkbox if c.label == "Communes rurales uniquement")
+    rural = next(
+        c for c in at.sidebar.checkbox if c.label == "Communes rurales uniquement (approximation)"
+    )
     assert not rural.disabled
     rural.check().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -32,3 +32,36 @@ def test_every_setting_is_documented_with_its_default():
 def test_the_readme_documents_no_unknown_setting():
     declared = {spec.name for spec in SETTINGS}
     assert set(_readme_settings_rows()) <= declared
+
+
+def test_access_settings_are_read_and_checked(monkeypatch):
+    import pytest
+
+    from territoires.errors import SettingsError
+    from territoires.settings import get_settings
+
+    for name in ("TERRITOIRES_ACCES_PUBLIC", "TERRITOIRES_ROLE_PAR_DEFAUT"):
+        monkeypatch.delenv(name, raising=False)
+    settings = get_settings()
+    assert (settings.public_read, settings.default_role, settings.watch_seconds) == (
+        False,
+        None,
+        1.0,
+    )
+    monkeypatch.setenv("TERRITOIRES_ACCES_PUBLIC", "1")
+    monkeypatch.setenv("TERRITOIRES_ROLE_PAR_DEFAUT", "Lecteur")
+    monkeypatch.setenv("TERRITOIRES_VEILLE_SECONDES", "0,5")
+    settings = get_settings()
+    assert (settings.public_read, settings.default_role, settings.watch_seconds) == (
+        True,
+        "lecteur",
+        0.5,
+    )
+    # a write role is never given to every signed-in address
+    monkeypatch.setenv("TERRITOIRES_ROLE_PAR_DEFAUT", "editeur")
+    with pytest.raises(SettingsError, match="adresse par adresse"):
+        get_settings()
+    monkeypatch.setenv("TERRITOIRES_ROLE_PAR_DEFAUT", "aucun")
+    monkeypatch.setenv("TERRITOIRES_VEILLE_SECONDES", "10")
+    with pytest.raises(SettingsError, match="entre 0.5 et 2"):
+        get_settings()

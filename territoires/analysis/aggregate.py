@@ -126,8 +126,7 @@ def _territory_membership(reference: GeoReference, in_scope: set[str]) -> pd.Dat
 def territory_names(reference: GeoReference, level: AggregateLevel) -> pd.Series:
     """Return a ``code -> nom`` series for every territory of the level."""
     if level == "commune":
-        frame = reference.communes
-        return pd.Series(frame["nom"].to_numpy(), index=frame["code_insee"].to_numpy())
+        return reference.commune_labels()
     if level == "territoire":
         return pd.Series({key: t.label for key, t in reference.territories.items()}, dtype=object)
     if level == "france":

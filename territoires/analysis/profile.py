@@ -200,7 +200,7 @@ def territory_profile(
     ids = set(touched["initiative_id"])
     mine = initiatives.loc[initiatives["id"].isin(ids)]
     commune_rows = communes.loc[mask].merge(
-        reference.communes[["code_insee", "nom"]], on="code_insee", how="left"
+        reference.commune_labels().rename("nom"), left_on="code_insee", right_index=True, how="left"
     )
     return TerritoryProfile(
         territory=key,

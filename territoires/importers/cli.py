@@ -23,8 +23,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FICHIER", type=Path)
     parser.add_argument("--db", help="adresse de la base (défaut : TERRITOIRES_DATABASE_URL)")
     parser.add_argument("--dry-run", action="store_true", help="simuler sans rien enregistrer")
+    parser.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="qui importe, écrit dans l'historique (défaut : le nom d'utilisateur du système)",
+    )
     parser.add_argument("--rejects", type=Path, help="fichier des lignes rejetées (.csv ou .xlsx)")
     parser.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    parser.add_argument(
+        "--suggestions",
+        type=Path,
+        metavar="CHEMIN",
+        help="écrire les valeurs non reconnues et leur proposition (CSV : colonne, valeur, "
+        "proposition, raison), à vérifier puis à relire par --mapping",
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="CHEMIN",
+        help="appliquer les correspondances de ce fichier (même format que --suggestions) "
+        "et les enregistrer pour les prochains imports",
+    )
+    parser.add_argument(
+        "--confirm-updates",
+        action="store_true",
+        help="confirmer que les lignes dont la référence est déjà enregistrée, avec au moins "
+        "deux de leurs titre, porteur et commune différents, sont des mises à jour (sans "
+        "cette option, elles sont rejetées avec les deux versions)",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -62,25 +88,35 @@ def _reference() -> GeoReference:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from territoires.importers.correspondences import read_correspondences, write_suggestions
     from territoires.importers.headers import parse_mapping_options
     from territoires.importers.pipeline import import_file
-    from territoires.store import open_store
+    from territoires.store import cli_actor, open_store
 
     mapping = parse_mapping_options(args.map)
+    confirmed = read_correspondences(args.mapping) if args.mapping else []
     store = open_store(args.db)
     try:
         report = import_file(
             args.file,
             store,
             _reference(),
+            actor=cli_actor(args.user),
             sheet=args.sheet,
             mapping=mapping,
+            correspondences=confirmed,
+            confirm_updates=args.confirm_updates,
             dry_run=args.dry_run,
             rejects_path=args.rejects,
         )
     finally:
         store.close()
     print("\n".join(report.summary_lines()))
+    if args.suggestions is not None:
+        write_suggestions(report.plan.suggestions, args.suggestions)
+        print(f"Suggestions écrites dans {args.suggestions} ({len(report.plan.suggestions)}).")
+    elif report.plan.suggestions:
+        print("Astuce : --suggestions suggestions.csv écrit les valeurs à confirmer.")
     if report.rejected and args.rejects is None:
         print("Astuce : --rejects rejets.csv écrit les lignes rejetées pour les corriger.")
     return report.exit_code

@@ -27,7 +27,42 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "montant": ("montant", "montant accordé", "montant (€)", "subvention", "montant total"),
     "annee": ("année", "date", "date de décision", "annee", "année de décision"),
     "type": ("type", "type de projet"),
-    "reference": ("référence", "réf", "id", "identifiant", "n°"),
+    "reference": (
+        "référence",
+        "réf",
+        "réf.",
+        "id",
+        "identifiant",
+        "n°",
+        "no",
+        "numéro",
+        "n° dossier",
+        "n° de dossier",
+        "n° du dossier",
+        "no dossier",
+        "num dossier",
+        "numéro dossier",
+        "numéro de dossier",
+        "numéro du dossier",
+        "dossier",
+        "référence dossier",
+        "référence du dossier",
+        "réf dossier",
+        "identifiant dossier",
+        "id dossier",
+        "code dossier",
+        "n° de demande",
+        "n° demande",
+        "numéro de demande",
+        "numéro demande",
+        "référence de la demande",
+        "réf demande",
+        "n° projet",
+        "numéro de projet",
+        "référence projet",
+        "id projet",
+        "code projet",
+    ),
     "description": ("description", "objet", "résumé"),
     "zone_intervention": (
         "zone d'intervention",
@@ -111,9 +146,12 @@ def parse_mapping_options(options: Iterable[str]) -> dict[str, str]:
 
 
 def match_columns(
-    headers: Iterable[str], explicit: Mapping[str, str] | None = None
+    headers: Iterable[str], explicit: Mapping[str, str] | None = None, *, name: str = "fichier"
 ) -> ColumnMapping:
-    """Match headers to fields; ``explicit`` ({source column: field or "ignorer"}) wins."""
+    """Match headers to fields; ``explicit`` ({source column: field or "ignorer"}) wins.
+
+    Raises ``ImportFileError`` (« aucune colonne reconnue ») when no header names a field.
+    """
     headers = list(headers)
     explicit = dict(explicit or {})
     by_key = {compact_key(h): h for h in headers}
@@ -153,4 +191,17 @@ def match_columns(
             duplicates.append(header)
         else:
             columns[field] = header
+    if not columns:
+        raise ImportFileError(no_column_message(name, headers))
     return ColumnMapping(columns, tuple(unknown), tuple(duplicates), tuple(derived))
+
+
+def no_column_message(name: str, headers: Iterable[str]) -> str:
+    """Why a file with no recognised column is refused, and how to mend it."""
+    listed = ", ".join(f"« {h} »" for h in list(headers)[:12]) or "aucune"
+    return (
+        f"Aucune colonne reconnue dans « {name} » (colonnes lues : {listed}) : nommez-les comme "
+        "le modèle d'import (Titre, Commune, Financeurs…) ou indiquez le champ de chacune "
+        "(« Correspondance des colonnes » dans l'application, --map « Colonne=champ » en "
+        "ligne de commande)."
+    )

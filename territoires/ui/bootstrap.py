@@ -40,10 +40,11 @@ def _geodata_ready() -> bool:
 def _demo_checked() -> int:
     """Load the demo dataset into an empty store, once per server process."""
     from territoires.demo import ensure_demo
+    from territoires.store import local_actor
     from territoires.ui.cache import clear_after_write
 
     with store_session() as store:
-        loaded = ensure_demo(store, get_reference())
+        loaded = ensure_demo(store, get_reference(), actor=local_actor())
     if loaded:
         clear_after_write()
     return loaded

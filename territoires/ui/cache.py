@@ -1,8 +1,14 @@
 """The one place where Streamlit caching wraps the domain.
 
 - ``get_reference()``: the geographic reference, a shared read-only object (``cache_resource``).
-- ``get_initiatives()``: the initiatives frame (``cache_data``), cleared by ``clear_after_write()``.
-- ``store_session()``: a short-lived store connection for reads and writes.
+- ``get_store()``: the process's one ``Store`` (``cache_resource``; the store is thread-safe),
+  for the configured database.
+- ``get_initiatives()``, ``get_demo_shown()``: cached reads keyed on ``store.data_version()``,
+  a counter the store bumps in the same transaction as every write. Any write, from this
+  session, another one, a second app process or the command line, moves it: the next read
+  sees the new data, and no read scans the table to find out.
+- ``watch_data()``: a small fragment that reruns the app when the version moved
+  (``TERRITOIRES_VEILLE_SECONDES``), so an open page and its demo banner follow other writers.
 """
 
 from __future__ import annotations
@@ -14,6 +20,12 @@ import pandas as pd
 import streamlit as st
 
 from territoires.geo.reference import GeoReference
+from territoires.settings import get_settings
+
+VERSION_KEY = "te_data_version"
+# Set while an initiative's form is open: the watcher then leaves the page alone (a rerun would
+# close the form); saving checks the initiative's version instead.
+EDITING_KEY = "te_editing"
 
 
 @st.cache_resource(show_spinner="Chargement du référentiel géographique…")
@@ -24,34 +36,53 @@ def get_reference() -> GeoReference:
     return load_reference()
 
 
-@contextmanager
-def store_session() -> Iterator:
-    """Open the configured store for the duration of a block, then close it."""
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str):
     from territoires.store import open_store
 
-    store = open_store()
-    try:
-        yield store
-    finally:
-        store.close()
+    return open_store(url)
 
 
-@st.cache_data(show_spinner=False)
+def get_store():
+    """The process's one store for the configured database (opened and migrated once)."""
+    return _store_for(get_settings().database_url)
+
+
+@contextmanager
+def store_session() -> Iterator:
+    """The process's store, for a block (kept open: one store serves every session)."""
+    yield get_store()
+
+
+def data_version() -> int:
+    """The store's data version: one indexed read."""
+    return get_store().data_version()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _initiatives(url: str, version: int) -> pd.DataFrame:
+    return _store_for(url).list_initiatives()
+
+
 def get_initiatives() -> pd.DataFrame:
-    """Return every initiative in the store (see docs/architecture.md for the columns)."""
-    with store_session() as store:
-        return store.list_initiatives()
+    """Every initiative in the store (see docs/architecture.md for the columns), read again
+    only when the data version moved."""
+    return _initiatives(get_settings().database_url, data_version())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
+def _demo_shown(url: str, version: int) -> bool:
+    store = _store_for(url)
+    return not store.has_real_data() and store.count() > 0
+
+
 def get_demo_shown() -> bool:
     """True while the store holds only fictional demo records (and at least one).
 
     Answered by the store's counts, so pages that only need this flag do not copy the whole
     initiatives frame out of the cache.
     """
-    with store_session() as store:
-        return not store.has_real_data() and store.count() > 0
+    return _demo_shown(get_settings().database_url, data_version())
 
 
 @st.cache_data(show_spinner=False)
@@ -63,7 +94,39 @@ def get_rurality() -> pd.DataFrame:
 
 
 def clear_after_write() -> None:
-    """Clear every cached read after a write to the store or an official-file import."""
-    get_initiatives.clear()
-    get_demo_shown.clear()
+    """After a write from this session: clear the cached reads that the data version does not
+    key (the rurality, after an official-file import), and note the new version as seen, so
+    that the watcher does not rerun the page (and drop the report it shows)."""
     get_rurality.clear()
+    remember_version()
+
+
+def remember_version() -> int:
+    """Note the data version this run shows (read by ``watch_data``)."""
+    version = data_version()
+    st.session_state[VERSION_KEY] = version
+    return version
+
+
+def _watch_interval() -> float:
+    """The watcher's period; a wrong setting is reported by ``app.py`` (1 s meanwhile)."""
+    from territoires.errors import SettingsError
+
+    try:
+        return get_settings().watch_seconds
+    except SettingsError:
+        return 1.0
+
+
+@st.fragment(run_every=_watch_interval())
+def watch_data() -> None:
+    """Rerun the app when another writer moved the data version since this run.
+
+    A fragment rerun every ``TERRITOIRES_VEILLE_SECONDES`` (1 s by default): one indexed read
+    each time, nothing drawn.
+    """
+    if st.session_state.get(EDITING_KEY):
+        return
+    seen = st.session_state.get(VERSION_KEY)
+    if seen is not None and data_version() != seen:
+        st.rerun(scope="app")

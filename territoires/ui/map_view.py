@@ -245,10 +245,20 @@ class Figure:
     help: str
 
 
-def figures_list(figures: dict, population_vintage: str) -> list[Figure]:
-    """Format D's ``key_figures`` for display, in French."""
+def figures_list(
+    figures: dict,
+    population_vintage: str,
+    rural_qualifier: str = "approximation",
+    rural_source: str = "",
+) -> list[Figure]:
+    """Format D's ``key_figures`` for display, in French.
+
+    ``rural_qualifier`` follows « Ruraux touchés » (« approximation », or the official grid's
+    name); ``rural_source`` names the rurality source in its help.
+    """
     share = figures.get("part_population_rurale_touchee")
     rural = figures.get("population_rurale")
+    source = f" Ruralité : {rural_source}." if rural_source else ""
     return [
         Figure(
             "Initiatives",
@@ -272,10 +282,11 @@ def figures_list(figures: dict, population_vintage: str) -> list[Figure]:
             f"Habitants des communes touchées (population légale {population_vintage}, INSEE).",
         ),
         Figure(
-            "Ruraux touchés",
+            f"Ruraux touchés ({rural_qualifier})",
             fr_percent(share),
             "Part de la population rurale du périmètre vivant dans une commune touchée"
-            + (f" ({fr_number(rural)} habitants ruraux)." if rural else "."),
+            + (f" ({fr_number(rural)} habitants ruraux)." if rural else ".")
+            + source,
         ),
     ]
 

@@ -29,6 +29,7 @@ from territoires.filters import (
 )
 from territoires.formatting import fr_euros, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.geo.rurality import rural_qualifier, rurality_label
 from territoires.links import MAX_SEARCH_CHARS, bounded_params
 
 STATE_KEY = "territoires_filters"
@@ -335,11 +336,11 @@ def _read_widgets(reference: GeoReference, options: FilterOptions, rural_ok: boo
         )
     scope = _scope_widgets(reference)
     rural = st.checkbox(
-        "Communes rurales uniquement",
+        f"Communes rurales uniquement ({rural_qualifier(reference)})",
         key=_W + "rural_only",
         disabled=not rural_ok,
-        help="Initiatives servant au moins une commune rurale du périmètre "
-        "(voir « Méthodologie et sources »).",
+        help="Initiatives servant au moins une commune rurale du périmètre. Ruralité : "
+        f"{rurality_label(reference)} (voir « Méthodologie et sources »).",
     )
     themes, themes_logic = _theme_widgets(options)
     funders, funders_logic, cofunded = _funder_widgets(options)

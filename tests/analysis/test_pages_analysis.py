@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from territoires.store import Actor
+
+ACTOR = Actor("test@exemple.fr", "editeur")
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.realdata
 
@@ -25,7 +29,7 @@ def demo_env(tmp_path, monkeypatch, geodata_ready):
 
     store = open_store()
     try:
-        loaded = ensure_demo(store, load_reference())
+        loaded = ensure_demo(store, load_reference(), actor=ACTOR)
     finally:
         store.close()
     assert loaded > 0

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -88,12 +88,22 @@ def _wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> N
 
 
 @contextmanager
-def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120) -> Iterator[str]:
+def running_app(
+    data_dir: Path,
+    *,
+    app: Path | None = None,
+    timeout: float = 120,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """Start ``streamlit run app.py`` on a free local port with the demo data; yield its URL.
 
-    The server is stopped (terminate, then kill) when the block ends.
+    ``extra_args`` are added to Streamlit's command line (``--secrets.files …`` for sign-in),
+    ``extra_env`` to its environment. The server is stopped (terminate, then kill) when the
+    block ends.
     """
-    port = free_port()
+    port = port or free_port()
     env = dict(os.environ)
     env.update(
         {
@@ -104,6 +114,7 @@ def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120
         }
     )
     env.pop("TERRITOIRES_DATABASE_URL", None)
+    env.update(extra_env or {})
     command = [
         sys.executable,
         "-m",
@@ -116,6 +127,7 @@ def running_app(data_dir: Path, *, app: Path | None = None, timeout: float = 120
         str(port),
         "--server.headless",
         "true",
+        *extra_args,
     ]  # the rest of the configuration is the project's (.streamlit/config.toml), as for make run
     log = open(data_dir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

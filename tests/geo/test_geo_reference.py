@@ -78,3 +78,30 @@ def test_spans_regions_for_france_and_groupings_of_regions(tiny_reference):
     assert not reference.spans_regions(Scope("territoire", "tiny-ouest"))  # made of an EPCI
     assert not reference.spans_regions(Scope("region", "53"))
     assert not reference.spans_regions(Scope("territoire", "inconnu"))
+
+
+# --- missing outlines and population vintages (issue 23) -------------------------------------
+
+
+def test_communes_without_outline_are_marked_wherever_named(tiny_reference):
+    communes = tiny_reference.communes
+    communes["contour_manquant"] = communes["code_insee"].eq("22002")
+    communes["contour_porteur"] = communes["code_insee"].map({"22002": "22001"})
+    labels = tiny_reference.commune_labels()
+    assert labels["22002"].endswith("(contour manquant)")
+    assert "contour manquant" not in labels["22001"]
+    note = tiny_reference.missing_outline_note("22002")
+    assert "contour manquant" in note and "(22001)" in note
+    assert tiny_reference.missing_outline_note("22001") is None
+
+
+def test_population_vintage_names_another_census_year(tiny_reference):
+    tiny_reference.manifest["population_vintage"] = "2023"
+    communes = tiny_reference.communes
+    communes["population_millesime"] = "2023"
+    assert tiny_reference.population_vintage() == "2023"
+    communes.loc[communes["code_insee"] == "56004", "population_millesime"] = "2017"
+    name = communes.set_index("code_insee").loc["56004", "departement_nom"]
+    assert tiny_reference.population_vintage() == f"2023 ; {name} : 2017"
+    assert tiny_reference.population_vintage(["22001"]) == "2023"
+    assert tiny_reference.population_vintage(["22001", "56004"]) == f"2023 ; {name} : 2017"

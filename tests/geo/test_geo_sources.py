@@ -37,7 +37,10 @@ def test_population_table_has_one_row_per_commune_with_a_vintage():
     assert list(table.columns) == ["code_insee", "population", "millesime"]
     assert table["code_insee"].is_unique
     assert table["code_insee"].str.len().eq(5).all()
-    assert set(table["millesime"]) == {"2023"}
+    # Mayotte's legal populations come from its 2017 census (issue 23), the others' from 2023.
+    mayotte = table["code_insee"].str.startswith("976")
+    assert set(table.loc[~mayotte, "millesime"]) == {"2023"}
+    assert set(table.loc[mayotte, "millesime"]) == {"2017"} and mayotte.sum() == 17
     assert (table["population"] >= 0).all()
     assert len(table) == 34_875
 

@@ -7,6 +7,10 @@ import html
 import pytest
 from apptest_tools import assert_no_exception, run_app
 
+from territoires.store import Actor
+
+ACTOR = Actor("test@exemple.fr", "editeur")
+
 pytestmark = pytest.mark.realdata
 PAGE = "app_pages/initiatives.py"
 
@@ -54,7 +58,7 @@ def test_another_user_s_import_that_changes_the_rows_shows_no_traceback(app_env)
     ).encode()
     store = open_store()
     try:
-        report = import_file(data, store, load_reference(), name="autre.csv")
+        report = import_file(data, store, load_reference(), name="autre.csv", actor=ACTOR)
     finally:
         store.close()
     assert report.nouvelles == 2 and report.fictives_supprimees == 480

@@ -26,6 +26,11 @@ COMMUNES = [
 
 
 def faouet_communes() -> gpd.GeoDataFrame:
+    return communes_frame(COMMUNES)
+
+
+def communes_frame(communes) -> gpd.GeoDataFrame:  # noqa: ANN001
+    """Square communes of Bretagne from ``(code, name, dep, dep name, x, y)`` tuples."""
     rows = [
         {
             "code_insee": code,
@@ -39,7 +44,7 @@ def faouet_communes() -> gpd.GeoDataFrame:
             "population": 1000,
             "geometry": box(x, y, x + 0.1, y + 0.1),
         }
-        for code, name, dep, dep_name, x, y in COMMUNES
+        for code, name, dep, dep_name, x, y in communes
     ]
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     frame["superficie_km2"] = 80.0

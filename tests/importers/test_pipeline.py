@@ -13,7 +13,11 @@ from territoires.geo.reference import GeoReference
 from territoires.importers import cli as import_cli
 from territoires.importers.pipeline import import_file, rejects_frame
 from territoires.importers.reading import read_table
-from territoires.store import Store, open_store
+from territoires.importers.vocabulary import IGNORE_VALUE, Correspondence
+from territoires.store import Actor, Store, open_store
+from territoires.store import initiatives as store_initiatives
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 HEADER = (
     "Réf;Intitulé du projet;Structure porteuse;Ville;Code postal;Financeur(s);Axes;"
@@ -43,12 +47,21 @@ def store(tmp_path) -> Store:
 
 def test_realistic_file(store: Store, tiny_reference: GeoReference, tmp_path) -> None:
     report = import_file(
-        csv_file(), store, tiny_reference, name="comite.csv", rejects_path=tmp_path / "rejets.csv"
+        csv_file(),
+        store,
+        tiny_reference,
+        name="comite.csv",
+        rejects_path=tmp_path / "rejets.csv",
+        actor=ACTOR,
     )
     assert (report.nouvelles, report.modifiees, report.inchangees) == (3, 0, 0)
     assert [(line, reason) for _, line, reason in report.rejected] == [
         (4, "Commune inconnue : « Nulle Part »"),
-        (5, "Montant illisible : « beaucoup »"),
+        (
+            5,
+            "Montant illisible : « beaucoup » ; Thème inconnu : « sport » (aucun thème proche) ; "
+            "Financeur inconnu : « Mairie de Rostrenen » : nouveau financeur, à confirmer",
+        ),
         (6, "Aucune localisation : ni code INSEE, ni nom de commune, ni coordonnées"),
     ]
     assert report.exit_code == 1
@@ -72,69 +85,89 @@ def test_realistic_file(store: Store, tiny_reference: GeoReference, tmp_path) ->
     assert "Mairie de Rostrenen" not in set(store.funders()["nom"])
     summary = "\n".join(report.summary_lines())
     assert "Colonnes non reconnues (ignorées) : Remarque." in summary
-    assert "Ligne 5 rejetée : Montant illisible : « beaucoup »" in summary
+    assert "Ligne 5 rejetée : Montant illisible : « beaucoup » ; Thème inconnu" in summary
 
 
 def test_rejects_file_has_source_columns_plus_erreur(store, tiny_reference, tmp_path) -> None:
     path = tmp_path / "rejets.csv"
-    import_file(csv_file(), store, tiny_reference, name="c.csv", rejects_path=path)
+    import_file(csv_file(), store, tiny_reference, name="c.csv", rejects_path=path, actor=ACTOR)
     rejects = read_table(path).frame
     assert list(rejects.columns) == [*HEADER.split(";"), "erreur"]
     assert rejects["Réf"].tolist() == ["R3", "R4", "R5"]
     assert rejects.loc[1, "Montant (€)"] == "beaucoup"
-    assert rejects.loc[1, "erreur"] == "Montant illisible : « beaucoup »"
-    # Fix the rows, import only them: the erreur column is reported, the rest goes in.
+    assert rejects.loc[1, "erreur"].startswith("Montant illisible : « beaucoup » ; ")
+    # Fix the rows, import only them: the erreur column is reported, the rest goes in, but
+    # for the row whose funder and theme wait for a confirmation.
     fixed = rejects.assign(Ville=["Commune 5", "Commune 3", "Commune 6"], **{"Montant (€)": "10"})
     from territoires.exports import to_csv_bytes
 
-    report = import_file(to_csv_bytes(fixed), store, tiny_reference, name="corrige.csv")
-    assert (report.nouvelles, len(report.rejected)) == (3, 0)
+    report = import_file(
+        to_csv_bytes(fixed), store, tiny_reference, name="corrige.csv", actor=ACTOR
+    )
+    assert (report.nouvelles, [line for _, line, _ in report.rejected]) == (2, [3])
+    assert [(s.colonne, s.valeur, s.proposition) for s in report.plan.suggestions] == [
+        ("financeurs", "Mairie de Rostrenen", "Mairie de Rostrenen"),
+        ("themes", "sport", ""),
+    ]
+    assert "Mairie de Rostrenen" not in set(store.funders()["nom"])
+    confirmed = [
+        Correspondence("themes", "sport", IGNORE_VALUE),
+        Correspondence("financeurs", "Mairie de Rostrenen", "Mairie de Rostrenen"),
+    ]
+    report = import_file(
+        to_csv_bytes(fixed),
+        store,
+        tiny_reference,
+        name="corrige.csv",
+        correspondences=confirmed,
+        actor=ACTOR,
+    )
+    assert (report.nouvelles, report.rejected) == (1, [])
     assert report.plan.new_funders == ["Mairie de Rostrenen"]
-    assert any("thème inconnu « sport »" in w for w in report.plan.warnings)
     assert store.count() == 6
 
 
 def test_reimport_creates_no_duplicates(store, tiny_reference) -> None:
-    import_file(csv_file(), store, tiny_reference, name="c.csv")
-    again = import_file(csv_file(), store, tiny_reference, name="c.csv")
+    import_file(csv_file(), store, tiny_reference, name="c.csv", actor=ACTOR)
+    again = import_file(csv_file(), store, tiny_reference, name="c.csv", actor=ACTOR)
     assert (again.nouvelles, again.modifiees, again.inchangees) == (0, 0, 3)
     changed = csv_file([ROWS[0].replace("12 000 €", "13 000 €"), *ROWS[1:]])
-    result = import_file(changed, store, tiny_reference, name="c.csv")
+    result = import_file(changed, store, tiny_reference, name="c.csv", actor=ACTOR)
     assert (result.nouvelles, result.modifiees, result.inchangees) == (0, 1, 2)
     assert store.count() == 3
 
 
 def test_rows_without_reference_upsert_by_content(store, tiny_reference) -> None:
     data = "Titre;Porteur;Commune;Année\nA;P;Commune 1;2023\nB;P;Commune 2;2023\n".encode()
-    import_file(data, store, tiny_reference, name="a.csv")
-    report = import_file(data, store, tiny_reference, name="a.csv")
+    import_file(data, store, tiny_reference, name="a.csv", actor=ACTOR)
+    report = import_file(data, store, tiny_reference, name="a.csv", actor=ACTOR)
     assert (report.nouvelles, report.inchangees) == (0, 2)
 
 
 def test_duplicate_rows_in_one_file_are_rejected(store, tiny_reference) -> None:
     data = "Titre;Commune;Année\nA;Commune 1;2023\nA;commune 1;2023\n".encode()
-    report = import_file(data, store, tiny_reference, name="a.csv")
+    report = import_file(data, store, tiny_reference, name="a.csv", actor=ACTOR)
     assert [r[1:] for r in report.rejected] == [(3, "Doublon de la ligne 2")]
 
 
 def test_dry_run_writes_nothing(store, tiny_reference) -> None:
-    report = import_file(csv_file(), store, tiny_reference, name="c.csv", dry_run=True)
+    report = import_file(csv_file(), store, tiny_reference, name="c.csv", dry_run=True, actor=ACTOR)
     assert report.dry_run and report.nouvelles == 3
     assert "Simulation : rien n'a été enregistré." in report.summary_lines()
     assert store.count() == 0
 
 
 def test_failure_mid_import_rolls_everything_back(store, tiny_reference, monkeypatch) -> None:
-    import_file(csv_file(ROWS[:1]), store, tiny_reference, name="c.csv")
+    import_file(csv_file(ROWS[:1]), store, tiny_reference, name="c.csv", actor=ACTOR)
     before = store.list_initiatives()
 
     def broken(*args, **kwargs):
         raise sqlite3.OperationalError("disque plein")
 
-    monkeypatch.setattr(Store, "_update", broken)
+    monkeypatch.setattr(store_initiatives, "update", broken)
     changed = csv_file([ROWS[0].replace("Les Amis", "Autres"), *ROWS[1:]])
     with pytest.raises(StoreError, match="n'a pas été modifiée"):
-        import_file(changed, store, tiny_reference, name="c.csv")
+        import_file(changed, store, tiny_reference, name="c.csv", actor=ACTOR)
     pd.testing.assert_frame_equal(store.list_initiatives(), before)
 
 
@@ -146,17 +179,27 @@ def test_explicit_mapping_overrides_synonyms(store, tiny_reference) -> None:
         tiny_reference,
         name="m.csv",
         mapping={"Nom": "titre", "lieu du projet": "commune", "Ville": "ignorer"},
+        actor=ACTOR,
     )
     assert report.plan.mapping.columns["commune"] == "Lieu du projet"
     assert store.list_initiatives()["commune_code"].tolist() == ["56003"]
     with pytest.raises(ImportFileError, match="Champ inconnu « ville »"):
-        import_file(data, store, tiny_reference, name="m.csv", mapping={"Nom": "ville"})
+        import_file(
+            data, store, tiny_reference, name="m.csv", mapping={"Nom": "ville"}, actor=ACTOR
+        )
     with pytest.raises(ImportFileError, match="choisi pour deux colonnes"):
         import_file(
-            data, store, tiny_reference, name="m.csv", mapping={"Nom": "titre", "Ville": "titre"}
+            data,
+            store,
+            tiny_reference,
+            name="m.csv",
+            mapping={"Nom": "titre", "Ville": "titre"},
+            actor=ACTOR,
         )
     with pytest.raises(ImportFileError, match="Colonne « Absente » absente"):
-        import_file(data, store, tiny_reference, name="m.csv", mapping={"Absente": "titre"})
+        import_file(
+            data, store, tiny_reference, name="m.csv", mapping={"Absente": "titre"}, actor=ACTOR
+        )
 
 
 def test_xlsx_with_excel_numbers_and_dates(store, faouet_reference, make_xlsx) -> None:
@@ -171,7 +214,7 @@ def test_xlsx_with_excel_numbers_and_dates(store, faouet_reference, make_xlsx) -
             ]
         }
     )
-    report = import_file(data, store, faouet_reference, name="comite.xlsx")
+    report = import_file(data, store, faouet_reference, name="comite.xlsx", actor=ACTOR)
     frame = store.list_initiatives().set_index("titre")
     assert frame.loc["A", "commune_code"] == "01053" and frame.loc["A", "annee"] == 2023
     assert frame.loc["B", "commune_code"] == "56057" and frame.loc["B", "montant"] == 4200.5
@@ -196,7 +239,7 @@ def test_area_served(store, tiny_reference) -> None:
         b"D;Commune 1;Pays imaginaire\n"
         b"E;Commune 1;Bretagne\n"
     )
-    report = import_file(data, store, tiny_reference, name="z.csv")
+    report = import_file(data, store, tiny_reference, name="z.csv", actor=ACTOR)
     frame = store.list_initiatives().set_index("titre")
     assert frame.loc["A", "zone_intervention"] == [{"level": "territoire", "code": "tiny-ouest"}]
     assert frame.loc["B", "zone_intervention"] == [
@@ -211,10 +254,10 @@ def test_area_served(store, tiny_reference) -> None:
 
 def test_first_real_import_replaces_the_demo(store, tiny_reference) -> None:
     demo = "Titre;Commune\nDémo;Commune 1\n".encode()
-    import_file(demo, store, tiny_reference, name="demo.csv")
+    import_file(demo, store, tiny_reference, name="demo.csv", actor=ACTOR)
     store._db.execute("UPDATE initiatives SET fictif = ?", (True,))
     assert not store.has_real_data()
-    report = import_file(csv_file(), store, tiny_reference, name="c.csv")
+    report = import_file(csv_file(), store, tiny_reference, name="c.csv", actor=ACTOR)
     assert report.fictives_supprimees == 1
     assert "initiatives de démonstration fictives ont été supprimées" in "\n".join(
         report.summary_lines()
@@ -223,7 +266,7 @@ def test_first_real_import_replaces_the_demo(store, tiny_reference) -> None:
 
 
 def test_rejects_frame_keeps_source_cells(store, tiny_reference) -> None:
-    report = import_file(csv_file(), store, tiny_reference, name="c.csv", dry_run=True)
+    report = import_file(csv_file(), store, tiny_reference, name="c.csv", dry_run=True, actor=ACTOR)
     frame = rejects_frame(report.plan)
     assert frame["Ville"].tolist() == ["Nulle Part", "Commune 3", ""]
 
@@ -289,7 +332,7 @@ def test_a_rejected_row_gives_all_its_reasons_at_once(store, tiny_reference) -> 
         "Café;Commune 1;100;2024;quarante-huit;-3.4",  # an unreadable coordinate: one fault
     ]
     data = ("\n".join([header, *rows]) + "\n").encode()
-    report = import_file(data, store, tiny_reference, name="fautes.csv", dry_run=True)
+    report = import_file(data, store, tiny_reference, name="fautes.csv", dry_run=True, actor=ACTOR)
     reasons = [reason for _, _, reason in report.rejected]
     assert reasons[0] == (
         "Titre manquant ; Montant illisible : « beaucoup » ; Commune inconnue : « Nulle Part »"

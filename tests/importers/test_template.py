@@ -16,7 +16,9 @@ from territoires.importers.template import (
     template_csv,
     template_xlsx,
 )
-from territoires.store import load_referentiels, open_store
+from territoires.store import Actor, load_referentiels, open_store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 
 def test_every_header_is_recognised_as_its_field_and_every_field_has_one():
@@ -82,7 +84,7 @@ def test_a_filled_in_template_imports_without_any_mapping(
         data = buffer.getvalue()
     store = open_store(f"sqlite:///{tmp_path / 'base.db'}")
     try:
-        report = import_file(data, store, tiny_reference, name=f"modele.{kind}")
+        report = import_file(data, store, tiny_reference, name=f"modele.{kind}", actor=ACTOR)
         assert report.rejected == [] and report.nouvelles == 1
         assert report.plan.mapping.unknown == ()
         saved = store.list_initiatives().iloc[0]

@@ -117,10 +117,10 @@ def test_alias_table_resolves_whole_cell_first_then_parts() -> None:
 
 
 def test_type_values() -> None:
-    assert parse_type("") == ("projet associatif", None)
-    assert parse_type("Fondation territoriale") == ("fondation territoriale", None)
-    kind, warning = parse_type("coopérative")
-    assert kind == "autre" and "coopérative" in warning
+    assert parse_type("") == "projet associatif"
+    assert parse_type("Fondation territoriale") == "fondation territoriale"
+    assert parse_type("Projets associatifs") == "projet associatif"
+    assert parse_type("coopérative") is None  # waits for a confirmed correspondence
 
 
 def test_formula_prefix_is_added_then_undone() -> None:

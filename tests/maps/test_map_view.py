@@ -68,7 +68,15 @@ def test_figures_are_french_and_show_the_population_vintage():
     assert values["Initiatives"] == "1\u202f234"
     assert values["Montant"] == "2,5\u00a0M€"
     assert values["Habitants 2023"] == "45\u202f678"
-    assert values["Ruraux touchés"] == "26\u00a0%"
+    assert values["Ruraux touchés (approximation)"] == "26\u00a0%"
+    official = mv.figures_list(
+        {"initiatives": 1, "montant": 0.0, "communes_touchees": 1, "population_touchee": 1},
+        "2023",
+        "grille INSEE 2024",
+        "grille communale de densité INSEE 2024",
+    )
+    assert official[-1].label == "Ruraux touchés (grille INSEE 2024)"
+    assert "Ruralité : grille communale de densité INSEE 2024." in official[-1].help
     unknown = mv.figures_list(
         {
             "initiatives": 0,

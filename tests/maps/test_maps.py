@@ -269,7 +269,8 @@ def test_rural_overlay_and_points_toggle(tiny_reference, initiatives):
     text = render(
         build_map(initiatives, tiny_reference, Scope(), options, rural_codes=rural, asset_base="a")
     )
-    assert "Communes rurales" in legend_of(text) and "TerritoiresMap.shapes" in text
+    assert "Communes rurales (approximation)" in legend_of(text)  # the source, issue 23
+    assert "TerritoiresMap.shapes" in text
     assert "TerritoiresMap.points" not in text and "markercluster" not in text
 
 

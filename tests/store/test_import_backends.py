@@ -6,7 +6,10 @@ import pandas as pd
 
 from territoires.exports import export_initiatives
 from territoires.importers.pipeline import import_file
-from territoires.store import Store
+from territoires.importers.vocabulary import Correspondence
+from territoires.store import Actor, Store
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 DATA = (
     "Réf;Titre;Porteur;Commune;Financeurs;Thèmes;Montant;Année;Zone d'intervention\n"
@@ -18,16 +21,20 @@ DATA = (
 
 def test_import_reimport_and_round_trip(store: Store, tiny_reference) -> None:
     # "22002" in the name column is not guessed as a code: that row is rejected too.
-    first = import_file(DATA, store, tiny_reference, name="f.csv")
+    # A new funder is created only once confirmed.
+    new = Correspondence("financeurs", "Fondation Locale", "Fondation Locale")
+    first = import_file(
+        DATA, store, tiny_reference, name="f.csv", correspondences=[new], actor=ACTOR
+    )
     assert (first.nouvelles, len(first.rejected)) == (1, 2)
     assert first.plan.new_funders == ["Fondation Locale"]
-    again = import_file(DATA, store, tiny_reference, name="f.csv")
+    again = import_file(DATA, store, tiny_reference, name="f.csv", actor=ACTOR)
     assert (again.nouvelles, again.modifiees, again.inchangees) == (0, 0, 1)
     before = store.list_initiatives()
     row = before.iloc[0]
     assert (row["titre"], row["porteur"]) == ("=SOMME(1)", "<b>Asso</b>")
     assert row["zone_intervention"] == [{"level": "territoire", "code": "tiny-ouest"}]
     exported = export_initiatives(before, tiny_reference, "xlsx")
-    report = import_file(exported, store, tiny_reference, name="export.xlsx")
+    report = import_file(exported, store, tiny_reference, name="export.xlsx", actor=ACTOR)
     assert (report.nouvelles, report.modifiees, report.inchangees) == (0, 0, 1)
     pd.testing.assert_frame_equal(store.list_initiatives(), before)

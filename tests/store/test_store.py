@@ -11,11 +11,14 @@ from territoires.errors import StoreError
 from territoires.store import (
     INITIATIVE_COLUMNS,
     SCHEMA_VERSION,
+    Actor,
     Store,
     content_key,
     open_store,
     record_key,
 )
+
+ACTOR = Actor("test@exemple.fr", "editeur")
 
 
 def record(titre: str = "Jardin partagé", **fields: object) -> dict:
@@ -87,7 +90,7 @@ def test_import_then_list_round_trips_every_field(store: Store) -> None:
         longitude=-3.45,
         date_debut="2023-01-15",
     )
-    result = store.import_batch([rec])
+    result = store.import_batch([rec], actor=ACTOR)
     assert (result.nouvelles, result.modifiees, result.inchangees) == (1, 0, 0)
     row = store.list_initiatives().iloc[0]
     assert row["titre"] == "<script>alert(1)</script>"
@@ -104,15 +107,15 @@ def test_import_then_list_round_trips_every_field(store: Store) -> None:
 
 def test_reimport_is_idempotent_and_detects_updates(store: Store) -> None:
     batch = [record("A", reference="1"), record("B"), record("C", montant=None)]
-    assert store.import_batch(batch).nouvelles == 3
-    again = store.import_batch(batch)
+    assert store.import_batch(batch, actor=ACTOR).nouvelles == 3
+    again = store.import_batch(batch, actor=ACTOR)
     assert (again.nouvelles, again.modifiees, again.inchangees) == (0, 0, 3)
     changed = [
         record("A", reference="1", montant=5.0),
         record("B", porteur="LES  amis"),
         record("C", montant=None),
     ]
-    result = store.import_batch(changed)
+    result = store.import_batch(changed, actor=ACTOR)
     # "A" matches by reference; "B" by content key (case/space-insensitive) and its porteur is
     # stored verbatim, so it is updated; "C" is unchanged.
     assert (result.nouvelles, result.modifiees, result.inchangees) == (0, 2, 1)
@@ -124,8 +127,8 @@ def test_reimport_is_idempotent_and_detects_updates(store: Store) -> None:
 
 
 def test_reference_given_later_updates_the_content_matched_record(store: Store) -> None:
-    store.import_batch([record("A")])
-    result = store.import_batch([record("A", reference="X-9")])
+    store.import_batch([record("A")], actor=ACTOR)
+    result = store.import_batch([record("A", reference="X-9")], actor=ACTOR)
     assert (result.nouvelles, result.modifiees) == (0, 1)
     assert store.list_initiatives()["reference"].tolist() == ["X-9"]
 
@@ -136,19 +139,19 @@ def test_keys_are_documented_rules() -> None:
 
 
 def test_failed_batch_leaves_the_database_unchanged(store: Store) -> None:
-    store.import_batch([record("A")])
+    store.import_batch([record("A")], actor=ACTOR)
     bad = [record("B"), record("C", themes=["pas-un-theme"])]  # foreign key violation
     with pytest.raises(StoreError) as error:
-        store.import_batch(bad, new_funders=["Nouveau financeur"])
+        store.import_batch(bad, new_funders=["Nouveau financeur"], actor=ACTOR)
     assert "n'a pas été modifiée" in error.value.user_message
     assert store.list_initiatives()["titre"].tolist() == ["A"]
     assert "Nouveau financeur" not in set(store.funders()["nom"])
 
 
 def test_dry_run_counts_without_writing(store: Store) -> None:
-    store.import_batch([record("A")])
+    store.import_batch([record("A")], actor=ACTOR)
     result = store.import_batch(
-        [record("A", montant=2.0), record("B")], new_funders=["Autre"], dry_run=True
+        [record("A", montant=2.0), record("B")], new_funders=["Autre"], dry_run=True, actor=ACTOR
     )
     assert result.dry_run and (result.nouvelles, result.modifiees) == (1, 1)
     assert result.financeurs_crees == ("Autre",)
@@ -159,7 +162,7 @@ def test_dry_run_counts_without_writing(store: Store) -> None:
 
 def test_new_funders_are_created_not_configured(store: Store) -> None:
     rec = record(financements=[{"financeur": "Mairie de Rostrenen", "montant": None}])
-    result = store.import_batch([rec], new_funders=["Mairie de Rostrenen"])
+    result = store.import_batch([rec], new_funders=["Mairie de Rostrenen"], actor=ACTOR)
     assert result.financeurs_crees == ("Mairie de Rostrenen",)
     funders = store.funders().set_index("nom")
     assert not funders.loc["Mairie de Rostrenen", "configure"]
@@ -172,7 +175,9 @@ def test_fields_absent_from_the_source_keep_their_stored_values(store: Store) ->
         {"financeur": "Fondation de France", "montant": 700.0},
         {"financeur": "Fondation JM Bruneau", "montant": 300.0},
     ]
-    store.import_batch([record("A", reference="1", zone_intervention=zone, financements=funds)])
+    store.import_batch(
+        [record("A", reference="1", zone_intervention=zone, financements=funds)], actor=ACTOR
+    )
     exported = record(
         "A",
         reference="1",
@@ -180,7 +185,7 @@ def test_fields_absent_from_the_source_keep_their_stored_values(store: Store) ->
         financements=[{"financeur": f["financeur"], "montant": None} for f in funds],
     )
     fields = set(exported) - {"zone_intervention"}
-    result = store.import_batch([exported], fields=fields)
+    result = store.import_batch([exported], fields=fields, actor=ACTOR)
     assert result.inchangees == 1
     row = store.list_initiatives().iloc[0]
     assert row["zone_intervention"] == zone
@@ -188,18 +193,18 @@ def test_fields_absent_from_the_source_keep_their_stored_values(store: Store) ->
 
 
 def test_demo_records_and_real_data(store: Store) -> None:
-    store.import_batch([record("Démo", fictif=True)])
+    store.import_batch([record("Démo", fictif=True)], actor=ACTOR)
     assert store.count(fictif=True) == 1 and not store.has_real_data()
-    result = store.import_batch([record("Réel")], replace_demo=True)
+    result = store.import_batch([record("Réel")], replace_demo=True, actor=ACTOR)
     assert result.fictives_supprimees == 1
     assert store.list_initiatives()["titre"].tolist() == ["Réel"]
     assert store.has_real_data()
-    store.import_batch([record("Démo 2", fictif=True)])
-    assert store.delete_demo() == 1 and store.count() == 1
+    store.import_batch([record("Démo 2", fictif=True)], actor=ACTOR)
+    assert store.delete_demo(actor=ACTOR) == 1 and store.count() == 1
 
 
 def test_import_journal(store: Store) -> None:
-    store.import_batch([record("A")], source="fichier.csv")
+    store.import_batch([record("A")], source="fichier.csv", actor=ACTOR)
     journal = store.last_imports()
     assert journal["fichier"].tolist() == ["fichier.csv"]
     assert journal["nouvelles"].tolist() == [1]
@@ -276,9 +281,49 @@ def test_unsupported_url_is_a_french_error() -> None:
 
 
 def test_list_initiatives_frame_types(store: Store) -> None:
-    store.import_batch([record("A", annee=None, latitude=48.0, longitude=-3.4)])
+    store.import_batch([record("A", annee=None, latitude=48.0, longitude=-3.4)], actor=ACTOR)
     frame = store.list_initiatives()
     assert frame["annee"].isna().all()
     assert isinstance(frame["themes"].iloc[0], list)
     assert frame["fictif"].dtype == bool
     assert pd.api.types.is_integer_dtype(frame["id"])
+
+
+def _fingerprint_before_issue_19(record: dict) -> str:
+    """The fingerprint as earlier versions computed it (stored in existing databases)."""
+    import hashlib
+
+    from territoires.store import DATA_FIELDS
+
+    defaults = {"type": "projet associatif", "themes": [], "financements": []}
+    defaults["zone_intervention"] = []
+    data = {name: record.get(name, defaults.get(name)) for name in DATA_FIELDS}
+
+    def clean(value):
+        return None if value is None or math.isnan(float(value)) else float(value)
+
+    for name in ("montant", "latitude", "longitude"):
+        data[name] = clean(data[name])
+    data["financements"] = [
+        (f["financeur"], clean(f.get("montant"))) for f in data["financements"] or []
+    ]
+    data["zone_intervention"] = [(z["level"], z["code"]) for z in data["zone_intervention"] or []]
+    return hashlib.sha1(repr([data[name] for name in DATA_FIELDS]).encode("utf-8")).hexdigest()
+
+
+def test_fingerprints_stay_those_stored_by_earlier_versions(store: Store) -> None:
+    from territoires.demo import load_demo_records
+    from territoires.store import fingerprint
+
+    samples = [
+        *load_demo_records(),
+        record("A", montant=float("nan"), latitude=48.1, longitude=-3.2, annee=None),
+        record("B", financements=[{"financeur": "FdF", "montant": float("nan")}]),
+        {"titre": "Sans type", "commune_code": "22001"},
+    ]
+    for sample in samples:
+        assert fingerprint(sample) == _fingerprint_before_issue_19(sample)
+    funders = {f["financeur"] for s in samples[:50] for f in s["financements"]}
+    store.import_batch(samples[:50], actor=ACTOR, new_funders=sorted(funders))
+    stored = store._db.execute("SELECT empreinte FROM initiatives ORDER BY id").fetchall()
+    assert [row[0] for row in stored] == [_fingerprint_before_issue_19(s) for s in samples[:50]]

@@ -1,0 +1,128 @@
+"""What a file's records mean next to the stored initiatives: reference collisions and
+probable duplicates (pure: the stored identities come in as a table, ``Store.identities``).
+
+- A **reference collision**: a reference already stored now comes with at least two of its
+  title, porteur and commune different. It is probably another initiative under a reused
+  number (« N° 1 » of 2025 is not « N° 1 » of 2024): the row is rejected with both versions,
+  unless the update is confirmed. One of the three changed alone is an ordinary update.
+- A **probable duplicate**: a record with the same title, porteur, commune and year as a
+  stored one under another reference: a warning names both references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from territoires.importers.normalize import words_key
+
+_COMPARED: tuple[tuple[str, str], ...] = (
+    ("titre", "titre"),
+    ("porteur", "porteur"),
+    ("commune_code", "commune"),
+)
+
+
+@dataclass(frozen=True)
+class Collision:
+    """A stored reference that now names, probably, another initiative."""
+
+    line: int
+    reference: str
+    stored: dict[str, Any]
+    incoming: dict[str, Any]
+    differing: tuple[str, ...]  # « titre », « porteur », « commune »
+
+
+def identity_key(record: Mapping[str, Any]) -> tuple[str, str, str, int | None]:
+    """What makes two initiatives probably the same: title, porteur (compared without case,
+    accents or punctuation), commune after resolution (a renamed commune is the same) and
+    year."""
+    annee = record.get("annee")
+    return (
+        words_key(str(record.get("titre") or "")),
+        words_key(str(record.get("porteur") or "")),
+        str(record.get("commune_code") or ""),
+        None if annee is None or pd.isna(annee) else int(annee),
+    )
+
+
+def differing_fields(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> tuple[str, ...]:
+    """Which of title, porteur and commune differ (title and porteur compared as words)."""
+    differ = []
+    for name, label in _COMPARED:
+        old, new = stored.get(name), incoming.get(name)
+        if name != "commune_code":
+            old, new = words_key(str(old or "")), words_key(str(new or ""))
+        if (old or "") != (new or ""):
+            differ.append(label)
+    return tuple(differ)
+
+
+def find_collisions(
+    records: list[dict[str, Any]],
+    stored: pd.DataFrame,
+    confirmed: bool | Collection[str] = False,
+) -> list[Collision]:
+    """Records whose reference is stored for an initiative that differs in at least two of
+    title, porteur and commune; ``confirmed`` (all, or these references) lets them update."""
+    by_reference = {
+        str(row["reference"]): row for row in stored.to_dict("records") if row.get("reference")
+    }
+    found = []
+    for record in records:
+        reference = record.get("reference")
+        if not reference or str(reference) not in by_reference:
+            continue
+        if confirmed is True or (not isinstance(confirmed, bool) and reference in confirmed):
+            continue
+        old = by_reference[str(reference)]
+        differ = differing_fields(old, record)
+        if len(differ) >= 2:
+            found.append(Collision(record["source_ligne"], str(reference), old, record, differ))
+    return found
+
+
+def collision_reason(collision: Collision, commune_name: Callable[[str], str]) -> str:
+    """« Référence « 1 » déjà enregistrée pour une autre initiative ? … » with both versions."""
+
+    def version(record: Mapping[str, Any]) -> str:
+        code = str(record.get("commune_code") or "")
+        annee = record.get("annee")
+        year = "" if annee is None or pd.isna(annee) else f", {int(annee)}"
+        return (
+            f"« {record.get('titre') or ''} », {record.get('porteur') or '(sans porteur)'}, "
+            f"{commune_name(code)} ({code}){year}"
+        )
+
+    return (
+        f"Référence « {collision.reference} » déjà enregistrée pour une autre initiative ? "
+        f"{', '.join(collision.differing)} différents — enregistrée : {version(collision.stored)} "
+        f"; fichier : {version(collision.incoming)}. Confirmez la mise à jour "
+        "(« Mises à jour à confirmer » dans l'application, --confirm-updates en ligne de "
+        "commande) ou changez la référence"
+    )
+
+
+def store_duplicates(records: list[dict[str, Any]], stored: pd.DataFrame) -> list[str]:
+    """Warnings for records that probably duplicate a stored initiative of another reference."""
+    by_identity: dict[tuple, list[str]] = {}
+    for row in stored.to_dict("records"):
+        if row.get("reference"):
+            by_identity.setdefault(identity_key(row), []).append(str(row["reference"]))
+    warnings = []
+    for record in records:
+        references = by_identity.get(identity_key(record), [])
+        others = [r for r in references if r != str(record.get("reference") or "")]
+        if others and str(record.get("reference") or "") not in references:
+            listed = ", ".join(f"« {r} »" for r in others)
+            mine = record.get("reference")
+            warnings.append(
+                f"ligne {record['source_ligne']} : doublon probable de l'initiative enregistrée "
+                f"sous la référence {listed} (même titre, porteur, commune et année), "
+                f"référence du fichier {f'« {mine} »' if mine else '(aucune)'}"
+            )
+    return warnings
