@@ -123,6 +123,7 @@ if view == VIEWS[0]:
     settings = av.score_settings_widgets(
         indicators, int(table["nb_themes_retenus"].max()), flagged_share
     )
+    av.indicator_import_panel(reference)
     try:
         scored = av.cached_ranking(
             pool,

@@ -19,7 +19,14 @@ import pandas as pd
 
 from territoires.analysis.aggregate import THEMES, theme_label
 from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage
-from territoires.analysis.indicators import Indicator, builtin_indicators
+from territoires.analysis.indicators import (
+    DIRECTION_LABELS,
+    DIRECTIONS,
+    IMPORTED_PREFIX,
+    INDICATOR_LEVELS,
+    Indicator,
+    builtin_indicators,
+)
 from territoires.analysis.profile import parse_territory
 from territoires.analysis.ranking import REFERENCE_LEVELS, rank_territories, selection_of
 from territoires.analysis.score import (
@@ -34,6 +41,7 @@ from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import AnalysisError
 from territoires.geo.reference import GeoReference
 
+USER_HELP = "qui agit, écrit dans l'historique (défaut : le nom d'utilisateur du système)"
 COVERAGE_LEVELS = ("commune", "epci", "departement", "region", "territoire")
 
 
@@ -115,11 +123,18 @@ def _theme_code(text: str) -> str:
 
 def indicators_for(reference: GeoReference, args: argparse.Namespace) -> list[Indicator]:
     """The need indicators offered: built in, then imported (stored in the database)."""
-    return builtin_indicators(reference)
+    from territoires.analysis.indicators import stored_indicators
+    from territoires.store import open_store
+
+    store = open_store(args.db)
+    try:
+        return builtin_indicators(reference) + stored_indicators(store)
+    finally:
+        store.close()
 
 
 def _settings(args: argparse.Namespace, indicators: list[Indicator]) -> ScoreSettings:
-    need = dict(DEFAULT_NEED_WEIGHTS)
+    need = dict(DEFAULT_NEED_WEIGHTS) | {i.key: 1.0 for i in indicators if i.imported}
     if args.besoin is not None:
         keys = [key.strip() for key in args.besoin.split(",") if key.strip()]
         known = {indicator.key for indicator in indicators}
@@ -191,6 +206,73 @@ def run_suggest(args: argparse.Namespace) -> int:
         f"{len(sites)} propositions (algorithme glouton) écrites dans {args.output} ; "
         f"population rurale non couverte au départ : {sites.attrs['population_a_couvrir']}"
     )
+    return 0
+
+
+def run_indicator_import(args: argparse.Namespace) -> int:
+    from territoires.analysis.indicator_files import read_indicator_table
+    from territoires.geo.cache import load_reference
+    from territoires.store import cli_actor, open_store
+
+    reference = load_reference()
+    table = read_indicator_table(args.file, reference, level=args.niveau, column=args.colonne)
+    record = table.record(
+        args.libelle or table.label_hint or table.column,
+        args.sens,
+        args.source,
+        args.millesime or table.vintage_hint,
+        args.unite,
+        Path(args.file).name,
+    )
+    if isinstance(record, str):
+        raise AnalysisError(record)
+    store = open_store(args.db)
+    try:
+        ident = store.save_indicator(record, table.values, actor=cli_actor(args.user))
+    finally:
+        store.close()
+    print(table.summary())
+    print(
+        f"Indicateur « {record['libelle']} » enregistré ({IMPORTED_PREFIX}{ident}, "
+        f"millésime {record['millesime']}) : il s'utilise dans le score avec "
+        f"--besoin {IMPORTED_PREFIX}{ident}."
+    )
+    return 0
+
+
+def run_indicator_list(args: argparse.Namespace) -> int:
+    from territoires.store import open_store
+
+    store = open_store(args.db)
+    try:
+        rows = store.indicators()
+    finally:
+        store.close()
+    if rows.empty:
+        print("Aucun indicateur importé.")
+    for row in rows.to_dict("records"):
+        print(
+            f"{IMPORTED_PREFIX}{row['id']} : {row['libelle']} — {row['source']}, millésime "
+            f"{row['millesime']} ; {row['valeurs']} valeurs par {row['niveau']} ; "
+            f"{DIRECTION_LABELS[row['sens']]} ; importé le {str(row['importe_le'])[:10]}"
+        )
+    return 0
+
+
+def run_indicator_remove(args: argparse.Namespace) -> int:
+    from territoires.store import cli_actor, open_store
+
+    ident = args.indicateur.removeprefix(IMPORTED_PREFIX)
+    if not ident.isdigit():
+        raise AnalysisError(f"Indicateur inconnu : « {args.indicateur} » (attendu : import-3).")
+    store = open_store(args.db)
+    try:
+        removed = store.remove_indicator(int(ident), actor=cli_actor(args.user))
+    finally:
+        store.close()
+    if not removed:
+        raise AnalysisError(f"Indicateur inconnu : « {args.indicateur} ».")
+    print(f"Indicateur {IMPORTED_PREFIX}{ident} retiré.")
     return 0
 
 
@@ -311,6 +393,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _common(sug)
     sug.set_defaults(func=run_suggest)
 
+    _register_indicators(subparsers)
+
     sheet = subparsers.add_parser("sheet", help="Fiche de réunion d'un territoire (PDF/PPTX).")
     sheet.add_argument(
         "--territory", required=True, help="territoire : code, identifiant ou niveau:code"
@@ -323,3 +407,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _common(sheet)
     sheet.set_defaults(func=run_sheet)
+
+
+def _register_indicators(subparsers: argparse._SubParsersAction) -> None:
+    """``indicator import|list|remove``: need indicators imported by a user."""
+    parser = subparsers.add_parser(
+        "indicator", help="Indicateurs de besoin importés (Observatoire des territoires, INSEE)."
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("import", help="Importer un tableau par commune ou par EPCI.")
+    add.add_argument("file", type=Path, metavar="FICHIER", help="CSV ou XLSX")
+    add.add_argument(
+        "--sens",
+        choices=DIRECTIONS,
+        required=True,
+        help="eleve : une valeur "
+        "élevée signale un besoin ; faible : une valeur faible signale un besoin",
+    )
+    add.add_argument("--source", required=True, help="producteur et jeu de données")
+    add.add_argument("--libelle", help="nom de l'indicateur (défaut : titre du fichier)")
+    add.add_argument("--millesime", help="millésime (défaut : l'année lue dans le fichier)")
+    add.add_argument("--unite", default="", help="unité des valeurs (facultatif)")
+    add.add_argument(
+        "--niveau", choices=INDICATOR_LEVELS, help="commune ou epci (défaut : d'après les codes)"
+    )
+    add.add_argument("--colonne", help="colonne de valeurs (défaut : la dernière numérique)")
+    add.add_argument("--db", default=None, help="URL de la base (défaut : réglage)")
+    add.add_argument("--user", metavar="EMAIL", help=USER_HELP)
+    add.set_defaults(func=run_indicator_import)
+    listing = actions.add_parser("list", help="Lister les indicateurs importés.")
+    listing.add_argument("--db", default=None, help="URL de la base (défaut : réglage)")
+    listing.set_defaults(func=run_indicator_list)
+    remove = actions.add_parser("remove", help="Retirer un indicateur importé.")
+    remove.add_argument("indicateur", metavar="INDICATEUR", help="identifiant (import-3)")
+    remove.add_argument("--db", default=None, help="URL de la base (défaut : réglage)")
+    remove.add_argument("--user", metavar="EMAIL", help=USER_HELP)
+    remove.set_defaults(func=run_indicator_remove)

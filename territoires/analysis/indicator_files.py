@@ -132,10 +132,14 @@ class IndicatorTable:
 
     def summary(self) -> str:
         """One French sentence on what was read and what was left out."""
-        level = "communes" if self.level == "commune" else "EPCI"
+        found = (
+            fr_count(len(self.values), "commune")
+            if self.level == "commune"
+            else fr_count(len(self.values), "EPCI", "EPCI")
+        )
         parts = [
             f"{fr_count(self.rows, 'ligne')} lue{'s' if self.rows > 1 else ''}, "
-            f"{len(self.values)} {level} avec une valeur (colonne « {self.column} »)"
+            f"{found} avec une valeur (colonne « {self.column} »)"
         ]
         if self.missing:
             parts.append(f"{fr_count(self.missing, 'valeur')} manquante(s) ou secrète(s)")

@@ -32,6 +32,7 @@ from territoires.filters import Filters, apply_filters, filters_to_params
 from territoires.formatting import fr_number, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.links import quoted
+from territoires.ui.access_view import current_access
 from territoires.ui.cache import get_reference
 from territoires.ui.selection import selectable_table
 from territoires.ui.sidebar import territory_choices
@@ -101,7 +102,130 @@ def frr_codes(rurality: pd.DataFrame | None = None) -> set[str]:
 
 def need_indicators(reference: GeoReference) -> list[Indicator]:
     """The need indicators offered: built in (memoised per reference), then imported."""
-    return builtin_indicators(reference)
+    from territoires.ui.cache import get_stored_indicators
+
+    return builtin_indicators(reference) + list(get_stored_indicators())
+
+
+DIRECTION_CHOICES = {
+    "eleve": "Une valeur élevée signale un besoin (taux de pauvreté, part des 75 ans ou plus)",
+    "faible": "Une valeur faible signale un besoin (médecins accessibles, revenu médian)",
+}
+
+
+def _read_upload(upload, reference: GeoReference, column: str | None, level: str | None):
+    """The uploaded file read as an indicator table (through a temporary file)."""
+    import tempfile
+    from pathlib import Path
+
+    from territoires.analysis.indicator_files import read_indicator_table
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        return read_indicator_table(path, reference, column=column, level=level)  # type: ignore[arg-type]
+
+
+def indicator_import_panel(reference: GeoReference) -> None:
+    """Import a need indicator (CSV or XLSX by commune or EPCI) and list the imported ones."""
+    with st.expander("Importer un indicateur de besoin", icon=":material/upload_file:"):
+        st.caption(
+            "Un tableau par commune ou par EPCI, tel que l'exportent l'Observatoire des "
+            "territoires ou l'INSEE : une colonne de codes, un libellé, une ou plusieurs "
+            "colonnes de valeurs (virgule décimale, lignes de titre et valeurs secrètes "
+            "acceptées). L'indicateur devient une composante du besoin, avec son sens."
+        )
+        editor = current_access().may("editeur")
+        if not editor:
+            st.caption("Importer ou retirer un indicateur est réservé aux éditeurs.")
+        upload = None
+        if editor:
+            upload = st.file_uploader(
+                "Fichier CSV ou XLSX", type=["csv", "xlsx", "txt"], key="cov_indicateur_fichier"
+            )
+        if upload is not None:
+            _import_form(upload, reference)
+        _imported_list(editor)
+
+
+def _import_form(upload, reference: GeoReference) -> None:
+    from territoires.ui.cache import clear_after_write, store_session
+
+    column = st.session_state.get("cov_indicateur_colonne")
+    try:
+        table = _read_upload(upload, reference, column, None)
+    except TerritoiresError as exc:
+        st.error(markdown_literal(exc.user_message))
+        return
+    if len(table.columns) > 1:
+        st.selectbox(
+            "Colonne de valeurs",
+            table.columns,
+            index=table.columns.index(table.column),
+            key="cov_indicateur_colonne",
+            placeholder=texts.CHOOSE,
+        )
+    st.caption(markdown_literal(table.summary()))
+    with st.form("cov_indicateur_form"):
+        label = st.text_input(
+            "Libellé", value=table.label_hint or table.column, key="cov_indicateur_libelle"
+        )
+        direction = st.radio(
+            "Sens",
+            list(DIRECTION_CHOICES),
+            format_func=DIRECTION_CHOICES.get,
+            index=0,
+            key="cov_indicateur_sens",
+        )
+        left, right = st.columns(2)
+        source = left.text_input("Source (producteur, jeu de données)", key="cov_indicateur_source")
+        vintage = right.text_input(
+            "Millésime", value=table.vintage_hint, key="cov_indicateur_millesime"
+        )
+        unit = st.text_input(
+            "Unité (facultatif : %, pour 100 000 hab.…)", key="cov_indicateur_unite"
+        )
+        submitted = st.form_submit_button("Importer l'indicateur", icon=":material/upload:")
+    if not submitted:
+        return
+    record = table.record(label, direction, source, vintage, unit, upload.name)
+    if isinstance(record, str):
+        st.error(record)
+        return
+    try:
+        with store_session() as store:
+            store.save_indicator(record, table.values, actor=current_access().actor())
+    except TerritoiresError as exc:
+        st.error(markdown_literal(exc.user_message))
+        return
+    clear_after_write()
+    st.success(f"Indicateur « {markdown_literal(label.strip())} » importé.")
+
+
+def _imported_list(editor: bool) -> None:
+    from territoires.ui.cache import clear_after_write, get_stored_indicators, store_session
+
+    imported = list(get_stored_indicators())
+    if not imported:
+        return
+    st.markdown("**Indicateurs importés**")
+    for indicator in imported:
+        left, right = st.columns([5, 1])
+        left.markdown(
+            markdown_literal(
+                f"{indicator.label} — {indicator.source}, millésime {indicator.vintage} "
+                f"({'par EPCI' if indicator.level == 'epci' else 'par commune'}, "
+                f"{DIRECTION_LABELS[indicator.direction]})"
+            )
+        )
+        if editor and right.button(
+            "Retirer", key=f"cov_retirer_{indicator.key}", icon=":material/delete:"
+        ):
+            ident = int(indicator.key.removeprefix("import-"))
+            with store_session() as store:
+                store.remove_indicator(ident, actor=current_access().actor())
+            clear_after_write()
+            st.rerun()
 
 
 @st.cache_data(show_spinner="Calcul du classement…", max_entries=12)
@@ -140,7 +264,10 @@ def cached_ranking(
 ) -> pd.DataFrame:
     """``rank_territories`` cached per pool key and every setting (a slider move that comes
     back to a previous value is instant)."""
-    indicator_key = tuple((i.key, i.vintage) for i in indicators)
+    # an indicator imported again under the same label keeps its key: its values count too
+    indicator_key = tuple(
+        (i.key, i.vintage, len(i.values), float(i.values.sum())) for i in indicators
+    )
     arguments = (level, scope, settings, selection, reference_level, float(radius_km))
     return _ranking(
         (*arguments, indicator_key, key), pool, reference, indicators, communes, rural_set(rural)
