@@ -20,6 +20,8 @@ from territoires.errors import TerritoiresError
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import Vocabulary, prepare_import
 from territoires.importers.reading import SourceTable
+from territoires.importers.suggest import NEW_FUNDER
+from territoires.importers.vocabulary import Correspondence
 
 # The form's fields, each an importer field (``territoires.importers.headers.FIELDS``).
 FORM_FIELDS: tuple[str, ...] = (
@@ -84,15 +86,26 @@ def prepare_form(
 ) -> Prepared:
     """Check the form's values the way an import checks a row.
 
+    A funder typed in the form that matches no known funder, not even closely, is a new funder
+    the person asked for: it is confirmed, as « Créer le financeur » does in the import's
+    « Correspondances » step. A typed name close to a known funder is refused with the
+    importer's proposal (nothing is guessed).
+
     Raises
     ------
     FormError
         With the importer's messages (« Titre manquant ; Montant illisible : « beaucoup » »).
     """
     table = form_table(values)
-    plan = prepare_import(
-        table, reference, vocabulary, mapping={name: name for name in FORM_FIELDS}
-    )
+    mapping = {name: name for name in FORM_FIELDS}
+    plan = prepare_import(table, reference, vocabulary, mapping=mapping)
+    new = [
+        Correspondence("financeurs", s.valeur, s.valeur, NEW_FUNDER)
+        for s in plan.suggestions
+        if s.colonne == "financeurs" and s.raison == NEW_FUNDER
+    ]
+    if new:
+        plan = prepare_import(table, reference, vocabulary, mapping=mapping, correspondences=new)
     if plan.rejected:
         raise FormError(plan.rejected[0][2])
     if not plan.records:

@@ -67,12 +67,20 @@ def test_the_form_rejects_with_the_importer_s_french_messages(tiny_reference, vo
         prepare_form(_values(code_insee=""), tiny_reference, vocabulary)
 
 
-def test_a_new_funder_is_reported_and_an_unknown_theme_warned(tiny_reference, vocabulary):
-    prepared = prepare_form(
-        _values(financeurs=["Mairie de Rostrenen"], themes=["sport"]), tiny_reference, vocabulary
-    )
+def test_a_typed_new_funder_is_created_and_an_unknown_theme_refused(tiny_reference, vocabulary):
+    prepared = prepare_form(_values(financeurs=["Mairie de Rostrenen"]), tiny_reference, vocabulary)
     assert prepared.new_funders == ("Mairie de Rostrenen",)
-    assert prepared.warnings == ("thème inconnu « sport » ignoré",)
+    assert [f["financeur"] for f in prepared.record["financements"]] == ["Mairie de Rostrenen"]
+    with pytest.raises(FormError, match="Thème inconnu : « sport »"):
+        prepare_form(_values(themes=["sport"]), tiny_reference, vocabulary)
+
+
+def test_a_typed_funder_close_to_a_known_one_is_refused_with_the_proposal(
+    tiny_reference, vocabulary
+):
+    with pytest.raises(FormError, match="Financeur inconnu : « Fondation JM Bruneauu »") as caught:
+        prepare_form(_values(financeurs=["Fondation JM Bruneauu"]), tiny_reference, vocabulary)
+    assert "Fondation JM Bruneau" in caught.value.user_message.split("»", 1)[1]
 
 
 def test_form_table_has_one_row_with_the_importer_s_fields():
