@@ -140,9 +140,14 @@ def indicator_import_panel(reference: GeoReference) -> None:
             st.caption("Importer ou retirer un indicateur est réservé aux éditeurs.")
         upload = None
         if editor:
+            from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
+
+            types = ["csv", "xlsx", "txt"]
+            uploader_in_french(types)
             upload = st.file_uploader(
-                "Fichier CSV ou XLSX", type=["csv", "xlsx", "txt"], key="cov_indicateur_fichier"
+                "Fichier CSV ou XLSX", type=types, key="cov_indicateur_fichier"
             )
+            uploaded_file_in_french(upload)
         if upload is not None:
             _import_form(upload, reference)
         _imported_list(editor)
