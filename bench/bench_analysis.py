@@ -182,14 +182,16 @@ def _database(reference, folder, size: int) -> str:
     from pathlib import Path
 
     from territoires.demo import generate_demo, load_demo_records
-    from territoires.store import open_store
+    from territoires.store import cli_actor, open_store
 
     path = str(Path(folder) / f"bench-{size}.sqlite")
     records = load_demo_records() if size <= 480 else generate_demo(reference, size=size, seed=7)
     funders = sorted({f["financeur"] for r in records for f in r["financements"]})
     store = open_store(path)
     try:
-        store.import_batch(records, new_funders=funders, source="banc d'essai")
+        store.import_batch(
+            records, new_funders=funders, source="banc d'essai", actor=cli_actor("banc")
+        )
     finally:
         store.close()
     return path
