@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 from urllib.parse import unquote
 
+import numpy as np
 import pandas as pd
 
 from territoires.analysis.aggregate import theme_label
+from territoires.analysis.index import InitiativeIndex, index_for, known_index
 from territoires.errors import TerritoiresError
 from territoires.formatting import fr_count, fr_euros, fr_number
 from territoires.geo.reference import SCOPE_LEVELS, GeoReference, Scope
@@ -144,53 +146,42 @@ class Filters:
 # --- applying filters --------------------------------------------------------------------
 
 
+COMBINING_PLANES = 0x20000  # every combining mark sits in Unicode's first two planes
+
+
+def _combining_marks() -> dict[int, None]:
+    """Every combining mark (accents once decomposed), for ``str.translate`` to drop."""
+    return {code: None for code in range(COMBINING_PLANES) if unicodedata.combining(chr(code))}
+
+
+_COMBINING: dict[int, None] = {}
+
+
 def normalize_text(text: object) -> str:
     """Lower-case, accent-free form of a text, for searching (``None``/NaN give ``""``)."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if not _COMBINING:
+        _COMBINING.update(_combining_marks())
+    stripped = unicodedata.normalize("NFKD", str(text)).translate(_COMBINING)
     return " ".join(stripped.casefold().split())
 
 
-def _as_list(value: object) -> list:
-    if isinstance(value, list | tuple | set | frozenset):
-        return list(value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    if hasattr(value, "tolist"):
-        return list(value.tolist())
-    return [value]
-
-
-def _list_mask(column: pd.Series, selected: tuple[str, ...], logic: str) -> pd.Series:
-    wanted = set(selected)
-    if logic in ("all", "and"):
-        values = [wanted.issubset(_as_list(v)) for v in column]
-    else:
-        values = [bool(wanted.intersection(_as_list(v))) for v in column]
-    return pd.Series(values, index=column.index, dtype=bool)
-
-
-def _range_mask(column: pd.Series, low: float | None, high: float | None) -> pd.Series:
-    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
-    mask = numbers.notna()
+def _range_mask(values: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    mask = ~np.isnan(values)
     if low is not None:
-        mask &= numbers >= low
+        mask &= values >= low
     if high is not None:
-        mask &= numbers <= high
-    return mask.fillna(False).astype(bool)
+        mask &= values <= high
+    return mask
 
 
-def _search_mask(initiatives: pd.DataFrame, search: str) -> pd.Series:
+def _search_mask(index: InitiativeIndex, search: str) -> np.ndarray:
     words = normalize_text(search).split()
-    columns = [c for c in ("titre", "porteur", "description") if c in initiatives.columns]
-    haystack = [
-        " ".join(normalize_text(v) for v in row)
-        for row in initiatives[columns].itertuples(index=False)
-    ]
-    values = [all(word in text for word in words) for text in haystack]
-    return pd.Series(values, index=initiatives.index, dtype=bool)
+    texts = index.search_texts()
+    return np.fromiter(
+        (all(word in text for word in words) for text in texts), dtype=bool, count=len(texts)
+    )
 
 
 def _rural_codes(rurality: pd.DataFrame) -> set[str]:
@@ -201,28 +192,70 @@ def _rural_codes(rurality: pd.DataFrame) -> set[str]:
     return set(rurality.loc[rural, "code_insee"].astype(str))
 
 
+def rural_mask(reference: GeoReference, rurality: pd.DataFrame | None) -> np.ndarray:
+    """Which communes of the reference are rural (``rurality_frame(reference)`` by default),
+    as a boolean array over ``reference.communes``; memoised per rurality frame."""
+    from territoires.analysis.aggregate import in_set
+    from territoires.analysis.memo import per_reference
+
+    if rurality is None:
+        from territoires.geo.rurality import rurality_frame
+
+        rurality = rurality_frame(reference)
+    frame = rurality
+    return per_reference(
+        reference,
+        "rural_mask",
+        lambda: in_set(reference.communes["code_insee"], _rural_codes(frame)),
+        token=(frame,),
+    )
+
+
 def _territorial_mask(
-    initiatives: pd.DataFrame,
-    filters: Filters,
-    reference: GeoReference,
-    rurality: pd.DataFrame | None,
-    placement: pd.DataFrame | None,
-) -> pd.Series:
-    from territoires.analysis.placement import served_communes
+    index: InitiativeIndex, filters: Filters, rurality: pd.DataFrame | None
+) -> np.ndarray:
+    """Initiatives serving a commune of the scope (rural when asked)."""
+    from territoires.analysis.aggregate import scope_mask
 
-    served = placement if placement is not None else served_communes(initiatives, reference)
-    codes = served["code_insee"].astype(str)
-    keep = pd.Series(True, index=served.index)
+    placement = index.placement
+    pos = placement["pos"].to_numpy()
+    inside = np.ones(len(index.reference.communes), dtype=bool)
     if filters.scope.level != "france":
-        keep &= codes.isin(set(reference.scope_communes(filters.scope)))
+        inside &= scope_mask(index.reference, filters.scope)
     if filters.rural_only:
-        if rurality is None:
-            from territoires.geo.rurality import rurality_frame
+        inside &= rural_mask(index.reference, rurality)
+    keep = (pos >= 0) & inside[np.maximum(pos, 0)]
+    mask = np.zeros(len(index), dtype=bool)
+    mask[placement["row"].to_numpy()[keep]] = True
+    return mask
 
-            rurality = rurality_frame(reference)
-        keep &= codes.isin(_rural_codes(rurality))
-    ids = set(served.loc[keep, "initiative_id"])
-    return initiatives["id"].isin(ids)
+
+def filter_mask(
+    index: InitiativeIndex, filters: Filters, *, rurality: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Which rows of ``index.frame`` pass every filter (see ``apply_filters``)."""
+    if not isinstance(filters, Filters):
+        raise TypeError(f"expected Filters, got {type(filters).__name__}")
+    mask = np.ones(len(index), dtype=bool)
+    if filters.themes:
+        pick = index.themes.all_of if filters.themes_logic == "all" else index.themes.any_of
+        mask &= pick(filters.themes)
+    if filters.funders:
+        pick = index.funders.all_of if filters.funders_logic == "and" else index.funders.any_of
+        mask &= pick(filters.funders)
+    if filters.cofunded_only:
+        mask &= index.funders.counts() >= 2
+    if filters.year_min is not None or filters.year_max is not None:
+        mask &= _range_mask(index.years, filters.year_min, filters.year_max)
+    if filters.types:
+        mask &= index.types.any_of(filters.types)
+    if filters.amount_min is not None or filters.amount_max is not None:
+        mask &= _range_mask(index.amounts, filters.amount_min, filters.amount_max)
+    if filters.search.strip() and mask.any():
+        mask &= _search_mask(index, filters.search)
+    if (filters.scope.level != "france" or filters.rural_only) and mask.any():
+        mask &= _territorial_mask(index, filters, rurality)
+    return mask
 
 
 def apply_filters(
@@ -232,6 +265,7 @@ def apply_filters(
     *,
     rurality: pd.DataFrame | None = None,
     placement: pd.DataFrame | None = None,
+    index: InitiativeIndex | None = None,
 ) -> pd.DataFrame:
     """Return the initiatives that pass every filter (a new frame, same columns and index).
 
@@ -248,33 +282,11 @@ def apply_filters(
         ``territoires.geo.rurality.rurality_frame(reference)`` when ``rural_only`` is set.
     placement : DataFrame, optional
         Precomputed ``served_communes(initiatives, reference)``, to save recomputing it.
+    index : InitiativeIndex, optional
+        The index of ``initiatives`` (the app's, built once per data version).
     """
-    if not isinstance(filters, Filters):
-        raise TypeError(f"expected Filters, got {type(filters).__name__}")
-    mask = pd.Series(True, index=initiatives.index, dtype=bool)
-    if filters.themes:
-        mask &= _list_mask(initiatives["themes"], filters.themes, filters.themes_logic)
-    if filters.funders:
-        mask &= _list_mask(initiatives["financeurs"], filters.funders, filters.funders_logic)
-    if filters.cofunded_only:
-        mask &= initiatives["financeurs"].map(lambda v: len(set(_as_list(v))) >= 2).astype(bool)
-    if filters.year_min is not None or filters.year_max is not None:
-        mask &= _range_mask(initiatives["annee"], filters.year_min, filters.year_max)
-    if filters.types:
-        mask &= initiatives["type"].isin(filters.types)
-    if filters.amount_min is not None or filters.amount_max is not None:
-        mask &= _range_mask(initiatives["montant"], filters.amount_min, filters.amount_max)
-    if filters.search.strip():
-        mask &= _search_mask(initiatives, filters.search)
-    if (filters.scope.level != "france" or filters.rural_only) and mask.any():
-        subset = initiatives.loc[mask]
-        sub_placement = None
-        if placement is not None:
-            sub_placement = placement.loc[placement["initiative_id"].isin(set(subset["id"]))]
-        mask.loc[subset.index] &= _territorial_mask(
-            subset, filters, reference, rurality, sub_placement
-        )
-    return initiatives.loc[mask].copy()
+    index = index_for(initiatives, reference, index, placement=placement)
+    return initiatives.loc[filter_mask(index, filters, rurality=rurality)]
 
 
 # --- options offered by the sidebar ------------------------------------------------------
@@ -291,24 +303,29 @@ class FilterOptions:
     amount_range: tuple[float, float] | None
 
 
-def filter_options(initiatives: pd.DataFrame) -> FilterOptions:
-    """Return the themes, funders, types, year and amount ranges present in the initiatives."""
+def _bounds(values: np.ndarray) -> tuple[float, float] | None:
+    known = values[~np.isnan(values)]
+    return (float(known.min()), float(known.max())) if len(known) else None
 
-    def distinct(column: str) -> tuple[str, ...]:
-        values: set[str] = set()
-        for value in initiatives.get(column, pd.Series(dtype=object)):
-            values.update(str(v) for v in _as_list(value) if v not in (None, ""))
-        return tuple(sorted(values, key=normalize_text))
 
-    years = pd.to_numeric(initiatives.get("annee"), errors="coerce").dropna()
-    amounts = pd.to_numeric(initiatives.get("montant"), errors="coerce").dropna()
+def options_of(index: InitiativeIndex) -> FilterOptions:
+    """The themes, funders, types, year and amount ranges present in an index's rows."""
+    years = _bounds(index.years)
     return FilterOptions(
-        themes=distinct("themes"),
-        funders=distinct("financeurs"),
-        types=distinct("type"),
-        year_range=(int(years.min()), int(years.max())) if not years.empty else None,
-        amount_range=(float(amounts.min()), float(amounts.max())) if not amounts.empty else None,
+        themes=index.themes.distinct(),
+        funders=index.funders.distinct(),
+        types=index.types.distinct(),
+        year_range=(int(years[0]), int(years[1])) if years else None,
+        amount_range=_bounds(index.amounts),
     )
+
+
+def filter_options(
+    initiatives: pd.DataFrame, reference: GeoReference | None = None
+) -> FilterOptions:
+    """Return the themes, funders, types, year and amount ranges present in the initiatives."""
+    index = known_index(initiatives, reference) or InitiativeIndex(initiatives, reference)  # type: ignore[arg-type]
+    return index.computed("filter_options", lambda: options_of(index))
 
 
 # --- query-parameter round trip ----------------------------------------------------------

@@ -14,12 +14,14 @@ All functions are pure: data in, data out, no I/O, inputs not mutated.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from territoires.analysis.placement import served_communes
+from territoires.analysis.index import InitiativeIndex, Labels, index_for, ranges
+from territoires.analysis.placement import commune_positions
 from territoires.geo.reference import PARENT_COLUMN, GeoReference, Scope
 
 AggregateLevel = Literal["commune", "epci", "departement", "region", "territoire", "france"]
@@ -148,37 +150,218 @@ def check_initiatives(initiatives: pd.DataFrame) -> None:
         raise ValueError(f"expected columns {sorted(missing)} in initiatives")
 
 
+@dataclass(frozen=True)
+class Touched:
+    """The placements of initiatives on the communes of some territories, as arrays.
+
+    One entry per (placement, territory the commune belongs to): ``row`` (the initiative's
+    row), ``pos`` (the commune's in ``reference.communes``), ``terr`` (the territory's
+    position in ``codes``), ``poids`` and ``montant_reparti``.
+    """
+
+    row: np.ndarray
+    pos: np.ndarray
+    terr: np.ndarray
+    poids: np.ndarray
+    montant_reparti: np.ndarray
+    codes: pd.Index
+    member_pos: np.ndarray
+    member_terr: np.ndarray
+
+    def frame(self, index: InitiativeIndex) -> pd.DataFrame:
+        """``initiative_id, code_insee, poids, row, pos, code, montant_reparti``."""
+        communes = index.reference.communes["code_insee"].to_numpy(dtype=object)
+        return pd.DataFrame(
+            {
+                "initiative_id": index.ids[self.row],
+                "code_insee": communes[self.pos],
+                "poids": self.poids,
+                "row": self.row,
+                "pos": self.pos,
+                "code": self.codes.to_numpy(dtype=object)[self.terr],
+                "montant_reparti": self.montant_reparti,
+            }
+        )
+
+
+def _members_arrays(
+    reference: GeoReference, members: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(commune position, territory position) of each membership row, and the sorted codes."""
+    pos = commune_positions(reference).get_indexer(members["code_insee"].to_numpy(dtype=object))
+    values = members["code"].to_numpy(dtype=object)
+    codes = pd.Index(np.unique(values) if len(values) else np.empty(0, dtype=object))
+    return pos, codes.get_indexer(values), codes
+
+
+def touch(index: InitiativeIndex, members: pd.DataFrame) -> Touched:
+    """Join the index's placement with ``membership`` rows on the commune, as arrays."""
+    member_pos, member_terr, codes = _members_arrays(index.reference, members)
+    known = member_pos >= 0
+    order = np.flatnonzero(known)[np.argsort(member_pos[known], kind="stable")]
+    per_commune = np.bincount(member_pos[known], minlength=len(index.reference.communes))
+    offsets = np.concatenate([[0], np.cumsum(per_commune)])
+    placement = index.placement
+    pos = placement["pos"].to_numpy()
+    commune = np.maximum(pos, 0)
+    count = np.where(pos >= 0, per_commune[commune], 0)
+    member = order[ranges(offsets[commune], count)]
+    source = np.repeat(np.arange(len(placement)), count)
+    row = placement["row"].to_numpy()[source]
+    poids = placement["poids"].to_numpy()[source]
+    amounts = np.nan_to_num(index.amounts, nan=0.0)
+    return Touched(
+        row=row,
+        pos=pos[source],
+        terr=member_terr[member],
+        poids=poids,
+        montant_reparti=poids * amounts[row] if len(row) else np.empty(0),
+        codes=codes,
+        member_pos=member_pos,
+        member_terr=member_terr,
+    )
+
+
 def placed_in(
     initiatives: pd.DataFrame,
     reference: GeoReference,
     members: pd.DataFrame,
     placement: pd.DataFrame | None = None,
+    *,
+    index: InitiativeIndex | None = None,
 ) -> pd.DataFrame:
-    """Return ``initiative_id, code_insee, code, poids, montant_reparti`` for in-scope placements.
+    """Return ``initiative_id, code_insee, code, poids, montant_reparti`` (and the positions
+    ``row``, ``pos``) for in-scope placements.
 
     ``montant_reparti`` is the initiative's amount times ``poids`` (0 when the amount is unknown).
-    ``placement`` is a precomputed ``served_communes(initiatives, reference)``.
+    ``placement`` is a precomputed ``served_communes(initiatives, reference)``; ``index``, the
+    app's index that ``initiatives`` was selected from.
     """
-    if placement is None:
-        placement = served_communes(initiatives, reference)
-    touched = placement.merge(members, on="code_insee", how="inner")
-    amounts = pd.Series(
-        pd.to_numeric(initiatives["montant"], errors="coerce").fillna(0.0).to_numpy(),
-        index=initiatives["id"].to_numpy(),
-    )
-    amounts = amounts[~amounts.index.duplicated()]
-    touched["montant_reparti"] = touched["poids"] * touched["initiative_id"].map(amounts).fillna(
-        0.0
-    )
-    return touched
+    index = index_for(initiatives, reference, index, placement=placement)
+    return touch(index, members).frame(index)
 
 
-def _themes_per_code(initiatives: pd.DataFrame, touched: pd.DataFrame) -> pd.DataFrame:
-    """Return ``code, theme`` unique pairs for the initiatives touching each territory."""
-    themes = initiatives[["id", "themes"]].rename(columns={"id": "initiative_id"})
-    themes = themes.explode("themes").dropna(subset=["themes"])
-    pairs = touched[["code", "initiative_id"]].drop_duplicates()
-    return pairs.merge(themes, on="initiative_id")[["code", "themes"]].drop_duplicates()
+@dataclass(frozen=True)
+class Pairs:
+    """Each (initiative, territory) that an initiative touches within a scope, once.
+
+    ``row`` indexes the index's rows and ``terr`` the territories' ``codes`` (sorted);
+    ``weight`` is the share of the initiative's communes that lie in the territory (the sum of
+    their ``poids``), so that its amount there is ``weight × montant``. ``population`` is each
+    territory's population within the scope, ``terr_pos`` each territory's commune position
+    (communes only, else -1).
+    """
+
+    row: np.ndarray
+    terr: np.ndarray
+    weight: np.ndarray
+    codes: pd.Index
+    population: np.ndarray
+    terr_pos: np.ndarray
+
+    def subset(self, root_rows: np.ndarray, root_length: int) -> Pairs:
+        """The pairs of the rows at ``root_rows`` (positions in the index these pairs were
+        computed on), renumbered in that order."""
+        new_row = np.full(root_length, -1, dtype=np.int64)
+        new_row[root_rows] = np.arange(len(root_rows))
+        moved = new_row[self.row]
+        keep = moved >= 0
+        return Pairs(
+            row=moved[keep],
+            terr=self.terr[keep],
+            weight=self.weight[keep],
+            codes=self.codes,
+            population=self.population,
+            terr_pos=self.terr_pos,
+        )
+
+
+def territory_pairs(index: InitiativeIndex, level: AggregateLevel, scope: Scope) -> Pairs:
+    """The ``Pairs`` of an index at a level within a scope.
+
+    Computed once on the index's root (the app's index of every initiative, for a data
+    version) and kept for the last few levels and scopes used; a filtered index takes its
+    rows' pairs from there, without sorting anything again.
+    """
+    root = index.root
+    pairs = root.recent(("pairs", level, scope), lambda: _pairs(root, level, scope))
+    if index is root:
+        return pairs
+    return index.recent(("pairs", level, scope), lambda: pairs.subset(index.in_root(), len(root)))
+
+
+def _pairs(index: InitiativeIndex, level: AggregateLevel, scope: Scope) -> Pairs:
+    touched = touch(index, membership(index.reference, level, scope))
+    return _pairs_of(touched, index.reference, level)
+
+
+def _pairs_of(touched: Touched, reference: GeoReference, level: str) -> Pairs:
+    """The touched placements, one per (row, territory), with their summed weights."""
+    size = max(len(touched.codes), 1)
+    keys, inverse = np.unique(
+        touched.row.astype(np.int64) * size + touched.terr, return_inverse=True
+    )
+    population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
+    known = touched.member_pos >= 0
+    per_territory = np.bincount(
+        touched.member_terr[known],
+        weights=np.nan_to_num(population[touched.member_pos[known]]),
+        minlength=len(touched.codes),
+    )
+    terr_pos = (
+        commune_positions(reference).get_indexer(touched.codes.to_numpy(dtype=object))
+        if level == "commune"
+        else np.full(len(touched.codes), -1)
+    )
+    return Pairs(
+        row=keys // size,
+        terr=keys % size,
+        weight=np.bincount(inverse.ravel(), weights=touched.poids, minlength=len(keys)),
+        codes=touched.codes,
+        population=per_territory.astype(np.int64),
+        terr_pos=terr_pos,
+    )
+
+
+def _themes_per_territory(index: InitiativeIndex, pairs: Pairs) -> np.ndarray:
+    """How many distinct themes the initiatives touching each territory have."""
+    size = len(pairs.codes)
+    masks = index.theme_masks()
+    if masks is not None:
+        per_territory = np.zeros(size, dtype=np.int64)
+        np.bitwise_or.at(per_territory, pairs.terr, masks[pairs.row])
+        return np.bitwise_count(per_territory).astype(np.int64)
+    themes = index.themes
+    counts = themes.counts()[pairs.row]
+    codes = themes.codes[ranges(themes.offsets[pairs.row], counts)]
+    terr = np.repeat(pairs.terr, counts)
+    if not len(codes):
+        return np.zeros(size, dtype=np.int64)
+    distinct = np.unique(codes.astype(np.int64) * size + terr)
+    return np.bincount(distinct % size, minlength=size)
+
+
+def figures_frame(index: InitiativeIndex, level: AggregateLevel, pairs: Pairs) -> pd.DataFrame:
+    """The aggregate columns per territory code, from the index's pairs."""
+    size = len(pairs.codes)
+    amounts = np.nan_to_num(index.amounts, nan=0.0)
+    result = pd.DataFrame(
+        {
+            "population": pairs.population,
+            "initiatives": np.bincount(pairs.terr, minlength=size).astype(np.int64),
+            "montant": np.bincount(
+                pairs.terr, weights=pairs.weight * amounts[pairs.row], minlength=size
+            ),
+            "nb_themes": _themes_per_territory(index, pairs),
+        },
+        index=pd.Index(pairs.codes, name="code"),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pop = result["population"].where(result["population"] > 0)
+        result["initiatives_10k_hab"] = result["initiatives"] / pop * 10_000
+        result["euros_par_hab"] = result["montant"] / pop
+    result["nom"] = territory_names(index.reference, level).reindex(result.index).to_numpy()
+    return result.reset_index()[AGGREGATE_COLUMNS]
 
 
 def per_territory(
@@ -187,27 +370,14 @@ def per_territory(
     level: AggregateLevel,
     members: pd.DataFrame,
     placement: pd.DataFrame | None = None,
+    *,
+    index: InitiativeIndex | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the aggregate frame and the ``touched`` placements it was built from."""
-    population = reference.communes.set_index("code_insee")["population"]
-    frame = members.assign(population=members["code_insee"].map(population).fillna(0))
-    result = frame.groupby("code", sort=True).agg(population=("population", "sum"))
-    touched = placed_in(initiatives, reference, members, placement)
-    grouped = touched.groupby("code")
-    result["initiatives"] = grouped["initiative_id"].nunique()
-    result["montant"] = grouped["montant_reparti"].sum()
-    result["nb_themes"] = _themes_per_code(initiatives, touched).groupby("code").size()
-    result = result.fillna({"initiatives": 0, "montant": 0.0, "nb_themes": 0})
-    result["initiatives"] = result["initiatives"].astype(int)
-    result["nb_themes"] = result["nb_themes"].astype(int)
-    result["population"] = result["population"].astype(int)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pop = result["population"].where(result["population"] > 0)
-        result["initiatives_10k_hab"] = result["initiatives"] / pop * 10_000
-        result["euros_par_hab"] = result["montant"] / pop
-    result["nom"] = territory_names(reference, level).reindex(result.index).to_numpy()
-    result = result.reset_index()
-    return result[AGGREGATE_COLUMNS], touched
+    index = index_for(initiatives, reference, index, placement=placement)
+    touched = touch(index, members)
+    pairs = _pairs_of(touched, reference, level)
+    return figures_frame(index, level, pairs), touched.frame(index)
 
 
 def aggregate(
@@ -215,6 +385,8 @@ def aggregate(
     reference: GeoReference,
     level: AggregateLevel,
     scope: Scope = FRANCE,
+    *,
+    index: InitiativeIndex | None = None,
 ) -> pd.DataFrame:
     """Return one row per territory of ``level`` in ``scope``, zero-initiative ones included.
 
@@ -228,6 +400,8 @@ def aggregate(
         The level of the rows.
     scope : Scope
         Only the communes of this scope are counted.
+    index : InitiativeIndex, optional
+        The app's index that ``initiatives`` was selected from (its placement is reused).
 
     Returns
     -------
@@ -238,9 +412,8 @@ def aggregate(
         the communes it serves.
     """
     check_initiatives(initiatives)
-    members = membership(reference, level, scope)
-    result, _ = per_territory(initiatives, reference, level, members)
-    return result
+    index = index_for(initiatives, reference, index)
+    return figures_frame(index, level, territory_pairs(index, level, scope))
 
 
 # --- key figures and breakdowns --------------------------------------------------------------
@@ -250,7 +423,9 @@ def key_figures(
     initiatives: pd.DataFrame,
     reference: GeoReference,
     scope: Scope = FRANCE,
-    rural_codes: set[str] | None = None,
+    rural_codes: set[str] | frozenset[str] | None = None,
+    *,
+    index: InitiativeIndex | None = None,
 ) -> dict[str, float | int | None]:
     """Return the key figures of a scope.
 
@@ -262,18 +437,25 @@ def key_figures(
         ``population_touchee`` (living in a reached commune), ``part_population_touchee``,
         ``population_rurale`` and ``population_rurale_touchee`` (None without ``rural_codes``),
         ``part_population_rurale_touchee`` (None without ``rural_codes`` or rural population).
+        ``index`` is the app's index that ``initiatives`` was selected from.
     """
     check_initiatives(initiatives)
-    members = membership(reference, "france", scope)
-    touched = placed_in(initiatives, reference, members)
-    population = reference.communes.set_index("code_insee")["population"]
-    scope_population = int(population.reindex(members["code_insee"]).fillna(0).sum())
-    reached = set(touched["code_insee"])
-    reached_population = int(population.reindex(list(reached)).fillna(0).sum())
+    index = index_for(initiatives, reference, index)
+    inside = scope_mask(reference, scope)
+    pairs = territory_pairs(index, "commune", scope)
+    population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
+    population = np.nan_to_num(population)
+    reached = np.zeros(len(population), dtype=bool)
+    reached[pairs.terr_pos[pairs.terr]] = True
+    touching = np.zeros(len(index), dtype=bool)
+    touching[pairs.row] = True
+    amounts = np.nan_to_num(index.amounts, nan=0.0)
+    scope_population = int(population[inside].sum())
+    reached_population = int(population[reached].sum())
     figures: dict[str, float | int | None] = {
-        "initiatives": int(touched["initiative_id"].nunique()),
-        "montant": float(touched["montant_reparti"].sum()),
-        "communes_touchees": len(reached),
+        "initiatives": int(len(np.unique(index.ids[touching]))),
+        "montant": float((pairs.weight * amounts[pairs.row]).sum()),
+        "communes_touchees": int(reached.sum()),
         "population": scope_population,
         "population_touchee": reached_population,
         "part_population_touchee": _share(reached_population, scope_population),
@@ -282,9 +464,9 @@ def key_figures(
         "part_population_rurale_touchee": None,
     }
     if rural_codes is not None:
-        rural = members["code_insee"].to_numpy()[in_set(members["code_insee"], rural_codes)]
-        rural_population = int(population.reindex(rural).fillna(0).sum())
-        rural_reached = int(population.reindex(rural[in_set(rural, reached)]).sum())
+        rural = inside & in_set(reference.communes["code_insee"], rural_codes)
+        rural_population = int(population[rural].sum())
+        rural_reached = int(population[rural & reached].sum())
         figures["population_rurale"] = rural_population
         figures["population_rurale_touchee"] = rural_reached
         figures["part_population_rurale_touchee"] = _share(rural_reached, rural_population)
@@ -295,45 +477,25 @@ def _share(part: float, whole: float) -> float | None:
     return float(part) / float(whole) if whole else None
 
 
-def _amounts(initiatives: pd.DataFrame) -> pd.Series:
-    return pd.to_numeric(initiatives["montant"], errors="coerce")
-
-
-def _breakdown_by_list(initiatives: pd.DataFrame, column: str, key: str) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {key: initiatives[column].to_numpy(), "montant": _amounts(initiatives).to_numpy()}
-    )
-    frame = frame.explode(key).dropna(subset=[key])
-    grouped = frame.groupby(key, sort=False).agg(
-        initiatives=(key, "size"), montant=("montant", "sum")
-    )
-    return grouped.reset_index()
-
-
-def _funder_amounts(initiatives: pd.DataFrame) -> pd.DataFrame:
-    """Return ``financeur, montant``: each funder's own share when known.
-
-    The share is the ``financements`` entry for that funder; for a single-funder initiative
-    without such an entry, the initiative's amount. Otherwise the share is unknown (NaN).
-    """
-    rows: list[tuple[str, float]] = []
-    columns = ["financeurs", "financements", "montant"]
-    for funders, fundings, total in initiatives.reindex(columns=columns).itertuples(index=False):
-        funders = list(funders) if isinstance(funders, list | tuple | np.ndarray) else []
-        known = {
-            f.get("financeur"): f.get("montant")
-            for f in (fundings if isinstance(fundings, list | tuple | np.ndarray) else [])
-            if isinstance(f, dict)
+def _per_label(labels: Labels, weights: np.ndarray, key: str) -> pd.DataFrame:
+    """``key, initiatives, montant``: rows holding each label, and the sum of ``weights``
+    (one per held label; NaN counts 0) — labels held by no row left out."""
+    size = len(labels.vocabulary)
+    counts = np.bincount(labels.codes, minlength=size)
+    sums = np.bincount(labels.codes, weights=np.nan_to_num(weights), minlength=size)
+    held = np.flatnonzero(counts)
+    return pd.DataFrame(
+        {
+            key: pd.Series([labels.vocabulary[c] for c in held], dtype=object),
+            "initiatives": counts[held].astype(np.int64),
+            "montant": sums[held].astype(float),
         }
-        for funder in dict.fromkeys(funders):
-            amount = known.get(funder)
-            if amount is None and len(funders) == 1:
-                amount = total
-            rows.append((funder, float(amount) if amount is not None else np.nan))
-    return pd.DataFrame(rows, columns=["financeur", "montant"])
+    )
 
 
-def breakdowns(initiatives: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def breakdowns(
+    initiatives: pd.DataFrame, *, index: InitiativeIndex | None = None
+) -> dict[str, pd.DataFrame]:
     """Return breakdowns of initiatives by theme, funder and year.
 
     Returns
@@ -342,36 +504,30 @@ def breakdowns(initiatives: pd.DataFrame) -> dict[str, pd.DataFrame]:
         - ``"theme"``: ``theme, libelle, initiatives, montant``, every theme listed (zeros
           included). An initiative with several themes counts in each, with its full amount.
         - ``"financeur"``: ``financeur, initiatives, montant``; the amount is each funder's own
-          share when known (see ``_funder_amounts``). Sorted by count, descending.
+          share when known (its ``financements`` entry; the initiative's amount for a single
+          funder). Sorted by count, descending.
         - ``"annee"``: ``annee, initiatives, montant`` sorted by year; unknown years left out.
+        ``index`` is the app's index that ``initiatives`` was selected from.
     """
-    themes = _breakdown_by_list(initiatives, "themes", "theme").set_index("theme")
+    index = index_for(initiatives, None, index)  # type: ignore[arg-type]
+    theme_rows = index.themes.rows
+    themes = _per_label(index.themes, index.amounts[theme_rows], "theme").set_index("theme")
     order = list(THEMES) + sorted(set(themes.index) - set(THEMES))
     themes = themes.reindex(order).fillna({"initiatives": 0, "montant": 0.0})
     themes["initiatives"] = themes["initiatives"].astype(int)
     themes = themes.rename_axis("theme").reset_index()
     themes.insert(1, "libelle", themes["theme"].map(theme_label))
 
-    funders = _funder_amounts(initiatives)
     funders = (
-        funders.groupby("financeur", sort=False)
-        .agg(initiatives=("financeur", "size"), montant=("montant", "sum"))
-        .reset_index()
+        _per_label(index.funders, index.funder_shares(), "financeur")
         .sort_values(["initiatives", "financeur"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
 
-    year_values = (
-        initiatives["annee"]
-        if "annee" in initiatives
-        else pd.Series(np.nan, index=initiatives.index)
-    )
+    known = ~np.isnan(index.years)
     years = pd.DataFrame(
-        {
-            "annee": pd.to_numeric(year_values, errors="coerce").to_numpy(),
-            "montant": _amounts(initiatives).to_numpy(),
-        }
-    ).dropna(subset=["annee"])
+        {"annee": index.years[known], "montant": np.nan_to_num(index.amounts[known])}
+    )
     years = (
         years.groupby("annee")
         .agg(initiatives=("annee", "size"), montant=("montant", "sum"))

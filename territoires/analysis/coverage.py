@@ -32,14 +32,17 @@ from territoires.analysis.aggregate import (
     FRANCE,
     THEMES,
     AggregateLevel,
+    Pairs,
     check_initiatives,
+    figures_frame,
     in_set,
     membership,
-    per_territory,
+    territory_pairs,
     theme_label,
 )
+from territoires.analysis.index import InitiativeIndex, index_for
 from territoires.analysis.memo import per_reference
-from territoires.analysis.placement import served_communes
+from territoires.analysis.placement import has_zone
 from territoires.geo.crs import METROPOLE_CRS, OVERSEAS_CRS
 from territoires.geo.reference import GeoReference, Scope
 
@@ -216,6 +219,7 @@ def commune_coverage(
     *,
     radius_km: float = DEFAULT_RADIUS_KM,
     placement: pd.DataFrame | None = None,
+    index: InitiativeIndex | None = None,
 ) -> pd.DataFrame:
     """Return one row per commune: ``code_insee, population, touchee, distance_km, couverte,
     acces``.
@@ -223,13 +227,15 @@ def commune_coverage(
     ``touchee``: served by an initiative. ``distance_km``: to the nearest initiative (0 when
     reached, ``inf`` when none in its zone, NaN for a commune without outline and not reached).
     ``couverte``: ``distance_km <= radius_km``. ``acces``: initiatives within reach per
-    inhabitant (``accessibility``).
+    inhabitant (``accessibility``). ``placement`` (``served_communes``) or ``index`` (the app's
+    index that ``initiatives`` was selected from) save recomputing the placement.
     """
     _check_radius(radius_km)
     points = commune_points(reference)
-    if placement is None:
-        placement = served_communes(initiatives, reference)
-    touched = in_set(points["code_insee"], set(placement["code_insee"].unique()))
+    index = index_for(initiatives, reference, index, placement=placement)
+    pos = index.placement["pos"].to_numpy()
+    touched = np.zeros(len(points), dtype=bool)
+    touched[pos[pos >= 0]] = True
     located = initiative_points(initiatives, points)
     sources = pd.concat(
         [located[["zone", "x", "y"]], points.loc[touched]],
@@ -243,7 +249,7 @@ def commune_coverage(
             "touchee": touched,
             "distance_km": distance,
             "couverte": distance <= radius_km,
-            "acces": accessibility(initiatives, reference, radius_km, placement, located),
+            "acces": accessibility(initiatives, reference, radius_km, located=located, index=index),
         }
     )
 
@@ -269,20 +275,14 @@ def pairs_within(
     return np.concatenate(source_parts), np.concatenate(target_parts)
 
 
-def _has_zone(initiatives: pd.DataFrame) -> np.ndarray:
-    return np.fromiter(
-        (_is_list(zone) and len(zone) > 0 for zone in initiatives["zone_intervention"]),
-        dtype=bool,
-        count=len(initiatives),
-    )
-
-
 def accessibility(
     initiatives: pd.DataFrame,
     reference: GeoReference,
     radius_km: float = DEFAULT_RADIUS_KM,
     placement: pd.DataFrame | None = None,
     located: pd.DataFrame | None = None,
+    *,
+    index: InitiativeIndex | None = None,
 ) -> np.ndarray:
     """Initiatives within reach per inhabitant of each commune (two-step floating catchment).
 
@@ -299,28 +299,28 @@ def accessibility(
     """
     points = commune_points(reference)
     population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
-    if placement is None:
-        placement = served_communes(initiatives, reference)
+    index = index_for(initiatives, reference, index, placement=placement)
+    placement = index.placement
     if located is None:
         located = initiative_points(initiatives, points)
-    position = pd.Series(np.arange(len(points)), index=points["code_insee"].to_numpy())
-    position = position[~position.index.duplicated()]
-    area_ids = set(initiatives.loc[_has_zone(initiatives), "id"])
-    served = placement.assign(pos=placement["code_insee"].map(position)).dropna(subset=["pos"])
-    own = served.loc[~served["initiative_id"].isin(area_ids)]
-    area = served.loc[served["initiative_id"].isin(area_ids)]
+    pos = placement["pos"].to_numpy()
+    area_rows = has_zone(initiatives["zone_intervention"].to_numpy(dtype=object))
+    in_area = area_rows[placement["row"].to_numpy()] if len(placement) else np.empty(0, bool)
+    ids = placement["initiative_id"].to_numpy()
+    served = pos >= 0
+    area_ids = set(index.ids[area_rows].tolist())
     near = located.loc[~located["initiative_id"].isin(area_ids)].reset_index(drop=True)
     source, target = pairs_within(near, points, radius_km)
     pairs = pd.DataFrame(
         {
             "initiative": np.concatenate(
                 [
-                    area["initiative_id"].to_numpy(),
-                    own["initiative_id"].to_numpy(),
+                    ids[served & in_area],
+                    ids[served & ~in_area],
                     near["initiative_id"].to_numpy()[source],
                 ]
             ),
-            "pos": np.concatenate([area["pos"].to_numpy(), own["pos"].to_numpy(), target]).astype(
+            "pos": np.concatenate([pos[served & in_area], pos[served & ~in_area], target]).astype(
                 np.int64
             ),
         }
@@ -378,55 +378,28 @@ def _theme_texts(mask: int, considered: int) -> tuple[str, str, int]:
     return ", ".join(present), ", ".join(missing), len(missing)
 
 
-def _bitmasks(values: pd.Series, vocabulary: dict[str, int]) -> np.ndarray:
-    """One integer per row: bit ``vocabulary[item]`` set for each item of the row's list."""
-    return np.fromiter(
-        (
-            sum(1 << vocabulary[item] for item in set(items)) if _is_list(items) else 0
-            for items in values.to_numpy(dtype=object)
-        ),
-        dtype=np.int64,
-        count=len(values),
-    )
-
-
-def _or_per_code(codes: pd.Index, row_codes: pd.Series, row_masks: np.ndarray) -> np.ndarray:
-    """Bitwise OR of the row masks per territory code, aligned on ``codes`` (0 when absent)."""
-    position = codes.get_indexer(row_codes)
-    keep = position >= 0
-    result = np.zeros(len(codes), dtype=np.int64)
-    np.bitwise_or.at(result, position[keep], row_masks[keep])
+def _or_per_territory(pairs: Pairs, row_masks: np.ndarray) -> np.ndarray:
+    """Bitwise OR of the touching rows' masks, per territory of ``pairs.codes``."""
+    result = np.zeros(len(pairs.codes), dtype=np.int64)
+    np.bitwise_or.at(result, pairs.terr, row_masks[pairs.row])
     return result
 
 
-def _lists_per_territory(
-    initiatives: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index, considered: int
-) -> pd.DataFrame:
-    """Return themes present/missing and funders per territory code.
+def _lists_per_territory(index: InitiativeIndex, pairs: Pairs, considered: int) -> pd.DataFrame:
+    """Return themes present/missing and funders per territory code (``pairs.codes``).
 
-    Themes and funders are small vocabularies: each initiative gets a bitmask, the masks are
+    Themes and funders are small vocabularies: each initiative has a bitmask, the masks are
     OR-ed per territory with ``np.bitwise_or.at`` and each distinct mask is spelled out once.
     """
-    info = initiatives[["id", "themes", "financeurs"]].drop_duplicates(subset="id")
-    funder_names = sorted(
-        {f for funders in info["financeurs"] if _is_list(funders) for f in funders}
-    )
-    if len(funder_names) > 62:  # beyond an int64 mask: spell the funders out per territory
-        return _lists_per_territory_slow(info, touched, codes, considered)
-    funder_bits = {name: i for i, name in enumerate(funder_names)}
-    theme_bits = {theme: i for i, theme in enumerate(THEMES)}
-    theme_masks = pd.Series(_bitmasks(info["themes"], theme_bits), index=info["id"].to_numpy())
-    funder_masks = pd.Series(_bitmasks(info["financeurs"], funder_bits), index=theme_masks.index)
-    pairs = touched[["code", "initiative_id"]]
-    ids = pairs["initiative_id"].to_numpy()
-    themes = _or_per_code(
-        codes, pairs["code"], theme_masks.reindex(ids).fillna(0).to_numpy("int64")
-    )
-    funders = _or_per_code(
-        codes, pairs["code"], funder_masks.reindex(ids).fillna(0).to_numpy("int64")
-    )
+    funder_masks = index.funders.masks()
+    theme_masks = index.theme_masks()
+    if funder_masks is None or theme_masks is None:  # beyond an int64: spell them out
+        return _lists_per_territory_slow(index, pairs, considered)
+    themes = _or_per_territory(pairs, theme_masks)
+    funders = _or_per_territory(pairs, funder_masks)
+    names = index.funders.vocabulary
     spelled = {
-        mask: ", ".join(name for name, bit in funder_bits.items() if mask >> bit & 1)
+        mask: ", ".join(sorted(str(names[bit]) for bit in range(len(names)) if mask >> bit & 1))
         for mask in set(funders.tolist())
     }
     texts = [_theme_texts(int(mask), considered) for mask in themes]
@@ -437,20 +410,22 @@ def _lists_per_territory(
             "nb_themes_manquants": [text[2] for text in texts],
             "financeurs": [spelled[int(mask)] for mask in funders],
         },
-        index=codes,
+        index=pairs.codes,
     )
 
 
 def _lists_per_territory_slow(
-    info: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index, considered: int
+    index: InitiativeIndex, pairs: Pairs, considered: int
 ) -> pd.DataFrame:
     """Same as ``_lists_per_territory`` with Python sets (any number of funders)."""
-    merged = touched[["code", "initiative_id"]].merge(
-        info.rename(columns={"id": "initiative_id"}), on="initiative_id"
-    )
+    themes_of = index.frame["themes"].to_numpy(dtype=object)
+    funders_of = index.frame["financeurs"].to_numpy(dtype=object)
+    codes = pairs.codes.to_numpy(dtype=object)
     present: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}
-    for code, themes, funders in merged[["code", "themes", "financeurs"]].itertuples(index=False):
+    for row, terr in zip(pairs.row.tolist(), pairs.terr.tolist(), strict=True):
+        code = codes[terr]
+        themes, funders = themes_of[row], funders_of[row]
         present.setdefault(code, set()).update(themes if _is_list(themes) else [])
         names.setdefault(code, set()).update(funders if _is_list(funders) else [])
     bits = {theme: 1 << i for i, theme in enumerate(THEMES)}
@@ -465,7 +440,7 @@ def _lists_per_territory_slow(
             "nb_themes_manquants": [text[2] for text in texts],
             "financeurs": [", ".join(sorted(names.get(code, set()))) for code in codes],
         },
-        index=codes,
+        index=pairs.codes,
     )
 
 
@@ -524,6 +499,7 @@ def coverage(
     frr_codes: set[str] | None = None,
     communes: pd.DataFrame | None = None,
     themes: Sequence[str] | None = None,
+    index: InitiativeIndex | None = None,
 ) -> pd.DataFrame:
     """Return the coverage measures of every territory of ``level`` in ``scope``.
 
@@ -547,6 +523,8 @@ def coverage(
     themes : sequence of str, optional
         The themes considered for ``themes_presents`` / ``themes_manquants`` (the filters'
         themes); every theme when empty or None.
+    index : InitiativeIndex, optional
+        The app's index that ``initiatives`` was selected from (placement, labels).
 
     Returns
     -------
@@ -559,18 +537,16 @@ def coverage(
     check_initiatives(initiatives)
     _check_radius(radius_km)
     members = membership(reference, level, scope)
-    placement = served_communes(initiatives, reference)
-    base, touched = per_territory(initiatives, reference, level, members, placement)
-    base = base.set_index("code")
+    index = index_for(initiatives, reference, index)
+    pairs = territory_pairs(index, level, scope)
+    base = figures_frame(index, level, pairs).set_index("code")
     if communes is None:
-        communes = commune_coverage(
-            initiatives, reference, radius_km=radius_km, placement=placement
-        )
+        communes = commune_coverage(initiatives, reference, radius_km=radius_km, index=index)
     measures = _distance_measures(
         members, communes.drop(columns="couverte"), radius_km, rural_codes, frr_codes
     )
     considered = themes_mask(themes)
-    lists = _lists_per_territory(initiatives, touched, base.index, considered)
+    lists = _lists_per_territory(index, pairs, considered)
     result = base.join(measures).join(lists)
     result["nb_themes_retenus"] = considered.bit_count()
     pop = result["population"].where(result["population"] > 0)

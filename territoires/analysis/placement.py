@@ -3,6 +3,10 @@
 An initiative counts on its area served (zone d'intervention) when given, else on the commune
 where it is based. This avoids the "headquarters effect" of counting everything in the town
 that hosts the carrying organisation.
+
+The placement is computed with integer positions: each commune is its row in
+``reference.communes`` (``pos``), each initiative its row in the frame given (``row``), so that
+what follows (filters, per-territory figures) works on arrays rather than on strings.
 """
 
 from __future__ import annotations
@@ -10,59 +14,89 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from territoires.analysis.memo import per_reference
 from territoires.errors import UnknownCodeError
 from territoires.geo.reference import PARENT_COLUMN, GeoReference
 
-PLACEMENT_COLUMNS = ["initiative_id", "code_insee", "poids"]
+PLACEMENT_COLUMNS = ["initiative_id", "code_insee", "poids", "row", "pos"]
+_EMPTY = np.empty(0, dtype=np.int32)
 
 
-class _ZoneResolver:
-    """Expands zone parts into communes, with one lookup table per level (built on demand).
+def commune_positions(reference: GeoReference) -> pd.Index:
+    """The communes' INSEE codes as an index: ``get_indexer(codes)`` gives their rows in
+    ``reference.communes`` (-1 when unknown). Memoised per reference."""
+    return per_reference(
+        reference,
+        "commune_positions",
+        lambda: pd.Index(reference.communes["code_insee"].to_numpy(dtype=object)),
+    )
 
-    ``reference.communes_of`` scans every commune on each call; an import of thousands of
-    initiatives with areas served would pay that scan thousands of times.
-    """
+
+class _ZoneTables:
+    """Commune positions of a zone part, per level, built once per reference (see
+    ``_zone_tables``): a part's communes are looked up, never searched for."""
 
     def __init__(self, reference: GeoReference) -> None:
         self.reference = reference
-        self._tables: dict[str, dict[str, tuple[str, ...]]] = {}
-        self._cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._parts: dict[tuple[str, str], np.ndarray] = {}
+        self._levels: dict[str, dict[str, np.ndarray]] = {}
 
-    def _table(self, level: str) -> dict[str, tuple[str, ...]]:
-        if level not in self._tables:
-            communes = self.reference.communes
-            column = PARENT_COLUMN[level]
-            table: dict[str, list[str]] = {}
-            for parent, code in zip(
-                communes[column].to_numpy(dtype=object),
-                communes["code_insee"].to_numpy(dtype=object),
-                strict=True,
-            ):
-                if isinstance(parent, str) and parent:
-                    table.setdefault(parent, []).append(code)
-            self._tables[level] = {key: tuple(codes) for key, codes in table.items()}
-        return self._tables[level]
+    def _level(self, level: str) -> dict[str, np.ndarray]:
+        table = self._levels.get(level)
+        if table is None:
+            parents = self.reference.communes[PARENT_COLUMN[level]].to_numpy(dtype=object)
+            keep = np.fromiter(
+                (isinstance(p, str) and p != "" for p in parents), dtype=bool, count=len(parents)
+            )
+            positions = np.flatnonzero(keep).astype(np.int32)
+            groups = pd.Series(positions).groupby(parents[keep], sort=False).indices
+            table = {key: positions[rows] for key, rows in groups.items()}
+            self._levels[level] = table
+        return table
 
-    def communes(self, level: str, code: str) -> tuple[str, ...]:
-        """The communes of one zone part; empty when the level or the code is unknown."""
+    def part(self, level: str, code: str) -> np.ndarray:
+        """The commune positions of one zone part; empty when the level or code is unknown."""
         key = (level, code)
-        if key not in self._cache:
+        found = self._parts.get(key)
+        if found is None:
             if level in PARENT_COLUMN:
-                self._cache[key] = self._table(level).get(code, ())
+                found = self._level(level).get(code, _EMPTY)
             else:
                 try:
-                    self._cache[key] = tuple(self.reference.communes_of(level, code))
+                    codes = self.reference.communes_of(level, code)  # type: ignore[arg-type]
                 except (UnknownCodeError, KeyError):
-                    self._cache[key] = ()
-        return self._cache[key]
+                    codes = []
+                found = commune_positions(self.reference).get_indexer(codes).astype(np.int32)
+                found = found[found >= 0]
+            self._parts[key] = found
+        return found
 
-    def zone(self, zone: list[dict]) -> list[str]:
-        """The communes of a whole area served, in order, without duplicates."""
-        codes: list[str] = []
-        for part in zone:
-            if isinstance(part, dict) and part.get("level") and part.get("code") is not None:
-                codes.extend(self.communes(str(part["level"]), str(part["code"])))
-        return list(dict.fromkeys(codes))
+    def zone(self, zone: list | tuple) -> np.ndarray:
+        """The commune positions of a whole area served, in order, without duplicates."""
+        parts = [
+            self.part(str(p["level"]), str(p["code"]))
+            for p in zone
+            if isinstance(p, dict) and p.get("level") and p.get("code") is not None
+        ]
+        if not parts:
+            return _EMPTY
+        if len(parts) == 1:
+            return parts[0]
+        joined = np.concatenate(parts)
+        _, first = np.unique(joined, return_index=True)
+        return joined if len(first) == len(joined) else joined[np.sort(first)]
+
+
+def _zone_tables(reference: GeoReference) -> _ZoneTables:
+    return per_reference(reference, "zone_tables", lambda: _ZoneTables(reference))
+
+
+def has_zone(zones: np.ndarray) -> np.ndarray:
+    """Which rows list an area served (a non-empty list)."""
+    lengths = pd.Series(zones, dtype=object).str.len()
+    return (lengths.fillna(0).to_numpy() > 0) & np.fromiter(
+        (isinstance(z, list | tuple) for z in zones), dtype=bool, count=len(zones)
+    )
 
 
 def served_communes(initiatives: pd.DataFrame, reference: GeoReference) -> pd.DataFrame:
@@ -74,26 +108,59 @@ def served_communes(initiatives: pd.DataFrame, reference: GeoReference) -> pd.Da
         With at least ``id``, ``commune_code`` and ``zone_intervention`` (list of dicts).
     reference : GeoReference
         Used to expand EPCI, departements and named territories into communes.
+
+    Returns
+    -------
+    DataFrame
+        ``initiative_id, code_insee, poids, row, pos``: ``row`` is the initiative's position
+        in ``initiatives``, ``pos`` the commune's in ``reference.communes`` (-1 for a commune
+        code the reference does not know). Rows come in the initiatives' order, an area's
+        communes in the order of its parts.
     """
     missing = {"id", "commune_code", "zone_intervention"} - set(initiatives.columns)
     if missing:
         raise ValueError(f"expected columns {sorted(missing)} in initiatives")
-    resolver = _ZoneResolver(reference)
-    served: list[str] = []
-    counts: list[int] = []
-    for commune, zone in initiatives[["commune_code", "zone_intervention"]].itertuples(index=False):
-        has_zone = isinstance(zone, list | tuple) and len(zone) > 0
-        codes = resolver.zone(list(zone)) if has_zone else []
-        if not codes and isinstance(commune, str) and commune:
-            codes = [commune]
-        served.extend(codes)
-        counts.append(len(codes))
-    sizes = np.asarray(counts, dtype=np.int64)
+    communes = initiatives["commune_code"].to_numpy(dtype=object)
+    zones = initiatives["zone_intervention"].to_numpy(dtype=object)
+    own = commune_positions(reference).get_indexer(communes).astype(np.int32)
+    based = pd.notna(communes) & (communes != "")
+    sizes = based.astype(np.int64)
+    resolved: dict[int, np.ndarray] = {}
+    tables = _zone_tables(reference)
+    for row in np.flatnonzero(has_zone(zones)):
+        found = tables.zone(zones[row])
+        if len(found):
+            resolved[int(row)] = found
+            sizes[row] = len(found)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pos = np.empty(int(sizes.sum()), dtype=np.int32)
+    plain = based & (sizes == 1)
+    plain[list(resolved)] = False
+    pos[starts[plain]] = own[plain]
+    for row, found in resolved.items():
+        pos[starts[row] : starts[row] + len(found)] = found
+    rows = np.repeat(np.arange(len(initiatives), dtype=np.int32), sizes)
+    return _placement_frame(initiatives, reference, rows, pos, sizes, communes)
+
+
+def _placement_frame(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    rows: np.ndarray,
+    pos: np.ndarray,
+    sizes: np.ndarray,
+    communes: np.ndarray,
+) -> pd.DataFrame:
+    codes = reference.communes["code_insee"].to_numpy(dtype=object)[np.maximum(pos, 0)]
+    unknown = pos < 0
+    codes[unknown] = communes[rows[unknown]]  # a commune code the reference does not know
     return pd.DataFrame(
         {
-            "initiative_id": np.repeat(initiatives["id"].to_numpy(), sizes),
-            "code_insee": pd.Series(served, dtype=object),
-            "poids": np.repeat(1.0 / np.maximum(sizes, 1), sizes),
+            "initiative_id": initiatives["id"].to_numpy()[rows],
+            "code_insee": pd.Series(codes, dtype=object),
+            "poids": 1.0 / sizes[rows] if len(rows) else np.empty(0),
+            "row": rows,
+            "pos": pos,
         },
         columns=PLACEMENT_COLUMNS,
     )
