@@ -83,8 +83,7 @@ def build_geodata(
     table = read_communes_table(folder, geometry=True)
     communes = _with_zonings(_current_communes(table, folder), read_zonings())
     if only_departements is not None:
-        communes = communes.loc[communes["departement_code"].isin(list(only_departements))]
-        communes = communes.reset_index(drop=True)
+        communes = _only(communes, list(only_departements))
     aliases = _aliases(table)
     aliases = aliases.loc[aliases["code_insee"].isin(communes["code_insee"])]
     postal_codes = _postal_codes(table, folder)
@@ -114,6 +113,15 @@ def build_geodata(
     _write(target, communes, levels, display, aliases, postal_codes, manifest)
     report(1.0, "Référentiel géographique prêt.")
     return manifest
+
+
+def _only(communes: gpd.GeoDataFrame, departements: list[str]) -> gpd.GeoDataFrame:
+    """The communes of these départements (a partial cache), or ``GeodataError`` naming the
+    unknown codes."""
+    unknown = sorted(set(departements) - set(communes["departement_code"]))
+    if unknown:
+        raise GeodataError(f"Départements inconnus : {', '.join(unknown)}.")
+    return communes.loc[communes["departement_code"].isin(departements)].reset_index(drop=True)
 
 
 # --- communes --------------------------------------------------------------------------------
