@@ -17,6 +17,7 @@ SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 
 def _read_at_run_time() -> list:
     """Every shipped file the code reads, by the constants that name it."""
+    from territoires.analysis import indicators
     from territoires.docs import DOCS_DIR
     from territoires.geo import history, sources, territories
     from territoires.store import REFERENTIELS_PATH
@@ -33,6 +34,9 @@ def _read_at_run_time() -> list:
         territories.SHIPPED_FILE,
         history.MERGES_FILE,
         history.RESTORED_FILE,
+        indicators.FRR_FILE,
+        indicators.ZONAGES_FILE,
+        indicators.EVOLUTION_FILE,
         REFERENTIELS_PATH,
         DOCS_DIR / "methodologie.md",
     ]
