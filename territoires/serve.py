@@ -29,6 +29,10 @@ DEFAULT_ADDRESS = "127.0.0.1"
 DEFAULT_PORT = 8501
 # Given by `--address` and `--port`, which the checks see: never among the options passed on.
 RESERVED_OPTIONS = ("--server.address", "--server.port")
+CACHE_MISSING = (
+    "absent : l'application le construira à la première visite, en 1 à 3 minutes ; avec "
+    "plusieurs processus, lancez d'abord `territoires geodata build`"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -112,12 +116,13 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
 
 
-def _summary(settings: Settings, address: str, port: int) -> str:
+def _summary(settings: Settings, address: str, port: int, *, cache_ready: bool) -> str:
+    cache = "" if cache_ready else f" ({CACHE_MISSING})"
     return (
         f"Territoires d'engagement : http://{address}:{port}\n"
         f"  base de données : {shown_url(settings.database_url)}\n"
         f"  dossier des données : {settings.data_dir}\n"
-        f"  cache géographique : {settings.geodata_dir}"
+        f"  cache géographique : {settings.geodata_dir}{cache}"
     )
 
 
@@ -131,7 +136,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     settings = get_settings()
     open_store(settings.database_url).close()  # reachable, created or upgraded (under a lock)
-    print(_summary(settings, args.address, args.port), flush=True)
+    from territoires.geo.cache import cache_is_complete
+
+    ready = cache_is_complete(settings.geodata_dir)
+    print(_summary(settings, args.address, args.port, cache_ready=ready), flush=True)
     command = streamlit_command(args.address, args.port, options)
     os.execv(command[0], command)  # the server keeps this process (systemd, signals)
     return 0  # not reached

@@ -22,6 +22,7 @@ def no_exec(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(tmp_path / "donnees"))
+    monkeypatch.setenv("TERRITOIRES_GEODATA_DIR", str(tmp_path / "geodata"))
     for name in ("TERRITOIRES_DATABASE_URL", "TERRITOIRES_ACCES_PUBLIC"):
         monkeypatch.delenv(name, raising=False)
     return calls
@@ -47,6 +48,7 @@ def test_serve_checks_then_becomes_streamlit_on_the_shipped_app(no_exec, tmp_pat
     assert (tmp_path / "donnees" / "territoires.db").is_file()  # the store was opened
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8600" in out and str(tmp_path / "donnees") in out
+    assert "lancez d'abord `territoires geodata build`" in out  # no cache in this data folder
 
 
 def test_serve_refuses_a_network_address_without_sign_in(no_exec, capsys):

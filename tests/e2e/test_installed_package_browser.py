@@ -1,10 +1,10 @@
 """The installed package, as an IT person installs it: a fresh virtual environment, ``pip
-install .`` (from a copy of the source, with none of the checkout's data or caches), then the
-``territoires`` command from an unrelated folder, for a user whose home holds nothing yet:
-``geodata build`` (the real command, on the three départements of Centre-Bretagne to stay
-quick), ``import``, ``serve`` refused on the network without sign-in, then ``serve``: its
-health endpoint, and pages in a real Chromium that show the imported initiatives, the shipped
-documentation and the project's Streamlit configuration.
+wheel .`` and that wheel installed (from a copy of the source, with none of the checkout's data
+or caches), then the ``territoires`` command from an unrelated folder, for a user whose home
+holds nothing yet: ``geodata build`` (the real command, on the three départements of
+Centre-Bretagne to stay quick), ``import``, ``serve`` refused on the network without sign-in,
+then ``serve``: its health endpoint, and pages in a real Chromium that show the imported
+initiatives, the shipped documentation and the project's Streamlit configuration.
 
 It needs the package registries (``pip install``), as ``make test`` does; it never skips.
 """
@@ -64,17 +64,17 @@ def _run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float =
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """``pip install .`` in a fresh virtual environment; its ``bin`` folder."""
+    """``pip wheel .`` then ``pip install`` of that wheel (what ``pip install .`` does in
+    one step) in a fresh virtual environment; its ``bin`` folder."""
     base = tmp_path_factory.mktemp("paquet")
     source = _copy_source(base / "source")
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    done = _run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "."],
-        cwd=source,
-        env=_clean_env(),
-        timeout=1800,
-    )
+    pip = [str(venv / "bin" / "python"), "-m", "pip"]
+    built = _run([*pip, "wheel", "--no-deps", "-w", "roues", "."], cwd=source, env=_clean_env())
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    (wheel,) = (source / "roues").glob("territoires_engagement-*.whl")
+    done = _run([*pip, "install", str(wheel)], cwd=base, env=_clean_env(), timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     shutil.rmtree(source)  # nothing may be read from it any more
     return venv / "bin"
