@@ -47,4 +47,4 @@ geodata: $(VENV)/.core
 	$(PY) -m territoires geodata build
 
 clean:
-	rm -rf $(VENV) geodata/cache data test-artifacts build dist *.egg-info
+	rm -rf $(VENV) geodata/cache geodata/cache.lock data test-artifacts build dist *.egg-info

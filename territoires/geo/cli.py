@@ -61,7 +61,9 @@ def _build(args: argparse.Namespace) -> int:
     if args.if_missing and cache_is_complete():
         print("Référentiel géographique déjà construit : rien à faire.")
         return 0
-    manifest = build_geodata(progress=_print_progress, only_departements=args.departements)
+    manifest = build_geodata(
+        progress=_print_progress, only_departements=args.departements, if_missing=args.if_missing
+    )
     counts = manifest["counts"]
     print(
         f"Référentiel construit en {manifest['build_seconds']} s : {counts['commune']} communes, "
