@@ -82,9 +82,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _reference() -> GeoReference:
+    """The reference without its outlines (read on first use: a row located by its point,
+    a GeoJSON export); the import needs only the tables, postcodes and aliases."""
     from territoires.geo.cache import load_reference
 
-    return load_reference()
+    return load_reference(geometries=False)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -147,6 +149,9 @@ def run_export(args: argparse.Namespace) -> int:
         initiatives = store.list_initiatives()
     finally:
         store.close()
-    write_file(args.output, export_initiatives(initiatives, _reference(), args.format))
+    reference = _reference()
+    if args.format == "geojson":
+        reference.commune_geometries()  # points inside the communes
+    write_file(args.output, export_initiatives(initiatives, reference, args.format))
     print(f"{len(initiatives)} initiatives exportées dans {args.output} ({args.format}).")
     return 0

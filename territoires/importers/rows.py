@@ -236,7 +236,7 @@ def _zone(cell: object, ctx: RowContext) -> list[dict[str, str]]:
         if sep and level.strip() in ("commune", "epci", "departement", "region", "territoire"):
             item = {"level": level.strip(), "code": code.strip()}
             try:
-                ctx.reference.communes_of(item["level"], item["code"])  # type: ignore[arg-type]
+                ctx.locator.zones.communes(item["level"], item["code"])  # type: ignore[arg-type]
             except (UnknownCodeError, KeyError):
                 raise _ZoneError(f"Zone d'intervention : « {part} » inconnue") from None
         else:
