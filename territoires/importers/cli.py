@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from territoires.errors import ExportError
@@ -89,6 +92,23 @@ def _reference() -> GeoReference:
     return load_reference(geometries=False)
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (reference counting still frees memory at once).
+
+    An import builds hundreds of thousands of small objects that live until its end, and the
+    collector would walk them again and again for nothing: about a sixth of the command's
+    time on 50,000 rows. Used by the command, a process of its own, not by the app's server.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_import(args: argparse.Namespace) -> int:
     from territoires.importers.correspondences import read_correspondences, write_suggestions
     from territoires.importers.headers import parse_mapping_options
@@ -99,18 +119,19 @@ def run_import(args: argparse.Namespace) -> int:
     confirmed = read_correspondences(args.mapping) if args.mapping else []
     store = open_store(args.db)
     try:
-        report = import_file(
-            args.file,
-            store,
-            _reference(),
-            actor=cli_actor(args.user),
-            sheet=args.sheet,
-            mapping=mapping,
-            correspondences=confirmed,
-            confirm_updates=args.confirm_updates,
-            dry_run=args.dry_run,
-            rejects_path=args.rejects,
-        )
+        with cyclic_gc_paused():
+            report = import_file(
+                args.file,
+                store,
+                _reference(),
+                actor=cli_actor(args.user),
+                sheet=args.sheet,
+                mapping=mapping,
+                correspondences=confirmed,
+                confirm_updates=args.confirm_updates,
+                dry_run=args.dry_run,
+                rejects_path=args.rejects,
+            )
     finally:
         store.close()
     print("\n".join(report.summary_lines()))
