@@ -22,8 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
+from bench.realistic import export_frame
 from bench.timing import best_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,20 +35,9 @@ RUNS = 3
 
 def export_file(reference, path: Path, rows: int = ROWS, seed: int = 7) -> Path:
     """A CSV written by the app's initiatives export from ``rows`` synthetic initiatives."""
-    from territoires.analysis.synthetic import random_initiatives
     from territoires.exports import export_initiatives
 
-    frame = random_initiatives(reference, rows, seed=seed)
-    rng = np.random.default_rng(seed)
-    frame["reference"] = [f"S-{i:05d}" for i in frame["id"]]
-    frame["description"] = [f"Action n° {i} : ateliers, accueil, « café »" for i in frame["id"]]
-    frame["fictif"] = False
-    points = reference.communes.set_index("code_insee").geometry.representative_point()
-    located = rng.random(rows) < 0.2
-    codes = frame.loc[located, "commune_code"]
-    frame.loc[located, "latitude"] = points.loc[codes].y.to_numpy()
-    frame.loc[located, "longitude"] = points.loc[codes].x.to_numpy()
-    path.write_bytes(export_initiatives(frame, reference, "csv"))
+    path.write_bytes(export_initiatives(export_frame(reference, rows, seed), reference, "csv"))
     return path
 
 

@@ -25,6 +25,7 @@ from territoires.store.records import (
 )
 
 Which = Literal["active", "deleted", "all"]
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), reused
 _LINKS = ("themes", "financeurs", "financements")
 _SELECTED: tuple[str, ...] = (
     *(c for c in INITIATIVE_COLUMNS if c not in _LINKS),
@@ -160,7 +161,7 @@ def _row(record: dict[str, Any], values: dict[str, Any] | None = None) -> list[A
         record["cle"],
         snapshot_print(values),
         *(values[name] for name in SCALAR_FIELDS),
-        json.dumps(values["zone_intervention"], ensure_ascii=False),
+        _JSON(values["zone_intervention"]),
         values["source_fichier"],
         values["source_ligne"],
         values["fictif"],
