@@ -72,6 +72,11 @@ class IdentityIndex:
         """File ``value`` under ``record``'s identity."""
         self._groups.setdefault(_place(record), []).append([record, value, None])
 
+    def near(self, record: Mapping[str, Any]) -> list[Any]:
+        """The values filed under records of ``record``'s commune and year (nothing
+        normalised): a superset of ``find``'s."""
+        return [item[1] for item in self._groups.get(_place(record), ())]
+
     def find(self, record: Mapping[str, Any]) -> list[Any]:
         """The values filed under ``record``'s identity, oldest first."""
         group = self._groups.get(_place(record))
@@ -109,7 +114,7 @@ def find_collisions(
     """Records whose reference is stored for an initiative that differs in at least two of
     title, porteur and commune; ``confirmed`` (all, or these references) lets them update."""
     by_reference = {
-        str(row["reference"]): row for row in stored.to_dict("records") if row.get("reference")
+        str(row["reference"]): row for row in stored_rows(stored) if row.get("reference")
     }
     found = []
     for record in records:
@@ -123,6 +128,13 @@ def find_collisions(
         if len(differ) >= 2:
             found.append(Collision(record["source_ligne"], str(reference), old, record, differ))
     return found
+
+
+def stored_rows(stored: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``Store.identities()`` as dicts (``to_dict("records")``, faster)."""
+    columns = [str(c) for c in stored.columns]
+    values = zip(*(stored[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in values]
 
 
 def collision_reason(collision: Collision, commune_name: Callable[[str], str]) -> str:
@@ -149,13 +161,16 @@ def collision_reason(collision: Collision, commune_name: Callable[[str], str]) -
 def store_duplicates(records: list[dict[str, Any]], stored: pd.DataFrame) -> list[str]:
     """Warnings for records that probably duplicate a stored initiative of another reference."""
     by_identity = IdentityIndex()
-    for row in stored.to_dict("records"):
+    for row in stored_rows(stored):
         if row.get("reference"):
             by_identity.add(row, str(row["reference"]))
     warnings = []
     for record in records:
+        mine = str(record.get("reference") or "")
+        if all(reference == mine for reference in by_identity.near(record)):
+            continue  # no other initiative of its commune and year: nothing to normalise
         references = by_identity.find(record)
-        others = [r for r in references if r != str(record.get("reference") or "")]
+        others = [r for r in references if r != mine]
         if others and str(record.get("reference") or "") not in references:
             listed = ", ".join(f"« {r} »" for r in others)
             mine = record.get("reference")
