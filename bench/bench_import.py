@@ -12,7 +12,7 @@ start to its exit (history recorded, as always). The files:
 
 Cases: into a new SQLite database; into an existing one holding the same 50,000 initiatives (a
 re-import: every row unchanged); and on PostgreSQL (a new schema, then the re-import) when
-``TERRITOIRES_BENCH_DATABASE_URL`` (or ``TERRITOIRES_TEST_DATABASE_URL``) is set.
+``TERRITOIRES_TEST_DATABASE_URL`` is set (each run in a schema of its own, dropped after).
 
 The baseline, « avant », is the same command run from a copy of the code at
 ``BASELINE_COMMIT`` (``main`` when the work on issue 21 began), extracted by ``git archive``
@@ -172,9 +172,7 @@ def _sqlite_cases(folder: Path, files: dict[str, Path], seed_db: Path) -> list[C
 
 
 def _postgres_cases(files: dict[str, Path], prepare: Callable[[str], None]) -> list[Case]:
-    base = os.environ.get("TERRITOIRES_BENCH_DATABASE_URL") or os.environ.get(
-        "TERRITOIRES_TEST_DATABASE_URL"
-    )
+    base = os.environ.get("TERRITOIRES_TEST_DATABASE_URL")
     if not base:
         return []
 
