@@ -14,16 +14,13 @@ Run with ``python -m bench history``. Needs the geodata cache (``make bench`` bu
 from __future__ import annotations
 
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.realistic import export_frame
-from bench.timing import best_of
+from bench.timing import best_of, timed_process
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 20_000
@@ -47,12 +44,7 @@ def _run_import(module: str, path: Path, folder: Path, index: int) -> tuple[floa
     database = folder / f"import-{module.replace('.', '-')}-{index}.db"
     env = {**os.environ, "TERRITOIRES_DEMO": "0", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", module, "import", str(path), "--db", f"sqlite:///{database}"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    elapsed, cpu, done = timed_process(command, env=env, cwd=ROOT)
     if done.returncode != 0 or f"{ROWS}nouvelles" not in "".join(done.stdout.split()):
         raise RuntimeError(f"import failed ({done.returncode}): {done.stdout}{done.stderr}")
     return elapsed, cpu

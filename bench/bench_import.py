@@ -28,19 +28,18 @@ from __future__ import annotations
 
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.realistic import realistic_file
+from bench.realistic import cached_reference, realistic_file
+from bench.timing import timed_process
 from territoires.formatting import fr_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,12 +119,7 @@ def run_import(code: Path, path: Path, url: str, env: dict[str, str]) -> tuple[f
     """Wall-clock and CPU seconds of one import process, from its start to its exit, and its
     output."""
     command = [sys.executable, "-m", "territoires", "import", str(path), "--db", url]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=code, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    elapsed, cpu, done = timed_process(command, env=env, cwd=code)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"import failed ({done.returncode}): {done.stdout}{done.stderr}")
     return elapsed, cpu, done.stdout
@@ -258,13 +252,8 @@ def _report(cases: list[Case], times: dict[tuple[str, str], list[tuple[float, fl
 
 
 def main() -> None:
-    from territoires.errors import GeodataError
-    from territoires.geo.cache import load_reference
-
-    try:
-        reference = load_reference()
-    except GeodataError:
-        print("Cache géographique absent : lancez `make bench` (il le construit). Banc passé.")
+    reference = cached_reference()
+    if reference is None:
         return
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 import random
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench.realistic import cached_reference
+from bench.timing import timed_process
 
 ROWS = 20_000
 RUNS = 3
@@ -124,31 +124,16 @@ def make_files(reference, folder: Path, rows: int = ROWS, seed: int = 20) -> tup
 def _command(*args: str) -> tuple[float, str, float]:
     """Run ``python -m territoires ARGS`` from process start to exit; return (seconds, output,
     CPU seconds: less sensitive than the clock to a machine shared with other work)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "territoires", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        check=False,
-    )
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    command = [sys.executable, "-m", "territoires", *args]
+    seconds, cpu, done = timed_process(command, env=os.environ.copy())
     if done.returncode not in (0, 1):
         raise RuntimeError(done.stderr or done.stdout)
     return seconds, done.stdout, cpu
 
 
 def main() -> None:
-    from territoires.errors import GeodataError
-    from territoires.geo.cache import load_reference
-
-    try:
-        reference = load_reference()
-    except GeodataError:
-        print("Cache géographique absent : lancez `make bench` (il le construit). Banc passé.")
+    reference = cached_reference()
+    if reference is None:
         return
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

@@ -20,6 +20,18 @@ ZONE_SHARES = (("epci", 0.08), ("communes", 0.06), ("departement", 0.01), ("terr
 STATUTS = ("en cours", "terminé", "abandonné")
 
 
+def cached_reference():  # noqa: ANN201 (a GeoReference, or None)
+    """The geographic reference from the built cache, or None (said why: the bench is skipped)."""
+    from territoires.errors import GeodataError
+    from territoires.geo.cache import load_reference
+
+    try:
+        return load_reference()
+    except GeodataError:
+        print("Cache géographique absent : lancez `make bench` (il le construit). Banc passé.")
+        return None
+
+
 def export_frame(reference, rows: int, seed: int = 7) -> pd.DataFrame:
     """``rows`` synthetic initiatives with a reference, a description and, for a fifth of
     them, the coordinates of a point inside their commune."""

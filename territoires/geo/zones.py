@@ -22,6 +22,7 @@ class ZoneIndex:
         self._reference = weakref.ref(reference)  # an index never keeps its reference alive
         self._levels: dict[str, dict[str, tuple[str, ...]]] = {}
         self._territories: dict[str, tuple[str, ...]] = {}
+        self._territory_state: tuple = ()
 
     def communes(self, level: Level, code: str) -> tuple[str, ...]:
         """The INSEE codes of a zone's communes, as ``GeoReference.communes_of`` gives them.
@@ -34,15 +35,25 @@ class ZoneIndex:
             When the level is not one of ``LEVELS``.
         """
         if level == "territoire":
-            if code not in self._territories:
-                self._territories[code] = self._alive().territory_communes(code)
-            return self._territories[code]
+            return self._territory(code)
         found = self._level(level).get(code)
         if found is None:
             raise UnknownCodeError(
                 f"Code inconnu pour le niveau {LEVEL_LABELS[level]} : « {quoted(code)} »."
             )
         return found
+
+    def _territory(self, code: str) -> tuple[str, ...]:
+        """A named territory's communes, resolved once while the territories stay the same
+        (the app adds, replaces and removes user territories in the loaded reference)."""
+        reference = self._alive()
+        state = tuple(reference.territories.items())
+        if state != self._territory_state:
+            self._territory_state = state
+            self._territories.clear()
+        if code not in self._territories:
+            self._territories[code] = reference.territory_communes(code)
+        return self._territories[code]
 
     def _level(self, level: str) -> dict[str, tuple[str, ...]]:
         """Parent code -> its communes in the reference's order (one pass, on first use)."""

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from territoires.errors import UnknownCodeError
-from territoires.geo.reference import PARENT_COLUMN, GeoReference
+from territoires.geo.reference import PARENT_COLUMN, GeoReference, NamedTerritory
 from territoires.geo.zones import ZoneIndex
 
 ZONE_LEVELS = ("commune", "epci", "departement", "region", "territoire")
@@ -76,3 +76,16 @@ def test_every_zone_of_the_real_reference(geodata_ready) -> None:
         step = max(1, len(codes) // 60)  # communes_of scans every commune: a sample per level
         for code in codes[::step]:
             _assert_same(reference, index, level, code)
+
+
+def test_a_territory_added_replaced_or_removed_is_seen(tiny_reference) -> None:
+    """The app changes the loaded reference's territories: the index follows them."""
+    index = ZoneIndex(tiny_reference)
+    assert index.communes("territoire", "tiny-ouest") == ("22001", "22002", "22005", "22006")
+    tiny_reference.territories["tiny-ouest"] = NamedTerritory(
+        "tiny-ouest", "Tiny Ouest", "", "test", epci=("200000002",)
+    )
+    assert index.communes("territoire", "tiny-ouest") == ("22009", "22010")
+    del tiny_reference.territories["tiny-ouest"]
+    with pytest.raises(UnknownCodeError):
+        index.communes("territoire", "tiny-ouest")
