@@ -50,12 +50,14 @@ def export_frame(reference, rows: int, seed: int = 7) -> pd.DataFrame:
     return frame
 
 
-def realistic_file(reference, path: Path, rows: int, seed: int = 21) -> Path:
+def realistic_file(reference, path: Path, rows: int, seed: int = 21, *, changed: int = 0) -> Path:
     """Write a CSV of ``rows`` initiatives: every column of the app's export, an area served
-    on about 16 % of the rows, a status; return its path."""
+    on about 16 % of the rows, a status; return its path. ``changed``: how many of them (the
+    first ones) carry another amount than the same file written without it (a re-import)."""
     from territoires.exports import initiatives_table, to_csv_bytes
 
     frame = export_frame(reference, rows, seed=seed)
+    frame.loc[frame.index[:changed], "montant"] += 500.0
     table = initiatives_table(frame, reference)
     rng = np.random.default_rng(seed)
     table["Zone d'intervention"] = _zones(reference, frame["commune_code"].tolist(), rng)
