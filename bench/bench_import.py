@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 from bench.realistic import cached_reference, realistic_file
 from bench.timing import timed_process
-from territoires.formatting import fr_number
+from territoires.formatting import fr_count, fr_number
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_COMMIT = "826aa00b5e2a55af8d0a60c78de8ba6b45b57ce8"
@@ -140,7 +140,7 @@ def _new(rows: int) -> tuple[str, ...]:
 # A re-import: the same file, but for CHANGED rows whose amount changed since.
 REIMPORTED = (f"{fr_number(CHANGED)} modifiées", f"{fr_number(SIZES[-1] - CHANGED)} inchangées")
 REIMPORT_LABEL = (
-    f"ré-import de {fr_number(SIZES[-1])} lignes ({fr_number(CHANGED)} modifiées) dans une "
+    f"ré-import de {fr_number(SIZES[-1])} lignes ({fr_number(CHANGED)} modifiées) dans "
     "{where} qui les contient"
 )
 
@@ -160,7 +160,7 @@ def _sqlite_cases(folder: Path, files: dict[str, Path], seed_db: Path) -> list[C
                  _new(n), new(f"realiste-{n}"))
             for n in SIZES
         ),
-        Case(f"SQLite, {REIMPORT_LABEL.format(where='base')}", files["reimport"], SIZES[-1],
+        Case(f"SQLite, {REIMPORT_LABEL.format(where='une base')}", files["reimport"], SIZES[-1],
              REIMPORTED, existing),
         Case(f"SQLite, fichier de comité (noms de communes), {fr_number(COMMITTEE_ROWS)} lignes",
              files["comite"], COMMITTEE_ROWS, _new(COMMITTEE_ROWS), new("comite")),
@@ -190,7 +190,7 @@ def _postgres_cases(files: dict[str, Path], prepare: Callable[[str], None]) -> l
                  _new(n), schema(False))
             for n in SIZES
         ),
-        Case(f"PostgreSQL, {REIMPORT_LABEL.format(where='schéma')}", files["reimport"],
+        Case(f"PostgreSQL, {REIMPORT_LABEL.format(where='un schéma')}", files["reimport"],
              SIZES[-1], REIMPORTED, schema(True)),
     ]  # fmt: skip
 
@@ -252,7 +252,7 @@ def main() -> None:
         files["reimport"] = realistic_file(
             reference, folder / "reimport.csv", SIZES[-1], changed=CHANGED
         )
-        files["comite"] = make_file(reference, folder / "comite.csv")
+        files["comite"] = make_file(reference, folder / "comite.csv", COMMITTEE_ROWS)
         codes = {"actuel": ROOT}
         before = baseline_code(folder)
         if before is not None:
@@ -275,7 +275,8 @@ def main() -> None:
         f"Import par la ligne de commande, du lancement à la fin du processus, historique "
         f"compris ; fichier réaliste ({sizes}) : toutes les colonnes de l'export, zone "
         f"d'intervention sur 16 % des lignes, coordonnées, statut, description ; « avant » = "
-        f"le code de {BASELINE_COMMIT[:7]}, mesuré dans la même exécution ; {RUNS} essais :"
+        f"le code de {BASELINE_COMMIT[:7]}, mesuré dans la même exécution ; "
+        f"{fr_count(RUNS, 'essai', 'essais')} :"
     )
     _report(cases, times)
 
