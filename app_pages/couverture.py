@@ -10,8 +10,14 @@ import streamlit as st
 from territoires import texts
 from territoires.analysis.coverage import coverage
 from territoires.analysis.profile import territory_key
-from territoires.analysis.score import COMPONENT_LABELS, ScoreWeights, underserved_score
-from territoires.analysis.suggest import coverage_status, suggest_sites
+from territoires.analysis.ranking import selection_of
+from territoires.analysis.score import TIE_BREAK_TEXT, ScoreSettings, method_lines
+from territoires.analysis.suggest import (
+    OBJECTIVE_LABELS,
+    OBJECTIVES,
+    coverage_status,
+    suggest_sites,
+)
 from territoires.analysis.tables import coverage_export, suggestion_export
 from territoires.errors import TerritoiresError
 from territoires.exports import export_about, export_name
@@ -41,6 +47,7 @@ scope = filters.scope
 place = scope_label(reference, scope)
 pool = av.analysis_pool(initiatives, filters, reference, rurality)
 frr = av.frr_codes(rurality)
+selection = selection_of(filters)
 source = source_line(reference.manifest, demo_data_shown())
 basemap = mv.default_map_options(False, get_settings().basemap).basemap
 retained = retained_line(filters)
@@ -80,6 +87,7 @@ try:
         rural_codes=av.rural_set(rural),
         frr_codes=frr,
         communes=communes,
+        themes=selection.themes,
     )
 except TerritoiresError as exc:
     st.error(markdown_literal(exc.user_message))
@@ -98,15 +106,39 @@ view = st.segmented_control("Vue", VIEWS, default=VIEWS[0], key="cov_view") or V
 if view == VIEWS[0]:
     st.markdown(
         "Un **score de 0 à 100** (100 = le moins couvert) classe les territoires **ruraux** "
-        "(au moins la moitié de la population en commune rurale). Il combine quatre composantes "
-        "normalisées ; chaque ligne explique son score en comparant chaque composante à la "
-        "moyenne des territoires classés."
+        "(au moins la moitié de la population en commune rurale). Il additionne deux parties : "
+        "la **couverture** par les initiatives retenues et le **besoin** (indicateurs publics, "
+        "avec leur source). Chaque composante est convertie en rang parmi les territoires "
+        "classés ; chaque ligne donne ses raisons, valeur par valeur, face à la référence "
+        "choisie."
     )
     if rural is None:
         st.warning("Ruralité indisponible : tous les territoires sont classés.")
-    weights = av.weights_widgets(ScoreWeights(), COMPONENT_LABELS, frr is not None)
+    left, right = st.columns(2)
+    with left:
+        reference_level = av.reference_choice("cov_reference")
+    with right:
+        flagged_share = av.flagged_share_slider("cov_part_signalee")
+    indicators = av.need_indicators(reference)
+    settings = av.score_settings_widgets(
+        indicators, int(table["nb_themes_retenus"].max()), flagged_share
+    )
+    av.indicator_import_panel(reference)
     try:
-        scored = underserved_score(table, ScoreWeights(**weights), radius_km=radius)
+        scored = av.cached_ranking(
+            pool,
+            reference,
+            level=level,
+            scope=scope,
+            settings=settings,
+            selection=selection,
+            reference_level=reference_level,
+            radius_km=radius,
+            indicators=indicators,
+            communes=communes,
+            rural=rural,
+            key=av.pool_key(filters, initiatives),
+        )
     except TerritoiresError as exc:
         st.error(markdown_literal(exc.user_message))
         st.stop()
@@ -116,9 +148,8 @@ if view == VIEWS[0]:
     if scope.level == "france" and mainland.code in reference.territories and no_zone.any():
         st.info(
             "Territoires classés sans aucune initiative dans leur zone (outre-mer, Corse) : "
-            f"{fr_number(int(no_zone.sum()))}. Leur distance compte au maximum : ils arrivent "
-            "en tête. Pour classer l'Hexagone et la Corse entre eux, choisissez le périmètre "
-            "« France métropolitaine ».",
+            f"{fr_number(int(no_zone.sum()))}. Leur distance compte au maximum. Pour classer "
+            "l'Hexagone et la Corse entre eux, choisissez le périmètre « France métropolitaine ».",
             icon=":material/info:",
         )
         st.button(
@@ -127,10 +158,14 @@ if view == VIEWS[0]:
             on_click=set_filters,
             args=(replace(filters, scope=mainland),),
         )
+    flagged = int(ranked["signale"].sum())
     av.metric_row(
         [
             ("Territoires classés", fr_number(len(ranked))),
-            ("Territoires signalés (score ≥ 50)", fr_number(int(ranked["signale"].sum()))),
+            (
+                f"Territoires signalés ({fr_number(100 * flagged_share)} % les moins couverts)",
+                fr_number(flagged),
+            ),
             (
                 f"Habitants à plus de {radius:g} km (territoires classés)",
                 fr_number(int(ranked["population_non_couverte"].sum())),
@@ -152,7 +187,12 @@ if view == VIEWS[0]:
         st.caption(source)
         if clicked:
             mv.fiche_link(clicked)
-    av.ranking_table(ranked, level, reference)
+    av.ranking_table(ranked, level, reference, indicators)
+    st.caption(TIE_BREAK_TEXT)
+    reference_label = av.REFERENCE_LABELS[reference_level].split(" ", 1)[1]
+    with st.expander("Méthode en cinq lignes", icon=":material/info:"):
+        lines = method_lines(scored, radius_km=radius, reference_label=reference_label)
+        st.markdown("\n".join(f"{n}. {markdown_literal(line)}" for n, line in enumerate(lines, 1)))
     scope_key = territory_key(reference, scope.level, scope.code or "FR")
     sheet_args = {
         "radius_km": radius,
@@ -160,6 +200,7 @@ if view == VIEWS[0]:
         "extra_sources": rurality_sources(rurality),
         "retained": retained,
         "demo": demo_data_shown(),
+        "reference_label": reference_label,
     }
     av.table_downloads(
         coverage_export(scored),
@@ -168,10 +209,8 @@ if view == VIEWS[0]:
         about=about,
         extra=[
             (
-                f"Fiche de réunion ({fmt.upper()})",
-                export_name(
-                    "fiche zones peu couvertes", LEVEL_LABELS.get(level, level), place, ext=fmt
-                ),
+                f"Classement à envoyer ({fmt.upper()})",
+                export_name("zones peu couvertes", LEVEL_LABELS.get(level, level), place, ext=fmt),
                 SHEET_MIME[fmt],
                 lambda fmt=fmt: sheet_for_ranking(
                     scored, pool, reference, scope_key, level, output_format=fmt, **sheet_args
@@ -198,20 +237,36 @@ if view == VIEWS[1]:
 # --- Où agir ensuite ? ---------------------------------------------------------------------
 if view == VIEWS[2]:
     st.markdown(
-        "Propose des communes où une nouvelle initiative, d'une portée de "
-        f"**{radius:g} km**, couvrirait le plus d'habitants ruraux encore non couverts. "
-        "**Méthode gloutonne** : on retient d'abord la commune qui couvre le plus de monde, "
-        "puis on recommence avec ce qui reste. Ce n'est pas toujours la meilleure combinaison "
-        "possible, mais on atteint au moins 63 % de l'optimum et chaque étape s'explique."
+        "Propose des communes **rurales** où une nouvelle initiative, d'une portée de "
+        f"**{radius:g} km**, ferait entrer dans la portée d'une initiative le plus d'habitants "
+        "ruraux encore non couverts, chacun pondéré par le **besoin** de sa commune (par "
+        "défaut) ou non. **Méthode gloutonne** : on retient d'abord la commune qui "
+        "couvre le plus, puis on recommence avec ce qui reste. Ce n'est pas toujours la "
+        "meilleure combinaison possible, mais on atteint au moins 63 % de l'optimum et chaque "
+        "étape s'explique."
     )
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     k = left.slider("Nombre de propositions", 1, 20, 10, key="cov_k")
-    frr_only = right.toggle(
-        "Seulement des communes FRR",
-        key="cov_frr_only",
-        disabled=frr is None,
-        help="Disponible une fois la liste officielle FRR importée.",
+    objective = middle.radio(
+        "Objectif",
+        OBJECTIVES,
+        index=OBJECTIVES.index("besoin"),
+        format_func=OBJECTIVE_LABELS.get,
+        key="cov_objectif",
+        help="Le besoin d'une commune, entre 0 et 1, est son rang parmi les communes du "
+        "périmètre sur la moyenne pondérée de ses indicateurs de besoin (poids par défaut du "
+        "classement « Zones peu couvertes »). Sans lui, les couronnes périurbaines, très "
+        "peuplées, passent devant.",
     )
+    rural_only = right.toggle(
+        "Seulement des communes rurales",
+        value=True,
+        key="cov_rural_candidates",
+        disabled=rural is None,
+    )
+    frr_only = right.toggle("Seulement des communes FRR", key="cov_frr_only")
+    indicators = av.need_indicators(reference)
+    need_weights = ScoreSettings().need
     try:
         sites = suggest_sites(
             pool,
@@ -221,7 +276,11 @@ if view == VIEWS[2]:
             scope=scope,
             rural_codes=av.rural_set(rural),
             frr_codes=frr,
-            frr_only=frr_only and frr is not None,
+            frr_only=frr_only,
+            rural_candidates=rural_only,
+            objective=objective,
+            indicators=indicators,
+            need_weights=need_weights,
             communes=communes,
         )
     except TerritoiresError as exc:
@@ -245,11 +304,7 @@ if view == VIEWS[2]:
         ]
     )
     if sites.empty:
-        st.info(
-            "Aucune commune candidate (communes FRR seulement) ne couvre ces habitants."
-            if frr_only
-            else "Aucune commune candidate ne couvre ces habitants."
-        )
+        st.info("Aucune commune candidate ne couvre ces habitants : élargissez les candidates.")
         st.stop()
     fmap = suggestion_map(
         reference,

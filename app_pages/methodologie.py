@@ -12,6 +12,7 @@ from territoires.docs import (
 )
 from territoires.geo.rurality import NATIONAL_RURAL_SHARES, approximation_quality, frr_frame
 from territoires.geo.sources import read_bretagne_grid
+from territoires.ui.analysis_view import need_indicators
 from territoires.ui.cache import get_reference, get_rurality, store_session
 from territoires.ui.chrome import demo_data_shown
 
@@ -26,6 +27,7 @@ table = sources_table(
     get_rurality(),
     frr=frr_frame(),
     initiatives=initiatives_source(demo_data_shown(), last_import),
+    indicators=need_indicators(reference),
 )
 st.subheader("Jeux de données et millésimes")
 st.dataframe(

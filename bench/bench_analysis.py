@@ -9,6 +9,12 @@ built geodata cache and 5,000 random synthetic initiatives (seed 0):
 - greedy suggestion of k = 10 on the communes of Bretagne in the worst case, no initiative yet
   (every inhabited commune is to cover; target ≤ 2 s), next to a naive greedy that recomputes
   every candidate's coverage with Python distances, run for one step and extrapolated to ten;
+- « Où agir ensuite ? » as a user lives it: ``python -m territoires suggest`` for France and
+  for the région Bretagne, from process start to exit, on a database of the demo's 480
+  initiatives and on one of 50,000 generated ones (target ≤ 5 s for France), next to the
+  floor of a command that only loads the reference, the initiatives and the rurality
+  (what every command pays), and to a naive Python greedy for France, run on a sample of
+  candidates and extrapolated;
 - the meeting-sheet PDF of the région Bretagne (target ≤ 5 s), next to drawing its
   full-resolution communes with a plain ``GeoDataFrame.plot`` (the naive map alone).
 """
@@ -23,6 +29,9 @@ from territoires.formatting import fr_number as _n
 
 COVERAGE_TARGET_S = 1.0
 GREEDY_TARGET_S = 2.0
+SUGGEST_FRANCE_TARGET_S = 5.0
+LARGE = 50_000
+NAIVE_CANDIDATES = 40
 PDF_TARGET_S = 5.0
 INITIATIVES = 5_000
 SAMPLE = 300
@@ -88,9 +97,9 @@ def _bench_coverage(reference, initiatives) -> None:
         f"{_verdict(with_zones, COVERAGE_TARGET_S)}"
     )
     print(
-        f"  plus proche initiative seule (STRtree, {_n(len(metro))} communes de l'Hexagone) : "
+        f"  plus proche initiative seule (arbre k-d, {_n(len(metro))} communes de l'Hexagone) : "
         f"{nearest * 1000:.0f} ms ; boucle Python naïve sur {SAMPLE} communes : {naive:.2f} s, "
-        f"extrapolée à {_n(len(metro))} : {extrapolated:.0f} s (× {extrapolated / nearest:,.0f})"
+        f"extrapolée à {_n(len(metro))} : {extrapolated:.0f} s (× {_n(extrapolated / nearest)})"
     )
 
 
@@ -141,7 +150,118 @@ def _bench_greedy(reference, initiatives) -> None:
     )
     print(
         f"  glouton naïf en Python : {one_step:.2f} s pour une étape, extrapolé à 10 : "
-        f"{one_step * 10:.1f} s (× {one_step * 10 / fast:,.0f})"
+        f"{one_step * 10:.1f} s (× {_n(one_step * 10 / fast)})"
+    )
+
+
+FLOOR_SCRIPT = """
+import argparse
+from territoires.analysis.cli import _load, rural_codes
+reference, initiatives = _load(argparse.Namespace(db={db!r}))
+rural_codes(reference)
+"""
+
+
+def _command_seconds(arguments: list[str]) -> float:
+    """Wall time of a Python command, from process start to exit (fails loudly)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from territoires.settings import get_settings
+
+    env = dict(os.environ, TERRITOIRES_GEODATA_DIR=str(get_settings().geodata_dir))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *arguments], check=True, capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
+def _database(reference, folder, size: int) -> str:
+    """A SQLite database holding the demo's records (480) or ``size`` generated ones."""
+    from pathlib import Path
+
+    from territoires.demo import generate_demo, load_demo_records
+    from territoires.store import cli_actor, open_store
+
+    path = str(Path(folder) / f"bench-{size}.sqlite")
+    records = load_demo_records() if size <= 480 else generate_demo(reference, size=size, seed=7)
+    funders = sorted({f["financeur"] for r in records for f in r["financements"]})
+    store = open_store(path)
+    try:
+        store.import_batch(
+            records, new_funders=funders, source="banc d'essai", actor=cli_actor("banc")
+        )
+    finally:
+        store.close()
+    return path
+
+
+def _naive_france_greedy(reference, communes) -> float:
+    """Seconds a Python greedy of k = 10 would take on France: one candidate's gain timed on
+    a sample, times the rural candidates, times ten steps."""
+    import time
+
+    from territoires.analysis.coverage import commune_points
+    from territoires.geo.rurality import rurality_frame
+
+    rurality = rurality_frame(reference)
+    rural = rurality["rural"].to_numpy(dtype=bool)
+    frame = commune_points(reference).assign(
+        population=communes["population"].to_numpy(), couverte=communes["couverte"].to_numpy()
+    )
+    located = frame["x"].notna().to_numpy()
+    demand = frame.loc[rural & located & ~frame["couverte"].to_numpy(dtype=bool)]
+    candidates = frame.loc[rural & located]
+    sample = candidates.sample(NAIVE_CANDIDATES, random_state=0)
+    points = list(zip(demand["x"], demand["y"], strict=True))
+    start = time.perf_counter()
+    _naive_greedy_step(
+        list(zip(sample["x"], sample["y"], strict=True)),
+        points,
+        demand["population"].tolist(),
+        [False] * len(points),
+        15_000.0,
+    )
+    per_candidate = (time.perf_counter() - start) / NAIVE_CANDIDATES
+    return per_candidate * len(candidates) * 10
+
+
+def _bench_suggest_commands(reference, initiatives) -> None:
+    import tempfile
+
+    from territoires.analysis.coverage import commune_coverage
+
+    naive = _naive_france_greedy(reference, commune_coverage(initiatives.iloc[:0], reference))
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (480, LARGE):
+            db = _database(reference, folder, size)
+            label = "démo" if size <= 480 else "générées"
+            for scope, name in (("france", "France"), ("region:53", "Bretagne")):
+                output = f"{folder}/sites-{size}-{scope.replace(':', '-')}.csv"
+                command = ["-m", "territoires", "suggest", "--k", "10", "--scope", scope]
+                command += ["--db", db, "--output", output]
+                floor_command = ["-c", FLOOR_SCRIPT.format(db=db)]
+                # alternated, so that both see the same moments of a shared machine
+                pairs = [(_command_seconds(floor_command), _command_seconds(command))]
+                pairs.append((_command_seconds(floor_command), _command_seconds(command)))
+                floor = min(p[0] for p in pairs)
+                seconds = min(p[1] for p in pairs)
+                verdict = (
+                    f" — cible ≤ {SUGGEST_FRANCE_TARGET_S:.0f} s : "
+                    f"{_verdict(seconds, SUGGEST_FRANCE_TARGET_S)}"
+                    if scope == "france"
+                    else ""
+                )
+                print(
+                    f"Où agir ensuite ? (commande suggest, k = 10, {name}, "
+                    f"{_n(size)} initiatives {label}) : {seconds:.2f} s du lancement à la fin"
+                    f"{verdict} ; plancher (référentiel, initiatives et ruralité chargés, "
+                    f"rien calculé) {floor:.2f} s, soit {seconds - floor:.2f} s de calcul"
+                )
+    print(
+        f"  glouton naïf en Python sur la France (k = 10, communes rurales candidates) : "
+        f"extrapolé à {_n(naive)} s"
     )
 
 
@@ -182,6 +302,7 @@ def main() -> None:
     initiatives = random_initiatives(reference, INITIATIVES, seed=0)
     _bench_coverage(reference, initiatives)
     _bench_greedy(reference, initiatives)
+    _bench_suggest_commands(reference, initiatives)
     _bench_pdf(reference, initiatives)
 
 

@@ -93,6 +93,7 @@ def sources_table(
     *,
     frr: pd.DataFrame | None = None,
     initiatives: dict | None = None,
+    indicators: list | None = None,
 ) -> pd.DataFrame:
     """One row per dataset: name, vintage, provider, source, licence, usage (French headers).
 
@@ -106,6 +107,9 @@ def sources_table(
         The imported France Ruralités Revitalisation list (``millesime`` column), if any.
     initiatives : dict, optional
         A row describing the initiatives shown (demo dataset or the collectif's imports).
+    indicators : list of Indicator, optional
+        The need indicators of the score (``territoires.analysis.indicators``): one row each,
+        unless the manifest already has their dataset (``source_id``).
     """
     rows = [dict(source) for source in manifest.get("sources", [])]
     if rurality is not None and not rurality.empty:
@@ -116,6 +120,19 @@ def sources_table(
                 "name": "ANCT / DGCL, classement France Ruralités Revitalisation",
                 "vintage": str(frr["millesime"].iloc[0]),
                 "usage": "Score « zones peu couvertes », filtre FRR (fichier importé)",
+            }
+        )
+    listed = {source.get("id") for source in manifest.get("sources", [])}
+    for indicator in indicators or []:
+        if indicator.source_id and indicator.source_id in listed:
+            continue
+        rows.append(
+            {
+                "name": f"Indicateur de besoin : {indicator.label}",
+                "vintage": indicator.vintage,
+                "provider": indicator.source,
+                "url": indicator.url,
+                "usage": "Score « zones peu couvertes » (partie besoin), « Où agir ensuite ? »",
             }
         )
     if initiatives:

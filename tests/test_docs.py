@@ -48,6 +48,22 @@ def test_initiatives_row_names_the_last_import_when_real_data_is_shown():
     assert list(table["Jeu de données"]) == ["Initiatives du collectif (imports)"]
 
 
+def test_sources_table_lists_the_need_indicators_once():
+    from territoires.analysis.synthetic import sample_indicator
+
+    def indicator(key, source_id=""):
+        label = f"Indicateur {key}"
+        return sample_indicator(key=key, label=label, source="Producteur test", source_id=source_id)
+
+    manifest = {"sources": [{"id": "frr", "name": "Classement FRR", "vintage": "2025"}]}
+    table = sources_table(manifest, indicators=[indicator("frr", "frr"), indicator("eloignement")])
+    assert list(table["Jeu de données"]) == [
+        "Classement FRR",  # its dataset already listed: no second row
+        "Indicateur de besoin : Indicateur eloignement",
+    ]
+    assert table.iloc[1]["Millésime"] == "2024" and table.iloc[1]["Producteur"] == "Producteur test"
+
+
 def test_rurality_quality_is_inserted_in_the_methodology():
     from territoires.docs import rurality_quality_markdown
 

@@ -19,12 +19,14 @@ All functions are pure (a memo keeps the communes' projected points per referenc
 
 from __future__ import annotations
 
-import weakref
+import functools
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from scipy.spatial import cKDTree
 
 from territoires.analysis.aggregate import (
     FRANCE,
@@ -36,6 +38,7 @@ from territoires.analysis.aggregate import (
     per_territory,
     theme_label,
 )
+from territoires.analysis.memo import per_reference
 from territoires.analysis.placement import served_communes
 from territoires.geo.crs import METROPOLE_CRS, OVERSEAS_CRS
 from territoires.geo.reference import GeoReference, Scope
@@ -51,8 +54,11 @@ COVERAGE_COLUMNS = [
     "initiatives",
     "montant",
     "initiatives_10k_hab",
+    "initiatives_accessibles",
+    "initiatives_accessibles_10k_hab",
     "euros_par_hab",
     "nb_themes",
+    "nb_themes_retenus",
     "themes_presents",
     "themes_manquants",
     "nb_themes_manquants",
@@ -65,9 +71,6 @@ COVERAGE_COLUMNS = [
     "part_population_non_couverte",
     "part_population_frr",
 ]
-
-_POINTS_MEMO: dict[int, tuple[weakref.ref, int, pd.DataFrame]] = {}
-
 
 # --- points ---------------------------------------------------------------------------------
 
@@ -115,10 +118,10 @@ def commune_points(reference: GeoReference) -> pd.DataFrame:
     ``x, y`` are metres in the zone's metric CRS (NaN for a commune without outline). The
     result is memoised per reference object (references are read-only by contract).
     """
-    key = id(reference)
-    memo = _POINTS_MEMO.get(key)
-    if memo is not None and memo[0]() is reference and memo[1] == id(reference.communes):
-        return memo[2]
+    return per_reference(reference, "commune_points", lambda: _commune_points(reference))
+
+
+def _commune_points(reference: GeoReference) -> pd.DataFrame:
     communes = reference.communes
     geometries = communes.geometry.to_numpy()
     present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
@@ -128,7 +131,7 @@ def commune_points(reference: GeoReference) -> pd.DataFrame:
     lon[present], lat[present] = shapely.get_x(points), shapely.get_y(points)
     zones = zone_of(communes["departement_code"])
     x, y = project(zones, lon, lat)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "code_insee": communes["code_insee"].to_numpy(),
             "zone": zones,
@@ -138,9 +141,6 @@ def commune_points(reference: GeoReference) -> pd.DataFrame:
             "y": y,
         }
     )
-    _POINTS_MEMO[key] = (weakref.ref(reference), id(reference.communes), frame)
-    weakref.finalize(reference, _POINTS_MEMO.pop, key, None)
-    return frame
 
 
 def initiative_points(initiatives: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
@@ -171,6 +171,24 @@ def initiative_points(initiatives: pd.DataFrame, points: pd.DataFrame) -> pd.Dat
 # --- distances ----------------------------------------------------------------------------
 
 
+def _zones(
+    sources: pd.DataFrame, targets: pd.DataFrame
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """For each zone with both: (source positions, target positions, their x/y in metres).
+
+    Both frames have ``zone, x, y``; rows without a point are left out."""
+    target_zones, source_zones = targets["zone"].to_numpy(), sources["zone"].to_numpy()
+    target_xy = targets[["x", "y"]].to_numpy(dtype=float)
+    source_xy = sources[["x", "y"]].to_numpy(dtype=float)
+    target_ok = np.isfinite(target_xy).all(axis=1)
+    source_ok = np.isfinite(source_xy).all(axis=1)
+    for zone in pd.unique(target_zones):
+        source_pos = np.flatnonzero((source_zones == zone) & source_ok)
+        target_pos = np.flatnonzero((target_zones == zone) & target_ok)
+        if len(source_pos) and len(target_pos):
+            yield source_pos, target_pos, source_xy[source_pos], target_xy[target_pos]
+
+
 def nearest_distance_km(
     targets: pd.DataFrame, sources: pd.DataFrame, *, return_index: bool = False
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
@@ -178,33 +196,17 @@ def nearest_distance_km(
 
     Both frames have ``zone, x, y``. Targets with no source in their zone get ``inf``; targets
     without a point (a commune without outline) get NaN, their distance being unknown. With
-    ``return_index``, also the positional index of the nearest source (-1 when none).
+    ``return_index``, also the positional index of the nearest source (-1 when none). A k-d
+    tree per zone (``scipy.spatial.cKDTree``) answers all the communes at once.
     """
     distances = np.full(len(targets), np.inf)
     nearest = np.full(len(targets), -1, dtype=np.int64)
-    target_zones = targets["zone"].to_numpy()
-    source_zones = sources["zone"].to_numpy()
-    target_ok = np.isfinite(targets["x"].to_numpy()) & np.isfinite(targets["y"].to_numpy())
-    source_ok = np.isfinite(sources["x"].to_numpy()) & np.isfinite(sources["y"].to_numpy())
-    for zone in pd.unique(target_zones):
-        source_pos = np.flatnonzero((source_zones == zone) & source_ok)
-        if not len(source_pos):
-            continue
-        target_pos = np.flatnonzero((target_zones == zone) & target_ok)
-        if not len(target_pos):
-            continue
-        tree = shapely.STRtree(
-            shapely.points(sources["x"].to_numpy()[source_pos], sources["y"].to_numpy()[source_pos])
-        )
-        query = shapely.points(
-            targets["x"].to_numpy()[target_pos], targets["y"].to_numpy()[target_pos]
-        )
-        (input_idx, tree_idx), dist = tree.query_nearest(
-            query, return_distance=True, all_matches=False
-        )
-        distances[target_pos[input_idx]] = dist / 1000.0
-        nearest[target_pos[input_idx]] = source_pos[tree_idx]
-    distances[~target_ok] = np.nan
+    for source_pos, target_pos, source_xy, target_xy in _zones(sources, targets):
+        found, index = cKDTree(source_xy).query(target_xy)
+        distances[target_pos] = found / 1000.0
+        nearest[target_pos] = source_pos[index]
+    has_point = np.isfinite(targets[["x", "y"]].to_numpy(dtype=float)).all(axis=1)
+    distances[~has_point] = np.nan
     return (distances, nearest) if return_index else distances
 
 
@@ -215,19 +217,22 @@ def commune_coverage(
     radius_km: float = DEFAULT_RADIUS_KM,
     placement: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return one row per commune: ``code_insee, population, touchee, distance_km, couverte``.
+    """Return one row per commune: ``code_insee, population, touchee, distance_km, couverte,
+    acces``.
 
     ``touchee``: served by an initiative. ``distance_km``: to the nearest initiative (0 when
     reached, ``inf`` when none in its zone, NaN for a commune without outline and not reached).
-    ``couverte``: ``distance_km <= radius_km``.
+    ``couverte``: ``distance_km <= radius_km``. ``acces``: initiatives within reach per
+    inhabitant (``accessibility``).
     """
     _check_radius(radius_km)
     points = commune_points(reference)
     if placement is None:
         placement = served_communes(initiatives, reference)
     touched = in_set(points["code_insee"], set(placement["code_insee"].unique()))
+    located = initiative_points(initiatives, points)
     sources = pd.concat(
-        [initiative_points(initiatives, points)[["zone", "x", "y"]], points.loc[touched]],
+        [located[["zone", "x", "y"]], points.loc[touched]],
         ignore_index=True,
     )[["zone", "x", "y"]]
     distance = np.where(touched, 0.0, nearest_distance_km(points, sources))
@@ -238,8 +243,92 @@ def commune_coverage(
             "touchee": touched,
             "distance_km": distance,
             "couverte": distance <= radius_km,
+            "acces": accessibility(initiatives, reference, radius_km, placement, located),
         }
     )
+
+
+def pairs_within(
+    sources: pd.DataFrame, targets: pd.DataFrame, radius_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (source position, target position) pairs at most ``radius_km`` apart, zone by
+    zone. Both frames have ``zone, x, y`` (metres); rows without a point are skipped.
+
+    Two k-d trees (``scipy.spatial.cKDTree.sparse_distance_matrix``): the pairs of all the
+    mainland's communes within 15 km of each other (1.9 million) take about 0.3 s, three
+    times less than a shapely ``STRtree`` query.
+    """
+    source_parts: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
+    target_parts: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
+    for source_pos, target_pos, source_xy, target_xy in _zones(sources, targets):
+        found = cKDTree(source_xy).sparse_distance_matrix(
+            cKDTree(target_xy), radius_km * 1000.0, output_type="ndarray"
+        )
+        source_parts.append(source_pos[found["i"]])
+        target_parts.append(target_pos[found["j"]])
+    return np.concatenate(source_parts), np.concatenate(target_parts)
+
+
+def _has_zone(initiatives: pd.DataFrame) -> np.ndarray:
+    return np.fromiter(
+        (_is_list(zone) and len(zone) > 0 for zone in initiatives["zone_intervention"]),
+        dtype=bool,
+        count=len(initiatives),
+    )
+
+
+def accessibility(
+    initiatives: pd.DataFrame,
+    reference: GeoReference,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    placement: pd.DataFrame | None = None,
+    located: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Initiatives within reach per inhabitant of each commune (two-step floating catchment).
+
+    The method of the DREES' « accessibilité potentielle localisée », without distance decay:
+
+    1. each initiative's **public** is its area served when given, else every commune whose
+       point lies within ``radius_km`` of the initiative's point (and its own commune);
+       ``P`` is that public's population;
+    2. each commune adds ``1 / P`` for every initiative whose public it belongs to.
+
+    An initiative serving 1,000 people thus counts for 1,000 × (1 / 1,000) = 1 in total, spread
+    over its communes in proportion to their population: neither a small commune nor a large
+    one is favoured by its size. Returns an array aligned on ``reference.communes``.
+    """
+    points = commune_points(reference)
+    population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
+    if placement is None:
+        placement = served_communes(initiatives, reference)
+    if located is None:
+        located = initiative_points(initiatives, points)
+    position = pd.Series(np.arange(len(points)), index=points["code_insee"].to_numpy())
+    position = position[~position.index.duplicated()]
+    area_ids = set(initiatives.loc[_has_zone(initiatives), "id"])
+    served = placement.assign(pos=placement["code_insee"].map(position)).dropna(subset=["pos"])
+    own = served.loc[~served["initiative_id"].isin(area_ids)]
+    area = served.loc[served["initiative_id"].isin(area_ids)]
+    near = located.loc[~located["initiative_id"].isin(area_ids)].reset_index(drop=True)
+    source, target = pairs_within(near, points, radius_km)
+    pairs = pd.DataFrame(
+        {
+            "initiative": np.concatenate(
+                [
+                    area["initiative_id"].to_numpy(),
+                    own["initiative_id"].to_numpy(),
+                    near["initiative_id"].to_numpy()[source],
+                ]
+            ),
+            "pos": np.concatenate([area["pos"].to_numpy(), own["pos"].to_numpy(), target]).astype(
+                np.int64
+            ),
+        }
+    ).drop_duplicates()
+    public = population[pairs["pos"].to_numpy()]
+    totals = pd.Series(public).groupby(pairs["initiative"].to_numpy()).transform("sum").to_numpy()
+    ratio = np.divide(1.0, totals, out=np.zeros(len(totals)), where=totals > 0)
+    return np.bincount(pairs["pos"].to_numpy(), weights=ratio, minlength=len(points))
 
 
 def _check_radius(radius_km: float) -> None:
@@ -270,15 +359,23 @@ def frr_codes_from(frame: pd.DataFrame | None) -> set[str] | None:
     return set(frame.loc[classed.to_numpy(), "code_insee"].astype(str))
 
 
-# theme bitmask (bit i = THEMES[i] present) -> (present labels, missing labels, missing count)
-_MASK_TEXTS: dict[int, tuple[str, str, int]] = {
-    mask: (
-        ", ".join(theme_label(t) for i, t in enumerate(THEMES) if mask >> i & 1),
-        ", ".join(theme_label(t) for i, t in enumerate(THEMES) if not mask >> i & 1),
-        sum(1 for i in range(len(THEMES)) if not mask >> i & 1),
-    )
-    for mask in range(2 ** len(THEMES))
-}
+ALL_THEMES_MASK = (1 << len(THEMES)) - 1
+
+
+def themes_mask(themes: Sequence[str] | None) -> int:
+    """Bitmask of the themes considered (bit i = ``THEMES[i]``); every theme when empty."""
+    if not themes:
+        return ALL_THEMES_MASK
+    return sum(1 << i for i, theme in enumerate(THEMES) if theme in set(themes))
+
+
+@functools.cache
+def _theme_texts(mask: int, considered: int) -> tuple[str, str, int]:
+    """(present labels, missing labels, missing count) among the considered themes."""
+    chosen = [(i, theme) for i, theme in enumerate(THEMES) if considered >> i & 1]
+    present = [theme_label(theme) for i, theme in chosen if mask >> i & 1]
+    missing = [theme_label(theme) for i, theme in chosen if not mask >> i & 1]
+    return ", ".join(present), ", ".join(missing), len(missing)
 
 
 def _bitmasks(values: pd.Series, vocabulary: dict[str, int]) -> np.ndarray:
@@ -303,7 +400,7 @@ def _or_per_code(codes: pd.Index, row_codes: pd.Series, row_masks: np.ndarray) -
 
 
 def _lists_per_territory(
-    initiatives: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index
+    initiatives: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index, considered: int
 ) -> pd.DataFrame:
     """Return themes present/missing and funders per territory code.
 
@@ -315,7 +412,7 @@ def _lists_per_territory(
         {f for funders in info["financeurs"] if _is_list(funders) for f in funders}
     )
     if len(funder_names) > 62:  # beyond an int64 mask: spell the funders out per territory
-        return _lists_per_territory_slow(info, touched, codes)
+        return _lists_per_territory_slow(info, touched, codes, considered)
     funder_bits = {name: i for i, name in enumerate(funder_names)}
     theme_bits = {theme: i for i, theme in enumerate(THEMES)}
     theme_masks = pd.Series(_bitmasks(info["themes"], theme_bits), index=info["id"].to_numpy())
@@ -332,7 +429,7 @@ def _lists_per_territory(
         mask: ", ".join(name for name, bit in funder_bits.items() if mask >> bit & 1)
         for mask in set(funders.tolist())
     }
-    texts = [_MASK_TEXTS[int(mask) & 0b111] for mask in themes]
+    texts = [_theme_texts(int(mask), considered) for mask in themes]
     return pd.DataFrame(
         {
             "themes_presents": [text[0] for text in texts],
@@ -345,7 +442,7 @@ def _lists_per_territory(
 
 
 def _lists_per_territory_slow(
-    info: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index
+    info: pd.DataFrame, touched: pd.DataFrame, codes: pd.Index, considered: int
 ) -> pd.DataFrame:
     """Same as ``_lists_per_territory`` with Python sets (any number of funders)."""
     merged = touched[["code", "initiative_id"]].merge(
@@ -358,7 +455,8 @@ def _lists_per_territory_slow(
         names.setdefault(code, set()).update(funders if _is_list(funders) else [])
     bits = {theme: 1 << i for i, theme in enumerate(THEMES)}
     texts = [
-        _MASK_TEXTS[sum(bits[t] for t in present.get(code, set()) if t in bits)] for code in codes
+        _theme_texts(sum(bits[t] for t in present.get(code, set()) if t in bits), considered)
+        for code in codes
     ]
     return pd.DataFrame(
         {
@@ -388,6 +486,7 @@ def _distance_measures(
     frame["pop_loin"] = pop.where(frame["distance_km"] > radius_km, 0)
     frame["pop_rurale"] = pop.where(in_set(frame["code_insee"], rural_codes or set()), 0)
     frame["pop_frr"] = pop.where(in_set(frame["code_insee"], frr_codes or set()), 0)
+    frame["acces_pondere"] = (pop * frame["acces"].fillna(0)) if "acces" in frame else 0.0
     # a commune of unknown distance (no outline) weighs nothing in its territory's mean
     weight = pop.where((pop > 0) & frame["distance_km"].notna(), 0)
     frame["poids"] = weight
@@ -401,6 +500,7 @@ def _distance_measures(
             "population_non_couverte": grouped["pop_loin"].sum(),
             "population_rurale": grouped["pop_rurale"].sum(),
             "population_frr": grouped["pop_frr"].sum(),
+            "initiatives_accessibles": grouped["acces_pondere"].sum(),
             "distance_mediane_km": grouped["distance_km"].median(),
             # population-weighted; a territory without inhabitants takes the plain mean
             "distance_moyenne_km": weighted_mean.fillna(grouped["distance_km"].mean()),
@@ -423,6 +523,7 @@ def coverage(
     rural_codes: set[str] | None = None,
     frr_codes: set[str] | None = None,
     communes: pd.DataFrame | None = None,
+    themes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return the coverage measures of every territory of ``level`` in ``scope``.
 
@@ -443,12 +544,17 @@ def coverage(
         columns are NaN.
     communes : DataFrame, optional
         A precomputed ``commune_coverage(initiatives, reference, radius_km=...)``.
+    themes : sequence of str, optional
+        The themes considered for ``themes_presents`` / ``themes_manquants`` (the filters'
+        themes); every theme when empty or None.
 
     Returns
     -------
     DataFrame
         ``COVERAGE_COLUMNS``, one row per territory, sorted by code. Shares are in [0, 1];
         distances in km, ``inf`` when no initiative exists in the zone.
+        ``initiatives_accessibles`` counts each initiative for the share of its public (area
+        served, else the population within reach) living in the territory (``accessibility``).
     """
     check_initiatives(initiatives)
     _check_radius(radius_km)
@@ -463,8 +569,12 @@ def coverage(
     measures = _distance_measures(
         members, communes.drop(columns="couverte"), radius_km, rural_codes, frr_codes
     )
-    result = base.join(measures).join(_lists_per_territory(initiatives, touched, base.index))
+    considered = themes_mask(themes)
+    lists = _lists_per_territory(initiatives, touched, base.index, considered)
+    result = base.join(measures).join(lists)
+    result["nb_themes_retenus"] = considered.bit_count()
     pop = result["population"].where(result["population"] > 0)
+    result["initiatives_accessibles_10k_hab"] = result["initiatives_accessibles"] / pop * 10_000
     result["part_rurale"] = result["population_rurale"] / pop
     result["part_population_touchee"] = result["population_touchee"] / pop
     result["part_population_non_couverte"] = result["population_non_couverte"] / pop

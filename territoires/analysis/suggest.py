@@ -1,68 +1,64 @@
 """« Où agir ensuite ? »: greedy maximal coverage of the rural population not covered yet.
 
 The population to cover is that of the scope's rural communes (every commune when rurality is
-unknown) farther than X km from any initiative. A candidate is any commune of the scope (only FRR
-communes on request); a new initiative there would cover every such commune whose representative
-point lies within X km of the candidate's (same distance rules as ``coverage``).
+unknown) farther than X km from any initiative. Each is weighted by its **inhabitants**
+(objective ``rurale``, the default) or by its inhabitants times its **need**, in [0, 1]
+(objective ``besoin``: the weighted mean of the need indicators' rank quantiles among the
+scope's communes, see ``commune_need``). A candidate is a **rural** commune of the scope by
+default (every commune on request, only FRR communes on request); a new initiative there would
+cover every such commune whose representative point lies within X km of the candidate's (same
+distance rules as ``coverage``).
 
-The algorithm is **greedy**: at each step it takes the candidate that covers the most population
+The algorithm is **greedy**: at each step it takes the candidate that covers the most weight
 not covered yet, then repeats. Greedy maximal coverage is not always optimal, but it is
 guaranteed to reach at least 63 % (1 − 1/e) of the best possible coverage for the same k, and
-each step is easy to explain.
+each step is easy to explain. Ties go to the candidate with the most inhabitants, then the
+smallest code.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
 import numpy as np
 import pandas as pd
-import shapely
 
 from territoires.analysis.aggregate import FRANCE, in_set, scope_mask
-from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, commune_points
+from territoires.analysis.coverage import (
+    DEFAULT_RADIUS_KM,
+    commune_coverage,
+    commune_points,
+    pairs_within,
+)
+from territoires.analysis.indicators import Indicator, commune_values
+from territoires.analysis.score import rank_quantile
 from territoires.errors import AnalysisError
 from territoires.geo.reference import GeoReference, Scope
 
+Objective = Literal["rurale", "besoin"]
+OBJECTIVES: tuple[Objective, ...] = ("rurale", "besoin")
+OBJECTIVE_LABELS: dict[str, str] = {
+    "rurale": "Population rurale nouvellement couverte",
+    "besoin": "Population rurale pondérée par le besoin",
+}
 SUGGESTION_COLUMNS = [
     "rang",
     "code_insee",
     "nom",
     "departement_code",
     "population",
+    "besoin",
     "communes_nouvellement_couvertes",
     "population_nouvellement_couverte",
+    "population_ponderee_nouvellement_couverte",
     "population_cumulee",
     "part_cumulee",
     "longitude",
     "latitude",
     "codes_couverts",
 ]
-
-
-def _pairs(
-    candidates: pd.DataFrame, demand: pd.DataFrame, radius_km: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (candidate position, demand position) pairs within ``radius_km``, zone by zone."""
-    cand_parts: list[np.ndarray] = []
-    dem_parts: list[np.ndarray] = []
-    dem_ok = np.isfinite(demand["x"].to_numpy()) & np.isfinite(demand["y"].to_numpy())
-    cand_ok = np.isfinite(candidates["x"].to_numpy()) & np.isfinite(candidates["y"].to_numpy())
-    for zone in pd.unique(demand["zone"]):
-        dem_pos = np.flatnonzero((demand["zone"].to_numpy() == zone) & dem_ok)
-        cand_pos = np.flatnonzero((candidates["zone"].to_numpy() == zone) & cand_ok)
-        if not len(cand_pos) or not len(dem_pos):
-            continue
-        tree = shapely.STRtree(
-            shapely.points(demand["x"].to_numpy()[dem_pos], demand["y"].to_numpy()[dem_pos])
-        )
-        query = shapely.points(
-            candidates["x"].to_numpy()[cand_pos], candidates["y"].to_numpy()[cand_pos]
-        )
-        q_idx, t_idx = tree.query(query, predicate="dwithin", distance=radius_km * 1000.0)
-        cand_parts.append(cand_pos[q_idx])
-        dem_parts.append(dem_pos[t_idx])
-    if not cand_parts:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.concatenate(cand_parts), np.concatenate(dem_parts)
 
 
 def greedy_cover(
@@ -76,23 +72,58 @@ def greedy_cover(
 
     Returns up to ``k`` steps ``(candidate, newly covered demand positions, gain)``; stops early
     when no candidate covers anything new. Ties go to the lowest candidate position.
+
+    « Lazy » greedy: a candidate's gain can only fall as demand gets covered, so the gains
+    computed once are upper bounds kept in a heap; at each step only the candidates popped
+    from its top are recomputed (usually a handful), instead of every candidate's.
     """
+    order = np.argsort(pair_candidate, kind="stable")
+    pair_candidate, pair_demand = pair_candidate[order], pair_demand[order]
+    starts = np.searchsorted(pair_candidate, np.arange(n_candidates + 1))
+    gains = np.bincount(pair_candidate, weights=weights[pair_demand], minlength=n_candidates)
+    heap = [(-gain, position) for position, gain in enumerate(gains.tolist()) if gain > 0]
+    heapq.heapify(heap)
     covered = np.zeros(len(weights), dtype=bool)
     steps: list[tuple[int, np.ndarray, float]] = []
-    for _ in range(k):
-        open_pairs = ~covered[pair_demand]
-        gains = np.bincount(
-            pair_candidate[open_pairs],
-            weights=weights[pair_demand[open_pairs]],
-            minlength=n_candidates,
-        )
-        if not len(gains) or gains.max() <= 0:
-            break
-        best = int(np.argmax(gains))
-        newly = np.unique(pair_demand[(pair_candidate == best) & open_pairs])
+    while heap and len(steps) < k:
+        _, best = heapq.heappop(heap)
+        reach = pair_demand[starts[best] : starts[best + 1]]
+        newly = np.unique(reach[~covered[reach]])
+        gain = float(weights[newly].sum())
+        if gain <= 0:
+            continue
+        if heap and (-gain, best) > heap[0]:  # another may now do better: look again
+            heapq.heappush(heap, (-gain, best))
+            continue
         covered[newly] = True
-        steps.append((best, newly, float(gains[best])))
+        steps.append((best, newly, gain))
     return steps
+
+
+def commune_need(
+    indicators: Sequence[Indicator],
+    weights: Mapping[str, float],
+    reference: GeoReference,
+    mask: np.ndarray,
+) -> np.ndarray:
+    """Each commune's need in [0, 1]: its rank among the inhabited communes of ``mask`` on the
+    weighted mean of the indicators' rank quantiles (0 = the least in need, 1 = the most;
+    NaN elsewhere; 0.5 with no indicator). Ranking the mean again spreads it over [0, 1]: a
+    mean of several quantiles crowds around 0.5."""
+    population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
+    ranked = pd.Series(mask & (population > 0))
+    total = 0.0
+    need = np.zeros(len(population))
+    for indicator in indicators:
+        weight = float(weights.get(indicator.key, 0.0))
+        if weight <= 0:
+            continue
+        values = pd.Series(commune_values(indicator, reference))
+        need += weight * rank_quantile(values, ranked, indicator.sign).fillna(0.5).to_numpy()
+        total += weight
+    if total <= 0:
+        return np.where(ranked.to_numpy(), 0.5, np.nan)
+    return rank_quantile(pd.Series(need / total), ranked, 1).to_numpy()
 
 
 def suggest_sites(
@@ -105,9 +136,13 @@ def suggest_sites(
     rural_codes: set[str] | None = None,
     frr_codes: set[str] | None = None,
     frr_only: bool = False,
+    rural_candidates: bool = True,
+    objective: Objective = "rurale",
+    indicators: Sequence[Indicator] = (),
+    need_weights: Mapping[str, float] | None = None,
     communes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Propose up to ``k`` communes where a new initiative would cover the most people.
+    """Propose up to ``k`` communes where a new initiative would cover the most rural people.
 
     Parameters
     ----------
@@ -122,11 +157,19 @@ def suggest_sites(
     scope : Scope
         Both the population to cover and the candidates are in the scope.
     rural_codes : set of str, optional
-        Rural communes; without it every commune's population counts.
+        Rural communes; without it every commune's population counts and every commune may
+        be proposed.
     frr_codes : set of str, optional
         FRR communes; required with ``frr_only``.
     frr_only : bool
         Only propose communes classed FRR.
+    rural_candidates : bool
+        Only propose rural communes (the default; ignored without ``rural_codes``).
+    objective : {"rurale", "besoin"}
+        Maximise the rural population newly within reach, or that population weighted by each
+        commune's need (``commune_need`` of ``indicators`` with ``need_weights``).
+    indicators, need_weights
+        The need indicators and their weights, for the ``besoin`` objective.
     communes : DataFrame, optional
         A precomputed ``commune_coverage(initiatives, reference, radius_km=radius_km)``.
 
@@ -135,38 +178,52 @@ def suggest_sites(
     DataFrame
         ``SUGGESTION_COLUMNS``, one row per step in order. ``part_cumulee`` is the share of the
         uncovered (rural) population of the scope covered after that step;
-        ``attrs["population_a_couvrir"]`` holds that population.
+        ``attrs["population_a_couvrir"]`` holds that population, ``attrs["objectif"]`` the
+        objective.
     """
-    if k < 1:
-        raise AnalysisError("Le nombre de propositions doit être au moins 1.")
-    if frr_only and frr_codes is None:
-        raise AnalysisError(
-            "La liste officielle des communes FRR n'est pas importée : impossible de limiter "
-            "les propositions aux communes FRR."
-        )
+    _check_arguments(k, objective, frr_only, frr_codes)
     if communes is None:
         communes = commune_coverage(initiatives, reference, radius_km=radius_km)
-    points = commune_points(reference)
     in_scope = scope_mask(reference, scope)
-    frame = points.assign(
+    frame = commune_points(reference).assign(
         population=communes["population"].to_numpy(),
         couverte=communes["couverte"].to_numpy(),
     )
     rural = in_set(frame["code_insee"], rural_codes) if rural_codes is not None else True
+    frame["besoin"] = (
+        commune_need(indicators, need_weights or {}, reference, in_scope)
+        if objective == "besoin"
+        else np.nan
+    )
     demand = frame.loc[in_scope & rural & ~frame["couverte"] & (frame["population"] > 0)]
-    cand_mask = in_scope & (in_set(frame["code_insee"], frr_codes) if frr_only else True)
-    candidates = frame.loc[cand_mask]
+    candidate_mask = in_scope & (rural if rural_candidates else True)
+    if frr_only:
+        candidate_mask = candidate_mask & in_set(frame["code_insee"], frr_codes)
+    candidates = frame.loc[candidate_mask].sort_values("code_insee", kind="stable")
     demand = demand.reset_index(drop=True)
     candidates = candidates.reset_index(drop=True)
-    pair_c, pair_d = _pairs(candidates, demand, radius_km)
-    steps = greedy_cover(
-        pair_c, pair_d, demand["population"].to_numpy(dtype=float), len(candidates), k
-    )
+    weights = demand["population"].to_numpy(dtype=float)
+    if objective == "besoin":
+        weights = weights * demand["besoin"].fillna(0.5).to_numpy(dtype=float)
+    pair_c, pair_d = pairs_within(candidates, demand, radius_km)
+    steps = greedy_cover(pair_c, pair_d, weights, len(candidates), k)
     result = _steps_frame(steps, candidates, demand, reference)
-    result.attrs["population_a_couvrir"] = int(demand["population"].sum())
-    total = result.attrs["population_a_couvrir"]
+    total = int(demand["population"].sum())
+    result.attrs.update(population_a_couvrir=total, objectif=objective)
     result["part_cumulee"] = result["population_cumulee"] / total if total else np.nan
     return result
+
+
+def _check_arguments(k: int, objective: str, frr_only: bool, frr_codes) -> None:
+    if k < 1:
+        raise AnalysisError("Le nombre de propositions doit être au moins 1.")
+    if objective not in OBJECTIVES:
+        raise ValueError(f"expected an objective in {OBJECTIVES}, got {objective!r}")
+    if frr_only and frr_codes is None:
+        raise AnalysisError(
+            "La liste des communes FRR n'est pas disponible : impossible de limiter les "
+            "propositions aux communes FRR."
+        )
 
 
 def _steps_frame(
@@ -176,11 +233,13 @@ def _steps_frame(
     reference: GeoReference,
 ) -> pd.DataFrame:
     info = reference.communes.set_index("code_insee")
+    populations = demand["population"].to_numpy(dtype=float)
     rows = []
     cumulative = 0
     for rank, (cand, newly, gain) in enumerate(steps, start=1):
         code = candidates.at[cand, "code_insee"]
-        cumulative += int(round(gain))
+        people = int(round(populations[newly].sum()))
+        cumulative += people
         rows.append(
             {
                 "rang": rank,
@@ -188,8 +247,10 @@ def _steps_frame(
                 "nom": info.at[code, "nom"],
                 "departement_code": info.at[code, "departement_code"],
                 "population": int(info.at[code, "population"]),
+                "besoin": float(candidates.at[cand, "besoin"]),
                 "communes_nouvellement_couvertes": len(newly),
-                "population_nouvellement_couverte": int(round(gain)),
+                "population_nouvellement_couverte": people,
+                "population_ponderee_nouvellement_couverte": round(gain, 1),
                 "population_cumulee": cumulative,
                 "part_cumulee": np.nan,
                 "longitude": float(candidates.at[cand, "lon"]),

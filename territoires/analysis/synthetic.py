@@ -90,3 +90,29 @@ def random_initiatives(reference: GeoReference, count: int, seed: int = 0) -> pd
             }
         )
     return initiatives_frame(records)
+
+
+def sample_indicator(
+    values: Mapping[str, float] | None = None,
+    *,
+    key: str = "test",
+    direction: str = "eleve",
+    level: str = "commune",
+    unit: str = "part",
+    **extra: Any,
+):
+    """A need indicator named « Part test » (source « Source test », vintage 2024)."""
+    from territoires.analysis.indicators import Indicator
+
+    return Indicator(
+        key=key,
+        label=extra.pop("label", "Part test"),
+        phrase=extra.pop("phrase", "part test"),
+        unit=unit,  # type: ignore[arg-type]
+        direction=direction,  # type: ignore[arg-type]
+        level=level,  # type: ignore[arg-type]
+        values=pd.Series(dict(values or {}), dtype=float),
+        source=extra.pop("source", "Source test"),
+        vintage=extra.pop("vintage", "2024"),
+        **extra,
+    )

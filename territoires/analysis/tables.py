@@ -11,11 +11,17 @@ COVERAGE_EXPORT_COLUMNS = [
     "rang",
     "code",
     "nom",
+    "score",
+    "score_couverture",
+    "score_besoin",
+    "signale",
+    "raisons",
     "population",
     "part_rurale",
     "initiatives",
     "montant",
     "initiatives_10k_hab",
+    "initiatives_accessibles_10k_hab",
     "euros_par_hab",
     "part_population_touchee",
     "distance_mediane_km",
@@ -26,10 +32,9 @@ COVERAGE_EXPORT_COLUMNS = [
     "themes_manquants",
     "financeurs",
     "part_population_frr",
-    "score",
-    "signale",
-    "raisons",
 ]
+
+SCORE_ONLY = {"rang", "score", "score_couverture", "score_besoin", "signale", "raisons"}
 
 # Everything the greedy suggestion returns but the internal list of covered codes.
 SUGGESTION_EXPORT_COLUMNS = [c for c in SUGGESTION_COLUMNS if c != "codes_couverts"]
@@ -46,6 +51,7 @@ COLUMN_LABELS: dict[str, str] = {
     "initiatives": "Initiatives",
     "montant": "Montant (€)",
     "initiatives_10k_hab": "Initiatives / 10 000 hab.",
+    "initiatives_accessibles_10k_hab": "Initiatives accessibles / 10 000 hab.",
     "euros_par_hab": "€ / habitant",
     "part_population_touchee": "Population touchée",
     "distance_mediane_km": "Distance médiane (km)",
@@ -57,8 +63,12 @@ COLUMN_LABELS: dict[str, str] = {
     "financeurs": "Financeurs",
     "part_population_frr": "Population en FRR",
     "score": "Score",
+    "score_couverture": "Couverture (0-100)",
+    "score_besoin": "Besoin (0-100)",
     "signale": "Signalé",
     "raisons": "Raisons",
+    "besoin": "Besoin (0-1)",
+    "population_ponderee_nouvellement_couverte": "Population pondérée nouvellement couverte",
     "communes_nouvellement_couvertes": "Communes nouvellement couvertes",
     "population_nouvellement_couverte": "Population nouvellement couverte",
     "population_cumulee": "Population couverte (cumul)",
@@ -78,9 +88,21 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+def need_columns(frame: pd.DataFrame) -> list[str]:
+    """The need indicators' columns of a scored table (``besoin_<key>``), in order."""
+    return [c for c in frame.columns if c.startswith("besoin_")]
+
+
+def need_labels(indicators) -> dict[str, str]:
+    """French headers of the need columns: the indicator's label and vintage."""
+    return {f"besoin_{i.key}": f"{i.label} ({i.vintage})" for i in indicators}
+
+
 def coverage_export(scored: pd.DataFrame) -> pd.DataFrame:
-    """Return a scored coverage table with the export columns, rounded; ``inf`` becomes empty."""
-    return _rounded(scored.reindex(columns=COVERAGE_EXPORT_COLUMNS))
+    """Return a (scored) coverage table with the export columns, then the need indicators'
+    values, rounded; ``inf`` becomes empty. Score columns are left out of an unscored table."""
+    columns = [c for c in COVERAGE_EXPORT_COLUMNS if c in scored or c not in SCORE_ONLY]
+    return _rounded(scored.reindex(columns=columns + need_columns(scored)))
 
 
 def suggestion_export(sites: pd.DataFrame) -> pd.DataFrame:

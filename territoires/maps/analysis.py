@@ -6,21 +6,21 @@ geometry sent once and styled in JavaScript from a class index, local assets onl
 
 from __future__ import annotations
 
-import html
-
 import folium
-import numpy as np
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
+from territoires.analysis.score import QUINTILE_LABELS, quintile_bounds, rank_quintiles
 from territoires.formatting import fr_number
 from territoires.geo.reference import GeoReference, Scope
 from territoires.maps import geometry, layers
 from territoires.maps.assets import inline_assets, link_assets, needed_assets
 from territoires.maps.build import MapOptions, base_map, build_map
+from territoires.maps.geometry import script_json
 from territoires.maps.legend import LegendEntry, legend_html
 from territoires.maps.palettes import NO_DATA_COLOR, OUTLINE_COLOR, ZERO_COLOR, class_colors
 
-SCORE_BREAKS: tuple[float, ...] = (25.0, 50.0, 75.0, 100.0)
 NOT_RANKED = "Non classé (peu rural)"
 # « Où agir ensuite ? »: blue / orange, distinguishable with every colour-vision deficiency
 ALREADY_COLOR = "#9ecae1"
@@ -56,13 +56,6 @@ def _outline(fmap: folium.Map, reference: GeoReference, scope: Scope) -> None:
     layers.shapes_layer(outline, style, "TerritoiresOutline").add_to(fmap)
 
 
-def score_classes(scores: pd.Series) -> list[int]:
-    """Class of each score: ``0`` not ranked (NaN), ``1..4`` by quarter of the 0–100 scale."""
-    values = scores.to_numpy(dtype=float)
-    classes = np.searchsorted(np.array(SCORE_BREAKS[:-1]), values, side="right") + 1
-    return [0 if np.isnan(v) else int(k) for v, k in zip(values, classes, strict=True)]
-
-
 def score_map(
     reference: GeoReference,
     scope: Scope,
@@ -74,18 +67,20 @@ def score_map(
     basemap: str = "aucun",
     height: int | None = None,
 ) -> folium.Map:
-    """Territories of ``level`` in ``scope`` coloured by underserved score (darker = less served).
+    """Territories of ``level`` in ``scope`` by quintile of the ranking (darker = less covered).
 
     A click returns the territory's ``code`` and ``niveau`` (to open its fiche).
     """
     layer = geometry.scope_layer(reference, level, scope)
     table = scored.set_index("code").reindex(layer["code"].astype(str))
-    classes = score_classes(table["score"])
+    classes = rank_quintiles(table["rang"]).tolist()
     labels = [
-        NOT_RANKED if k == 0 else f"score {fr_number(s, 0)} / 100 (rang {int(r)})"
+        NOT_RANKED
+        if k == 0
+        else f"rang {int(r)}, score {fr_number(s, 1)} / 100 ({QUINTILE_LABELS[k]})"
         for k, s, r in zip(classes, table["score"], table["rang"].fillna(0), strict=True)
     ]
-    colors = class_colors(len(SCORE_BREAKS))
+    colors = class_colors(5)
     bounds = geometry.scope_bounds(reference, scope)
     fmap = base_map(bounds, basemap, height)
     encoded = geometry.cached(
@@ -101,16 +96,23 @@ def score_map(
         no_data_color=NO_DATA_COLOR,
     ).add_to(fmap)
     _outline(fmap, reference, scope)
-    low = 0.0
-    entries = []
-    for color, high in zip(colors, SCORE_BREAKS, strict=True):
-        suffix = " (signalé)" if low >= 50 else ""
-        entries.append(LegendEntry("case", color, f"{fr_number(low)} – {fr_number(high)}{suffix}"))
-        low = high
-    entries.append(LegendEntry("case", ZERO_COLOR, NOT_RANKED))
-    legend = legend_html("Score « zones peu couvertes »", [(None, entries[::-1])], source)
-    layers.legend_control(legend).add_to(fmap)
+    layers.legend_control(_score_legend(scored, colors, source)).add_to(fmap)
     return _finish(fmap, bounds, asset_base)
+
+
+def _score_legend(scored: pd.DataFrame, colors: list[str], source: str) -> str:
+    """Quintiles from the least covered down, each with its ranks, then « non classé »."""
+    count = int(scored["eligible"].sum())
+    entries = [
+        LegendEntry(
+            "case",
+            colors[quintile - 1],
+            f"{QUINTILE_LABELS[quintile]} (rangs {fr_number(first)} à {fr_number(last)})",
+        )
+        for quintile, (first, last) in quintile_bounds(count).items()
+    ]
+    entries.append(LegendEntry("case", ZERO_COLOR, NOT_RANKED))
+    return legend_html("Zones peu couvertes, par quintile", [(None, entries)], source)
 
 
 def suggestion_map(
@@ -157,7 +159,8 @@ def suggestion_map(
     ).add_to(fmap)
     _outline(fmap, reference, scope)
     for site in sites.itertuples(index=False):
-        _add_site(fmap, site, radius_km)
+        _add_reach(fmap, site, radius_km)
+    SiteMarkers(sites).add_to(fmap)
     entries = [
         LegendEntry("case", color, names[k])
         for k, color in ((1, ALREADY_COLOR), (2, NEWLY_COLOR), (3, STILL_COLOR), (0, ZERO_COLOR))
@@ -168,36 +171,60 @@ def suggestion_map(
     return _finish(fmap, bounds, asset_base)
 
 
-def _add_site(fmap: folium.Map, site, radius_km: float) -> None:
-    location = [float(site.latitude), float(site.longitude)]
-    tip = html.escape(
-        f"{site.rang}. {site.nom} : {fr_number(site.population_nouvellement_couverte)} "
-        "habitants nouvellement couverts"
+class SiteMarkers(MacroElement):
+    """The proposed sites as numbered markers: the number is drawn inside the marker itself
+    (a ``divIcon``), so it cannot drift from it at any zoom, and no image is fetched."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, sites) {
+            sites.forEach(function (site) {
+                var icon = L.divIcon({
+                    className: "te-site",
+                    html: '<span style="display:flex;align-items:center;justify-content:center;'
+                        + 'width:22px;height:22px;border-radius:50%;border:2px solid #fff;'
+                        + 'background:{{ this.color }};color:#fff;font:bold 12px sans-serif;'
+                        + 'box-shadow:0 0 2px rgba(0,0,0,.6)">' + site.rang + '</span>',
+                    iconSize: [26, 26],
+                    iconAnchor: [13, 13]
+                });
+                L.marker([site.lat, site.lon], {icon: icon, title: site.tip, keyboard: false})
+                    .addTo(map);
+            });
+        })({{ this._parent.get_name() }}, {{ this.payload }});
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, sites: pd.DataFrame, color: str = SITE_COLOR) -> None:
+        super().__init__()
+        self._name = "TerritoiresSites"
+        self.color = color
+        self.payload = script_json(
+            [
+                {
+                    "rang": int(site.rang),
+                    "lat": float(site.latitude),
+                    "lon": float(site.longitude),
+                    "tip": f"{site.rang}. {site.nom} : "
+                    f"{fr_number(site.population_nouvellement_couverte)} habitants "
+                    "nouvellement couverts",
+                }
+                for site in sites.itertuples(index=False)
+            ]
+        )
+
+
+def _add_reach(fmap: folium.Map, site, radius_km: float) -> None:
     folium.Circle(
-        location,
+        [float(site.latitude), float(site.longitude)],
         radius=radius_km * 1000,
         color=SITE_COLOR,
         weight=1.5,
         dash_array="6 4",
         fill=False,
-    ).add_to(fmap)
-    # A circle marker with a permanent label: folium's Marker would first load Leaflet's
-    # default icon images (404 offline), and folium's Popup needs jQuery (not shipped).
-    folium.CircleMarker(
-        location,
-        radius=11,
-        color="#ffffff",
-        weight=2,
-        fill=True,
-        fill_color=SITE_COLOR,
-        fill_opacity=1.0,
-        tooltip=folium.Tooltip(
-            f'<b title="{tip}">{int(site.rang)}</b>',
-            permanent=True,
-            direction="center",
-            class_name="te-rang",
-        ),
+        interactive=False,
     ).add_to(fmap)
 
 

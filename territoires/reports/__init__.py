@@ -13,20 +13,21 @@ import datetime as dt
 from typing import Literal
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from territoires.analysis.aggregate import breakdowns, key_figures, membership, placed_in
-from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, coverage
+from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage
+from territoires.analysis.indicators import Indicator, builtin_indicators
 from territoires.analysis.placement import served_communes
 from territoires.analysis.profile import TerritoryKey, territory_key, territory_profile
-from territoires.analysis.score import DEFAULT_THRESHOLD, ScoreWeights, underserved_score
+from territoires.analysis.ranking import rank_territories
+from territoires.analysis.score import ScoreSettings, method_lines, rank_quintiles
 from territoires.errors import AnalysisError
 from territoires.formatting import fr_count, fr_number
 from territoires.geo.reference import GeoReference
 from territoires.geo.rurality import APPROXIMATION_SOURCE
 from territoires.maps.geometry import on_mainland
-from territoires.reports.charts import MAX_COMMUNES_DRAWN, SCORE_STYLES, coverage_map_png
+from territoires.reports.charts import MAX_COMMUNES_DRAWN, QUINTILE_STYLES, coverage_map_png
 from territoires.reports.content import (
     SheetContent,
     display_shapes,
@@ -99,8 +100,17 @@ def _method_lines(initiatives: pd.DataFrame, radius_km: float) -> list[str]:
         "Placement : zone d'intervention si renseignée, sinon commune d'implantation.",
         "Distances à vol d'oiseau (Lambert-93, UTM en outre-mer) ; "
         f"portée {fr_number(radius_km)} km.",
-        "Score « zones peu couvertes » : moyenne pondérée de composantes normalisées, "
-        "voir la page Méthodologie.",
+        "Score « zones peu couvertes » : moyenne pondérée des rangs de composantes de "
+        "couverture et de besoin, voir la page Méthodologie.",
+    ]
+
+
+def indicator_sources(scored: pd.DataFrame) -> list[str]:
+    """One source line per need indicator used by a scored table."""
+    return [
+        c.indicator.source_line
+        for c in scored.attrs.get("composantes", [])
+        if c.indicator is not None
     ]
 
 
@@ -134,7 +144,8 @@ def sheet_for_territory(
     rural_codes: set[str] | None = None,
     frr_codes: set[str] | None = None,
     communes: pd.DataFrame | None = None,
-    weights: ScoreWeights | None = None,
+    settings: ScoreSettings | None = None,
+    indicators: list[Indicator] | None = None,
     extra_sources: list[str] | None = None,
     demo: bool | None = None,
     retained: str = "",
@@ -155,8 +166,16 @@ def sheet_for_territory(
         **options,
     )
     level, scope = ranking_target(reference, key)
-    table = coverage(initiatives, reference, level, scope.scope, communes=communes, **options)
-    scored = underserved_score(table, weights, radius_km=radius_km)
+    scored = rank_territories(
+        initiatives,
+        reference,
+        level,  # type: ignore[arg-type]
+        scope.scope,
+        settings=settings,
+        indicators=builtin_indicators(reference) if indicators is None else indicators,
+        communes=communes,
+        **options,
+    )
     content = territory_content(
         profile,
         initiatives,
@@ -179,7 +198,7 @@ OVERSEAS_NOTE = "L'outre-mer n'est pas sur la carte : ses territoires figurent d
 def _score_map(
     scored: pd.DataFrame, reference: GeoReference, level: str
 ) -> tuple[bytes | None, bool]:
-    """The ranking's map, and whether overseas territories were left out of it."""
+    """The ranking's map in quintiles, and whether overseas territories were left out of it."""
     if len(scored) > MAX_COMMUNES_DRAWN or level in ("france", "territoire"):
         return None, False  # too many shapes for a page; named territories may overlap
     shapes = display_shapes(reference, level)
@@ -190,18 +209,16 @@ def _score_map(
         shapes = shapes.loc[metro]
     if shapes.empty:
         return None, False
-    by_code = scored.set_index("code")
-    flagged = by_code["signale"].reindex(shapes["code"]).fillna(False).to_numpy(dtype=bool)
-    ranked = by_code["eligible"].reindex(shapes["code"]).fillna(False).to_numpy(dtype=bool)
-    classes = np.where(flagged, "signale", np.where(ranked, "classe", "hors"))
+    ranks = scored.set_index("code")["rang"]
+    quintiles = rank_quintiles(ranks).reindex(shapes["code"]).fillna(0).astype(int)
     outline = gpd.GeoDataFrame(geometry=[shapes.geometry.union_all()], crs=shapes.crs)
     png = coverage_map_png(
         shapes[["code", "geometry"]],
-        pd.Series(classes),
+        pd.Series(quintiles.astype(str).to_numpy()),
         pd.DataFrame({"lon": [], "lat": []}),
         outline,
         radius_km=DEFAULT_RADIUS_KM,
-        styles=SCORE_STYLES,
+        styles=QUINTILE_STYLES,
     )
     return png, overseas_left_out
 
@@ -219,9 +236,12 @@ def sheet_for_ranking(
     extra_sources: list[str] | None = None,
     demo: bool | None = None,
     retained: str = "",
+    reference_label: str = "",
     today: dt.date | None = None,
 ) -> bytes:
-    """Return the meeting sheet of an underserved ranking (« Zones peu couvertes »)."""
+    """Return the ranked sheet of « Zones peu couvertes »: the map in quintiles, the first 20
+    with their reasons, the method in five lines and the sources (``reference_label`` names the
+    comparison of the reasons: « département », « région » or « France »)."""
     check_format(output_format)
     figures = key_figures(initiatives, reference, scope.scope, rural_codes)
     members = membership(reference, "france", scope.scope)
@@ -238,8 +258,9 @@ def sheet_for_ranking(
         radius_km=radius_km,
         map_png=map_png,
         map_note=OVERSEAS_NOTE if overseas_left_out else None,
+        method=method_lines(scored, radius_km=radius_km, reference_label=reference_label),
         extra_sources=_method_lines(initiatives, radius_km)
-        + [f"Seuil de signalement : score de {fr_number(DEFAULT_THRESHOLD)} ou plus."]
+        + indicator_sources(scored)
         + list(extra_sources or []),
         demo=_is_demo(initiatives) if demo is None else demo,
         retained=retained,

@@ -31,10 +31,14 @@ SHARE_STYLES: dict[str, tuple[str, str, str]] = {
     "partielle": ("#ffffff", "..", "Moins de la moitié à plus de {x} km"),
     "forte": ("#ffffff", "////", "La moitié ou plus à plus de {x} km"),
 }
-SCORE_STYLES: dict[str, tuple[str, str, str]] = {
-    "signale": ("#4d4d4d", "////", "Signalé (score de 50 ou plus)"),
-    "classe": ("#c8c8c8", "", "Rural, score inférieur à 50"),
-    "hors": ("#ffffff", "", "Non classé (peu rural ou sans habitant)"),
+# quintiles of the ranking, darkest = the 20 % least covered (greys for black-and-white)
+QUINTILE_STYLES: dict[str, tuple[str, str, str]] = {
+    "5": ("#252525", "", "20 % les moins couverts"),
+    "4": ("#636363", "", "20 % suivants"),
+    "3": ("#969696", "", "20 % du milieu"),
+    "2": ("#cccccc", "", "20 % suivants"),
+    "1": ("#f2f2f2", "", "20 % les mieux couverts"),
+    "0": ("#ffffff", "..", "Non classé (peu rural ou sans habitant)"),
 }
 MAX_COMMUNES_DRAWN = 2500
 

@@ -37,7 +37,9 @@ MONTHS = (
     "décembre",
 )
 DEMO_NOTICE = "Données de démonstration fictives : ne pas diffuser comme résultats réels."
-RANKING_SIZE = 10
+RANKING_SIZE = 10  # rows of a fiche's ranking
+RANKED_SHEET_SIZE = 20  # rows of the ranked sheet (« Zones peu couvertes »)
+SHEET_REASONS = 3  # strongest reasons written per row on a sheet (all of them in the exports)
 RANKING_TITLES: dict[str, str] = {
     "commune": "Communes les moins couvertes",
     "epci": "EPCI les moins couverts",
@@ -70,6 +72,7 @@ class SheetContent:
     sources: tuple[str, ...]
     notice: str | None = None
     retained: str = ""  # the filters applied (« Initiatives retenues : … »), under the subtitle
+    method: tuple[str, ...] = ()  # the method in a few lines (ranked sheet)
 
 
 def french_date(day: dt.date) -> str:
@@ -126,6 +129,14 @@ def _finite(figures: dict, key: str) -> float | None:
     return float(value) if value is not None else None
 
 
+def strongest_reasons(reasons: str, count: int = SHEET_REASONS) -> str:
+    """The first ``count`` reasons of a row (the strongest contributions), and its tie-break."""
+    parts = [part.strip().rstrip(".") for part in str(reasons).split(" ; ") if part.strip()]
+    tie = [part for part in parts if part.startswith("à score égal")]
+    kept = [part for part in parts if not part.startswith("à score égal")][:count] + tie
+    return " ; ".join(kept) + "." if kept else ""
+
+
 def _ranking_rows(scored: pd.DataFrame | None) -> tuple[tuple[str, ...], ...]:
     if scored is None or scored.empty:
         return ()
@@ -134,10 +145,26 @@ def _ranking_rows(scored: pd.DataFrame | None) -> tuple[tuple[str, ...], ...]:
         (
             str(row.rang),
             str(row.nom),
-            fr_number(row.score, 0),
-            str(row.raisons).split(" ; ")[0],
+            fr_number(row.score, 1),
+            strongest_reasons(row.raisons, 1),
         )
         for row in top.itertuples(index=False)
+    )
+
+
+def ranked_sheet_rows(scored: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    """The first ``RANKED_SHEET_SIZE`` ranked rows: rank, name, score, its two parts, reasons."""
+    top = scored.loc[scored["eligible"]].head(RANKED_SHEET_SIZE)
+    return tuple(
+        (
+            str(row["rang"]),
+            str(row["nom"]),
+            fr_number(row["score"], 1),
+            fr_number(row.get("score_couverture"), 0),
+            fr_number(row.get("score_besoin"), 0),
+            strongest_reasons(row["raisons"]),
+        )
+        for _, row in top.iterrows()
     )
 
 
@@ -345,26 +372,40 @@ def ranking_content(
     radius_km: float,
     map_png: bytes | None = None,
     map_note: str | None = None,
+    method: list[str] | None = None,
     extra_sources: list[str] | None = None,
     demo: bool = False,
     retained: str = "",
     today: dt.date | None = None,
 ) -> SheetContent:
-    """Return the sheet of an underserved ranking (« Zones peu couvertes »); ``map_note`` is
-    added to the map's caption."""
+    """Return the ranked sheet (« Zones peu couvertes »): the map in quintiles, key figures,
+    the first ``RANKED_SHEET_SIZE`` territories with their strongest reasons, the method and
+    the sources; ``map_note`` is added to the map's caption."""
+    ranked, flagged = int(scored["eligible"].sum()), int(scored["signale"].sum())
     rows = [
         ("Initiatives", fr_number(figures.get("initiatives"))),
         ("Montant total", fr_euros(figures.get("montant"))),
         ("Communes touchées", fr_number(figures.get("communes_touchees"))),
-        ("Population des communes touchées", fr_number(figures.get("population_touchee"))),
         (
             f"Part de la population rurale ({rural_qualifier(reference)}) dans une commune touchée",
             fr_percent(figures.get("part_population_rurale_touchee")),
         ),
-        ("Territoires classés (ruraux)", fr_number(int(scored["eligible"].sum()))),
-        ("Territoires signalés (score ≥ 50)", fr_number(int(scored["signale"].sum()))),
+        ("Territoires classés (ruraux)", fr_number(ranked)),
+        ("Territoires signalés (les moins couverts)", fr_number(flagged)),
         ("Portée retenue", f"{fr_number(radius_km)} km"),
     ]
+    caption = (
+        " ".join(
+            [
+                "Territoires classés par quintile du classement, du plus foncé (les 20 % les "
+                "moins couverts) au plus clair ; en blanc pointillé, les territoires non "
+                "classés.",
+                map_note or "",
+            ]
+        ).strip()
+        if map_png is not None
+        else "Carte omise : trop de territoires pour une page ; choisissez un périmètre plus petit."
+    )
     return SheetContent(
         title=f"Zones peu couvertes — {scope.nom}",
         subtitle=ranking_title(level),
@@ -372,22 +413,13 @@ def ranking_content(
         figures_header=("Indicateur", scope.nom, ""),
         figures=tuple((label, value, "") for label, value in rows),
         map_png=map_png,
-        map_caption=(
-            " ".join(
-                [
-                    "Territoires selon leur score : hachurés, les territoires signalés.",
-                    map_note or "",
-                ]
-            ).strip()
-            if map_png is not None
-            else "Carte omise : trop de territoires pour une page ; choisissez un périmètre "
-            "plus petit."
-        ),
+        map_caption=caption,
         charts=_charts(breakdown),
-        ranking_title=ranking_title(level),
-        ranking_header=("Rang", "Territoire", "Score", "Première raison"),
-        ranking=_ranking_rows(scored),
+        ranking_title=f"Les {fr_number(min(ranked, RANKED_SHEET_SIZE))} premiers du classement",
+        ranking_header=("Rang", "Territoire", "Score", "Couv.", "Besoin", "Raisons principales"),
+        ranking=ranked_sheet_rows(scored),
         sources=_sources(reference, extra_sources or []),
         notice=DEMO_NOTICE if demo else None,
         retained=retained,
+        method=tuple(method or ()),
     )

@@ -126,18 +126,32 @@ def _fit(png: bytes, max_width: float, max_height: float) -> tuple[float, float]
     return pixels_w * scale, pixels_h * scale
 
 
+# relative column widths of a ranking table, by its number of columns
+RANKING_WIDTHS = {4: (8, 32, 10, 50), 6: (6, 24, 8, 7, 8, 67)}
+
+
 def _ranking_block(pdf: FPDF, content: SheetContent) -> None:
     _heading(pdf, content.ranking_title)
-    pdf.set_font(FONT, "", 7.5)
+    pdf.set_font(FONT, "", 7.5 if len(content.ranking_header) <= 4 else 7)
     if not content.ranking:
         pdf.multi_cell(0, 5, "Aucun territoire rural à classer.", new_x="LMARGIN", new_y="NEXT")
         return
+    widths = RANKING_WIDTHS.get(len(content.ranking_header))
     with pdf.table(
-        col_widths=(8, 32, 10, 50), headings_style=GREY_HEADING, line_height=4, text_align="LEFT"
+        col_widths=widths, headings_style=GREY_HEADING, line_height=3.6, text_align="LEFT"
     ) as table:
         table.row(list(content.ranking_header))
         for row in content.ranking:
             table.row(list(row))
+
+
+def _method_block(pdf: FPDF, content: SheetContent) -> None:
+    if not content.method:
+        return
+    _heading(pdf, "Méthode en cinq lignes")
+    pdf.set_font(FONT, "", 7.5)
+    for number, line in enumerate(content.method, start=1):
+        pdf.multi_cell(0, 4, f"{number}. {line}", new_x="LMARGIN", new_y="NEXT")
 
 
 def _sources_block(pdf: FPDF, content: SheetContent) -> None:
@@ -159,5 +173,6 @@ def render_pdf(content: SheetContent) -> bytes:
     pdf.add_page()
     _charts_block(pdf, content)
     _ranking_block(pdf, content)
+    _method_block(pdf, content)
     _sources_block(pdf, content)
     return bytes(pdf.output())

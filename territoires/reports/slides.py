@@ -78,6 +78,33 @@ def _title_slide(prs: Presentation, content: SheetContent) -> None:
     _set_text(slide.placeholders[1], subtitle)
 
 
+ROWS_PER_SLIDE = 5  # ranked rows with their reasons that fit a 16:9 slide
+
+
+def _ranking_slides(prs: Presentation, content: SheetContent) -> None:
+    """The ranking on one slide (short rows) or several (rows with reasons)."""
+    if not content.ranking:
+        _text(_titled(prs, content.ranking_title), "Aucun territoire rural à classer.", TOP)
+        return
+    per_slide = ROWS_PER_SLIDE if len(content.ranking_header) > 4 else len(content.ranking)
+    chunks = [
+        content.ranking[start : start + per_slide]
+        for start in range(0, len(content.ranking), per_slide)
+    ]
+    for number, chunk in enumerate(chunks, start=1):
+        title = content.ranking_title
+        if len(chunks) > 1:
+            title += f" ({number}/{len(chunks)})"
+        table = _table(_titled(prs, title), content.ranking_header, chunk, size=10)
+        if len(content.ranking_header) > 4:
+            _widths(table, (0.6, 2.6, 0.8, 0.7, 0.8, 6.8))
+
+
+def _widths(table, inches: tuple[float, ...]) -> None:
+    for column, width in zip(table.columns, inches, strict=True):
+        column.width = Inches(width)
+
+
 def render_pptx(content: SheetContent) -> bytes:
     """Return a deck with one slide per block: title, map, figures, charts, ranking, sources."""
     prs = Presentation()
@@ -100,11 +127,12 @@ def render_pptx(content: SheetContent) -> bytes:
         slide = _titled(prs, title)
         _picture(slide, png, Inches(5.5))
 
-    slide = _titled(prs, content.ranking_title)
-    if content.ranking:
-        _table(slide, content.ranking_header, content.ranking, size=10)
-    else:
-        _text(slide, "Aucun territoire rural à classer.", TOP)
+    _ranking_slides(prs, content)
+
+    if content.method:
+        slide = _titled(prs, "Méthode en cinq lignes")
+        lines = (f"{n}. {line}" for n, line in enumerate(content.method, start=1))
+        _text(slide, "\n".join(lines), TOP, size=14)
 
     slide = _titled(prs, "Sources et millésimes")
     _text(slide, "\n".join(f"• {line}" for line in content.sources), TOP, size=12)

@@ -36,15 +36,17 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("history", "id"),
     ("users", "email"),
     ("meta", "cle"),
+    ("indicators", "id"),
+    ("indicator_values", "indicator_id, code"),
 )
 BOOLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
     "funders": ("configure",),
     "initiatives": ("fictif",),
 }
 # Tables whose ids a database generates: their counters move past the restored ids.
-IDENTITY_TABLES: tuple[str, ...] = ("initiatives", "imports", "history")
+IDENTITY_TABLES: tuple[str, ...] = ("initiatives", "imports", "history", "indicators")
 # What makes a database « not empty » for a restore (seeded themes and funders do not count).
-CONTENT_TABLES: tuple[str, ...] = ("initiatives", "imports", "history", "users")
+CONTENT_TABLES: tuple[str, ...] = ("initiatives", "imports", "history", "users", "indicators")
 _CHUNK = 5_000
 
 

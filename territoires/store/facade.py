@@ -29,6 +29,7 @@ from territoires.store import (
     undo,
     users,
 )
+from territoires.store import indicators as indicator_rows
 from territoires.store.backends import BUSY_MESSAGE, backend_for
 from territoires.store.freshness import bump, data_version
 from territoires.store.records import (
@@ -258,6 +259,48 @@ class Store:
             None if after is None else f"{email} : {after}",
         )
         history.write(self._db, [entry], stamp=now(), user=actor.user)
+
+    # -- need indicators imported by users --------------------------------------------------
+    def indicators(self) -> pd.DataFrame:
+        """The imported need indicators, oldest first (``store.indicators.INDICATOR_COLUMNS``)."""
+        return self._read(indicator_rows.frame)
+
+    def indicator_values(self, indicator_id: int) -> pd.Series:
+        """One imported indicator's values: float per commune INSEE code or EPCI SIREN."""
+        return self._read(indicator_rows.values, indicator_id)
+
+    def save_indicator(self, record: dict[str, Any], values: pd.Series, *, actor: Actor) -> int:
+        """Store an imported indicator and its values (editeur); return its id.
+
+        ``record`` holds ``libelle, unite, sens, niveau, source, millesime, fichier``
+        (``IndicatorTable.record``). An indicator with the same ``libelle`` is replaced, values
+        included, in one transaction; the history says so.
+        """
+        require(actor, "editeur")
+        with self._writing("L'indicateur n'a pas été enregistré et la base n'a pas été modifiée"):
+            stamp = now()
+            ident, replaced = indicator_rows.save(
+                self._db, record, values, stamp=stamp, user=actor.user
+            )
+            added = indicator_rows.describe(record, int(values.astype(float).notna().sum()))
+            self._record_indicator(actor, stamp, replaced, added)
+        return ident
+
+    def remove_indicator(self, indicator_id: int, *, actor: Actor) -> bool:
+        """Delete an imported indicator and its values (editeur); False when there is none."""
+        require(actor, "editeur")
+        with self._writing("L'indicateur n'a pas été retiré"):
+            stamp = now()
+            removed = indicator_rows.remove(self._db, indicator_id)
+            if removed is not None:
+                self._record_indicator(actor, stamp, removed, None)
+        return removed is not None
+
+    def _record_indicator(
+        self, actor: Actor, stamp: str, before: str | None, after: str | None
+    ) -> None:
+        entry = history.Entry("indicateur", None, None, None, "indicateur", before, after)
+        history.write(self._db, [entry], stamp=stamp, user=actor.user)
 
     # -- writing initiatives ---------------------------------------------------------------
     def import_batch(

@@ -29,6 +29,7 @@ Action = Literal[
     "fusion",
     "annulation",
     "utilisateur",
+    "indicateur",
 ]
 HISTORY_COLUMNS: tuple[str, ...] = (
     "id",

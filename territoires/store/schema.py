@@ -161,6 +161,28 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 PRIMARY KEY (colonne, cle))""",
         ),
     ),
+    (
+        8,
+        "need indicators imported by users (issue 22)",
+        (
+            """CREATE TABLE indicators (
+                id {pk},
+                libelle TEXT NOT NULL UNIQUE,
+                unite TEXT NOT NULL DEFAULT '',
+                sens TEXT NOT NULL CHECK (sens IN ('eleve', 'faible')),
+                niveau TEXT NOT NULL CHECK (niveau IN ('commune', 'epci')),
+                source TEXT NOT NULL,
+                millesime TEXT NOT NULL,
+                fichier TEXT,
+                importe_le TEXT NOT NULL,
+                importe_par TEXT)""",
+            """CREATE TABLE indicator_values (
+                indicator_id BIGINT NOT NULL REFERENCES indicators(id) ON DELETE CASCADE,
+                code TEXT NOT NULL,
+                valeur DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (indicator_id, code))""",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -13,15 +13,26 @@ import pandas as pd
 import streamlit as st
 
 from territoires import texts
-from territoires.analysis.coverage import commune_coverage, frr_codes_from
+from territoires.analysis.coverage import commune_coverage
+from territoires.analysis.indicators import DIRECTION_LABELS, Indicator, builtin_indicators
+from territoires.analysis.indicators import frr_codes as reference_frr_codes
 from territoires.analysis.profile import TerritoryKey, territory_key
-from territoires.analysis.score import ScoreWeights
-from territoires.analysis.tables import COLUMN_LABELS
+from territoires.analysis.ranking import REFERENCE_LEVELS, rank_territories
+from territoires.analysis.score import (
+    COVERAGE_KEYS,
+    COVERAGE_LABELS,
+    DEFAULT_FLAGGED_SHARE,
+    DEFAULT_NEED_SHARE,
+    ScoreSettings,
+    Selection,
+)
+from territoires.analysis.tables import COLUMN_LABELS, need_labels
 from territoires.errors import TerritoiresError
 from territoires.filters import Filters, apply_filters, filters_to_params
-from territoires.formatting import markdown_literal
+from territoires.formatting import fr_number, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.links import quoted
+from territoires.ui.access_view import current_access
 from territoires.ui.cache import get_reference
 from territoires.ui.selection import selectable_table
 from territoires.ui.sidebar import territory_choices
@@ -81,11 +92,191 @@ def cached_commune_coverage(
     return _commune_coverage(key, float(radius_km), pool, reference)
 
 
-def frr_codes(rurality: pd.DataFrame | None) -> set[str] | None:
-    """FRR communes from the rurality frame (None until the official list is imported)."""
-    if rurality is None or "frr" not in rurality or not rurality["frr"].notna().any():
-        return None
-    return frr_codes_from(rurality[["code_insee", "frr"]])
+def frr_codes(rurality: pd.DataFrame | None = None) -> set[str]:
+    """FRR communes: the imported list, else the committed one (ANCT, 10 July 2025).
+
+    ``rurality`` is accepted for the pages' existing calls; the list lives on the reference.
+    """
+    return reference_frr_codes(get_reference())
+
+
+def need_indicators(reference: GeoReference) -> list[Indicator]:
+    """The need indicators offered: built in (memoised per reference), then imported."""
+    from territoires.ui.cache import get_stored_indicators
+
+    return builtin_indicators(reference) + list(get_stored_indicators())
+
+
+DIRECTION_CHOICES = {
+    "eleve": "Une valeur élevée signale un besoin (taux de pauvreté, part des 75 ans ou plus)",
+    "faible": "Une valeur faible signale un besoin (médecins accessibles, revenu médian)",
+}
+
+
+def _read_upload(upload, reference: GeoReference, column: str | None, level: str | None):
+    """The uploaded file read as an indicator table (through a temporary file)."""
+    import tempfile
+    from pathlib import Path
+
+    from territoires.analysis.indicator_files import read_indicator_table
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        return read_indicator_table(path, reference, column=column, level=level)  # type: ignore[arg-type]
+
+
+def indicator_import_panel(reference: GeoReference) -> None:
+    """Import a need indicator (CSV or XLSX by commune or EPCI) and list the imported ones."""
+    with st.expander("Importer un indicateur de besoin", icon=":material/upload_file:"):
+        st.caption(
+            "Un tableau par commune ou par EPCI, tel que l'exportent l'Observatoire des "
+            "territoires ou l'INSEE : une colonne de codes, un libellé, une ou plusieurs "
+            "colonnes de valeurs (virgule décimale, lignes de titre et valeurs secrètes "
+            "acceptées). L'indicateur devient une composante du besoin, avec son sens."
+        )
+        editor = current_access().may("editeur")
+        if not editor:
+            st.caption("Importer ou retirer un indicateur est réservé aux éditeurs.")
+        upload = None
+        if editor:
+            from territoires.ui.chrome import uploaded_file_in_french, uploader_in_french
+
+            types = ["csv", "xlsx", "txt"]
+            uploader_in_french(types)
+            upload = st.file_uploader(
+                "Fichier CSV ou XLSX", type=types, key="cov_indicateur_fichier"
+            )
+            uploaded_file_in_french(upload)
+        if upload is not None:
+            _import_form(upload, reference)
+        _imported_list(editor)
+
+
+def _import_form(upload, reference: GeoReference) -> None:
+    from territoires.ui.cache import clear_after_write, store_session
+
+    column = st.session_state.get("cov_indicateur_colonne")
+    try:
+        table = _read_upload(upload, reference, column, None)
+    except TerritoiresError as exc:
+        st.error(markdown_literal(exc.user_message))
+        return
+    if len(table.columns) > 1:
+        st.selectbox(
+            "Colonne de valeurs",
+            table.columns,
+            index=table.columns.index(table.column),
+            key="cov_indicateur_colonne",
+            placeholder=texts.CHOOSE,
+        )
+    st.caption(markdown_literal(table.summary()))
+    with st.form("cov_indicateur_form"):
+        label = st.text_input(
+            "Libellé", value=table.label_hint or table.column, key="cov_indicateur_libelle"
+        )
+        direction = st.radio(
+            "Sens",
+            list(DIRECTION_CHOICES),
+            format_func=DIRECTION_CHOICES.get,
+            index=0,
+            key="cov_indicateur_sens",
+        )
+        left, right = st.columns(2)
+        source = left.text_input("Source (producteur, jeu de données)", key="cov_indicateur_source")
+        vintage = right.text_input(
+            "Millésime", value=table.vintage_hint, key="cov_indicateur_millesime"
+        )
+        unit = st.text_input(
+            "Unité (facultatif : %, pour 100 000 hab.…)", key="cov_indicateur_unite"
+        )
+        submitted = st.form_submit_button("Importer l'indicateur", icon=":material/upload:")
+    if not submitted:
+        return
+    record = table.record(label, direction, source, vintage, unit, upload.name)
+    if isinstance(record, str):
+        st.error(record)
+        return
+    try:
+        with store_session() as store:
+            store.save_indicator(record, table.values, actor=current_access().actor())
+    except TerritoiresError as exc:
+        st.error(markdown_literal(exc.user_message))
+        return
+    clear_after_write()
+    st.success(f"Indicateur « {markdown_literal(label.strip())} » importé.")
+
+
+def _imported_list(editor: bool) -> None:
+    from territoires.ui.cache import clear_after_write, get_stored_indicators, store_session
+
+    imported = list(get_stored_indicators())
+    if not imported:
+        return
+    st.markdown("**Indicateurs importés**")
+    for indicator in imported:
+        left, right = st.columns([5, 1])
+        left.markdown(
+            markdown_literal(
+                f"{indicator.label} — {indicator.source}, millésime {indicator.vintage} "
+                f"({'par EPCI' if indicator.level == 'epci' else 'par commune'}, "
+                f"{DIRECTION_LABELS[indicator.direction]})"
+            )
+        )
+        if editor and right.button(
+            "Retirer", key=f"cov_retirer_{indicator.key}", icon=":material/delete:"
+        ):
+            ident = int(indicator.key.removeprefix("import-"))
+            with store_session() as store:
+                store.remove_indicator(ident, actor=current_access().actor())
+            clear_after_write()
+            st.rerun()
+
+
+@st.cache_data(show_spinner="Calcul du classement…", max_entries=12)
+def _ranking(key: tuple, _pool, _reference, _indicators, _communes, _rural) -> pd.DataFrame:
+    level, scope, settings, selection, reference_level, radius = key[:6]
+    return rank_territories(
+        _pool,
+        _reference,
+        level,
+        scope,
+        settings=settings,
+        indicators=_indicators,
+        selection=selection,
+        reference_level=reference_level,
+        radius_km=radius,
+        rural_codes=_rural,
+        frr_codes=reference_frr_codes(_reference),
+        communes=_communes,
+    )
+
+
+def cached_ranking(
+    pool: pd.DataFrame,
+    reference: GeoReference,
+    *,
+    level: str,
+    scope: Scope,
+    settings: ScoreSettings,
+    selection: Selection,
+    reference_level: str,
+    radius_km: float,
+    indicators: list[Indicator],
+    communes: pd.DataFrame,
+    rural: frozenset[str] | None,
+    key: str,
+) -> pd.DataFrame:
+    """``rank_territories`` cached per pool key and every setting (a slider move that comes
+    back to a previous value is instant)."""
+    # an indicator imported again under the same label keeps its key: its values count too
+    indicator_key = tuple(
+        (i.key, i.vintage, len(i.values), float(i.values.sum())) for i in indicators
+    )
+    arguments = (level, scope, settings, selection, reference_level, float(radius_km))
+    return _ranking(
+        (*arguments, indicator_key, key), pool, reference, indicators, communes, rural_set(rural)
+    )
 
 
 def rural_set(rural: frozenset[str] | None) -> set[str] | None:
@@ -235,10 +426,13 @@ RANKING_SHOWN = [
     "rang",
     "nom",
     "score",
+    "score_couverture",
+    "score_besoin",
     "raisons",
     "population",
     "part_rurale",
-    "initiatives_10k_hab",
+    "initiatives",
+    "initiatives_accessibles_10k_hab",
     "distance_moyenne_km",
     "themes_manquants",
     "code",
@@ -251,6 +445,7 @@ COVERAGE_SHOWN = [
     "initiatives",
     "montant",
     "initiatives_10k_hab",
+    "initiatives_accessibles_10k_hab",
     "euros_par_hab",
     "part_population_touchee",
     "distance_mediane_km",
@@ -266,8 +461,10 @@ STEPS_SHOWN = [
     "nom",
     "departement_code",
     "population",
+    "besoin",
     "communes_nouvellement_couvertes",
     "population_nouvellement_couverte",
+    "population_ponderee_nouvellement_couverte",
     "population_cumulee",
     "part_cumulee",
 ]
@@ -277,7 +474,11 @@ SHARE_COLUMNS = ["part_rurale", "part_population_touchee", "part_population_frr"
 def _column_config() -> dict:
     percent = st.column_config.NumberColumn(format="%.0f %%")
     return {
-        "Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f"),
+        "Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
+        "Couverture (0-100)": st.column_config.NumberColumn(format="%.0f"),
+        "Besoin (0-100)": st.column_config.NumberColumn(format="%.0f"),
+        "Besoin (0-1)": st.column_config.NumberColumn(format="%.2f"),
+        "Initiatives accessibles / 10 000 hab.": st.column_config.NumberColumn(format="%.2f"),
         "Raisons": st.column_config.TextColumn(width="large"),
         "Part rurale": percent,
         "Population touchée": percent,
@@ -303,49 +504,148 @@ def metric_row(items: list[tuple[str, str]]) -> None:
         column.metric(label, value, border=True)
 
 
-def weights_widgets(
-    defaults: ScoreWeights, labels: dict[str, str], frr_available: bool
-) -> dict[str, float]:
-    """Sliders for the score weights (the FRR one disabled until the list is imported)."""
-    weights: dict[str, float] = {}
-    with st.expander("Poids des composantes du score", icon=":material/tune:"):
-        columns = st.columns(len(labels))
-        for column, (name, label) in zip(columns, labels.items(), strict=True):
-            weights[name] = column.slider(
-                label,
+REFERENCE_LABELS = {"departement": "Son département", "region": "Sa région", "france": "La France"}
+
+
+def reference_choice(key: str) -> str:
+    """The territory the reasons compare each value with."""
+    return st.selectbox(
+        "Comparer à",
+        REFERENCE_LEVELS,
+        format_func=REFERENCE_LABELS.get,
+        key=key,
+        placeholder=texts.CHOOSE,
+        help="Chaque raison donne la valeur du territoire et celle de son département, de sa "
+        "région (celui ou celle qui compte le plus de ses habitants) ou de la France.",
+    )
+
+
+def flagged_share_slider(key: str) -> float:
+    """The share of ranked territories flagged (20 % by default)."""
+    return (
+        st.slider(
+            "Part des territoires signalés (%)",
+            5,
+            50,
+            int(100 * DEFAULT_FLAGGED_SHARE),
+            5,
+            key=key,
+            help="Les territoires classés en tête, dans cette proportion, sont signalés comme "
+            "les moins couverts.",
+        )
+        / 100
+    )
+
+
+def _indicator_help(indicator: Indicator) -> str:
+    return (
+        f"{indicator.description} Source : {indicator.source}, millésime {indicator.vintage}. "
+        f"Sens : {DIRECTION_LABELS[indicator.direction]}."
+    )
+
+
+def score_settings_widgets(
+    indicators: list[Indicator], themes_considered: int, flagged_share: float
+) -> ScoreSettings:
+    """The expander of the score's parts and weights; returns the chosen settings."""
+    defaults = ScoreSettings()
+    with st.expander("Composantes du score et leurs poids", icon=":material/tune:"):
+        need_share = st.slider(
+            "Part du besoin dans le score (%)",
+            0,
+            100,
+            int(100 * DEFAULT_NEED_SHARE),
+            5,
+            key="cov_part_besoin",
+            help="Le reste du score est la partie « couverture ».",
+        )
+        left, right = st.columns(2)
+        left.markdown("**Couverture** (initiatives retenues par les filtres)")
+        coverage = {
+            name: left.slider(
+                COVERAGE_LABELS[name],
                 0.0,
                 1.0,
-                float(getattr(defaults, name)),
+                defaults.coverage.get(name, 0.0),
                 0.05,
                 key=f"cov_w_{name}",
-                disabled=name == "frr" and not frr_available,
+                disabled=name == "themes" and themes_considered < 2,
+                help="Sans effet avec un seul thème retenu : il redirait « aucune initiative »."
+                if name == "themes"
+                else None,
             )
-        if not frr_available:
-            st.caption(
-                "La composante FRR est ignorée tant que la liste officielle des communes "
-                "France Ruralités Revitalisation n'est pas importée (page « Importer »)."
+            for name in COVERAGE_KEYS
+        }
+        right.markdown("**Besoin** (indicateurs, avec leur source)")
+        need = {
+            indicator.key: right.slider(
+                f"{indicator.label} ({indicator.vintage})",
+                0.0,
+                1.0,
+                float(defaults.need.get(indicator.key, 1.0 if indicator.imported else 0.0)),
+                0.05,
+                key=f"cov_w_besoin_{indicator.key}",
+                help=_indicator_help(indicator),
             )
-    return weights
+            for indicator in indicators
+        }
+    return ScoreSettings(
+        coverage_weights=tuple(coverage.items()),
+        need_weights=tuple(need.items()),
+        need_share=need_share / 100,
+        flagged_share=flagged_share,
+    )
 
 
-def ranking_table(ranked: pd.DataFrame, level: str, reference: GeoReference) -> None:
+NEED_FORMATS = {"part": "%.0f %%", "evolution": "%+.1f %%", "km": "%.1f km", "valeur": "%.2f"}
+
+
+def _need_display(
+    ranked: pd.DataFrame, indicators: list[Indicator]
+) -> tuple[pd.DataFrame, dict[str, str], dict]:
+    """The need columns of a ranking for display: percentages × 100, headers, formats."""
+    frame = pd.DataFrame(index=ranked.index)
+    labels = need_labels(indicators)
+    config = {}
+    for indicator in indicators:
+        column = f"besoin_{indicator.key}"
+        if column not in ranked:
+            continue
+        scale = 100 if indicator.unit in ("part", "evolution") else 1
+        frame[column] = ranked[column] * scale
+        config[labels[column]] = st.column_config.NumberColumn(
+            format=NEED_FORMATS[indicator.unit], help=_indicator_help(indicator)
+        )
+    return frame, labels, config
+
+
+def ranking_table(
+    ranked: pd.DataFrame, level: str, reference: GeoReference, indicators: list[Indicator]
+) -> None:
     """The ranking; selecting a row shows its full reasons and a link to its fiche."""
     shown = ranked[RANKING_SHOWN]
+    needs, labels, config = _need_display(ranked, indicators)
+    display = _display(shown, level)
+    display = pd.concat([display, needs.rename(columns=labels)], axis=1)
     code = selectable_table(
-        _display(shown, level),
+        display,
         shown["code"],
         key="cov_ranking",
         hide_index=True,
         width="stretch",
         height=420,
-        column_config=_column_config(),
+        column_config={**_column_config(), **config},
     )
     if code is None:
         st.caption("Sélectionnez une ligne pour lire ses raisons en entier et ouvrir sa fiche.")
         return
     row = shown.loc[shown["code"] == code].iloc[0]
     name, reasons = markdown_literal(str(row["nom"])), markdown_literal(str(row["raisons"]))
-    st.info(f"**{name}** — score {row['score']:.0f} / 100. {reasons}")
+    st.info(
+        f"**{name}** — rang {row['rang']}, score {fr_number(row['score'], 1)} / 100 "
+        f"(couverture {fr_number(row['score_couverture'])}, besoin "
+        f"{fr_number(row['score_besoin'])}). {reasons}"
+    )
     fiche_page_link(territory_key(reference, level, str(row["code"])))
 
 
@@ -361,9 +661,15 @@ def coverage_table(table: pd.DataFrame, level: str) -> None:
 
 
 def steps_table(sites: pd.DataFrame) -> None:
-    """The greedy steps: newly covered population and cumulative total."""
+    """The greedy steps: newly covered population and cumulative total (with the need
+    columns only under the « besoin » objective)."""
+    shown = [c for c in STEPS_SHOWN if c in sites]
+    if sites.attrs.get("objectif") != "besoin":
+        shown = [
+            c for c in shown if c not in ("besoin", "population_ponderee_nouvellement_couverte")
+        ]
     st.dataframe(
-        _display(sites[STEPS_SHOWN], None),
+        _display(sites[shown], None),
         hide_index=True,
         width="stretch",
         column_config=_column_config(),

@@ -3,7 +3,8 @@
 - ``get_reference()``: the geographic reference, a shared read-only object (``cache_resource``).
 - ``get_store()``: the process's one ``Store`` (``cache_resource``; the store is thread-safe),
   for the configured database.
-- ``get_initiatives()``, ``get_demo_shown()``: cached reads keyed on ``store.data_version()``,
+- ``get_initiatives()``, ``get_demo_shown()``, ``get_stored_indicators()`` (the need indicators
+  users imported): cached reads keyed on ``store.data_version()``,
   a counter the store bumps in the same transaction as every write. Any write, from this
   session, another one, a second app process or the command line, moves it: the next read
   sees the new data, and no read scans the table to find out.
@@ -91,6 +92,19 @@ def get_rurality() -> pd.DataFrame:
     from territoires.geo.rurality import rurality_frame
 
     return rurality_frame(get_reference())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _stored_indicators(url: str, version: int) -> list:
+    from territoires.analysis.indicators import stored_indicators
+
+    return stored_indicators(_store_for(url))
+
+
+def get_stored_indicators() -> list:
+    """The need indicators users imported (``analysis.indicators.stored_indicators``), read
+    again only when the data version moved."""
+    return _stored_indicators(get_settings().database_url, data_version())
 
 
 def clear_after_write() -> None:

@@ -12,7 +12,7 @@ from territoires.analysis.score import underserved_score
 from territoires.analysis.suggest import suggest_sites
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.geo.reference import Scope
-from territoires.maps.analysis import fiche_map, score_classes, score_map, suggestion_map
+from territoires.maps.analysis import fiche_map, score_map, suggestion_map
 from territoires.maps.assets import ASSETS_DIR
 
 ASSET_BASE = "../assets"
@@ -28,24 +28,13 @@ def no_cdn(text: str) -> bool:
     return not any(host in text for host in remote) and "$(" not in text
 
 
-def test_score_classes():
-    assert score_classes(pd.Series([float("nan"), 0.0, 25.0, 49.9, 50.0, 80.0, 100.0])) == [
-        0,
-        1,
-        2,
-        2,
-        3,
-        4,
-        4,
-    ]
-
-
 def test_score_map_html(tiny_reference):
     initiatives = initiatives_frame([{"commune_code": "22001", "titre": "<script>x</script>"}])
     rural = set(tiny_reference.communes["code_insee"])
     scored = underserved_score(coverage(initiatives, tiny_reference, "epci", rural_codes=rural))
     text = html_of(score_map(tiny_reference, Scope(), "epci", scored, asset_base=ASSET_BASE))
-    assert "Score « zones peu couvertes »" in text
+    assert "Zones peu couvertes, par quintile" in text
+    assert "20 % les moins couverts (rangs 1 à 1)" in text
     assert "200000003" in text
     assert no_cdn(text)
     assert f"{ASSET_BASE}/leaflet/leaflet.js" in text
@@ -67,9 +56,13 @@ def test_suggestion_map_escapes_names(tiny_reference):
     )
     text = html_of(suggestion_map(reference, Scope(), status, sites, 8, asset_base=None))
     assert "<b>Évil</b>" not in text
-    assert "&lt;b&gt;" in text
     assert "L.circle" in text
-    assert "L.marker(" not in text  # a default Marker would fetch Leaflet's icon images
+    # numbered markers: the number is inside each marker's own icon (it cannot drift from
+    # it), and a divIcon fetches no image (Leaflet's default icon would, and fail offline)
+    assert text.count("var icon = L.divIcon(") == 1 and "L.marker([site.lat, site.lon]" in text
+    assert '"rang":1,"lat":' in text and '"rang":2,"lat":' in text
+    assert "{icon: icon, title: site.tip, keyboard: false}" in text  # never the default icon
+    assert '"tip":"1. \\u003cb\\u003eÉvil\\u003c/b\\u003e : ' in text  # a JSON string
     assert no_cdn(text)
 
 

@@ -14,6 +14,7 @@ from pyproj import Geod
 from shapely.geometry import box
 
 from territoires.analysis.coverage import (
+    accessibility,
     commune_coverage,
     coverage,
     frr_codes_from,
@@ -255,3 +256,53 @@ def test_a_commune_without_outline_has_an_unknown_distance(tiny_reference, sampl
     d5 = geodesic_km(centre("22005"), centre("22001"))
     assert ouest["distance_moyenne_km"] == pytest.approx(500 * d5 / 800, rel=0.01)
     assert ouest["population_non_couverte"] == 500  # 22006's 600 inhabitants: unknown
+
+
+def _access(frame, reference, radius_km):
+    values = accessibility(frame, reference, radius_km)
+    return dict(zip(reference.communes["code_insee"], values, strict=True))
+
+
+def test_an_area_initiative_counts_for_the_population_it_serves(tiny_reference):
+    """Served area EPCI 200000001: 100 + 200 + 500 + 600 = 1,400 inhabitants, 1/1,400 each."""
+    frame = initiatives_frame(
+        [{"commune_code": "22001", "zone_intervention": [{"level": "epci", "code": "200000001"}]}]
+    )
+    access = _access(frame, tiny_reference, 8)
+    ouest = {"22001", "22002", "22005", "22006"}
+    for code, value in access.items():
+        assert value == pytest.approx(1 / 1_400 if code in ouest else 0.0)
+    table = coverage(frame, tiny_reference, "commune").set_index("code")
+    # per 10,000 inhabitants the same in the 100- and the 600-inhabitant commune
+    rates = table.loc[sorted(ouest), "initiatives_accessibles_10k_hab"]
+    assert rates.tolist() == pytest.approx([10_000 / 1_400] * 4)
+    # counted once in all: the initiative's whole public lives in EPCI 200000001
+    epci = coverage(frame, tiny_reference, "epci").set_index("code")
+    assert epci.loc["200000001", "initiatives_accessibles"] == pytest.approx(1.0)
+    assert epci.loc["200000001", "initiatives"] == 1
+
+
+def test_a_point_initiative_serves_the_communes_within_reach(tiny_reference):
+    # 8 km: 22002 reaches its left and right neighbours (7.4 km), not 22006 above (11.1 km)
+    frame = initiatives_frame([{"commune_code": "22002"}])
+    access = _access(frame, tiny_reference, 8)
+    public = {"22001": 100, "22002": 200, "56003": 300}
+    for code, value in access.items():
+        assert value == pytest.approx(1 / 600 if code in public else 0.0)
+    total = sum(
+        value * tiny_reference.communes.set_index("code_insee").at[c, "population"]
+        for c, value in access.items()
+    )
+    assert total == pytest.approx(1.0)
+
+
+def test_themes_considered_follow_the_filter(tiny_reference, sample):
+    table = coverage(sample, tiny_reference, "epci", themes=["prendre-soin"]).set_index("code")
+    ouest = table.loc["200000001"]
+    assert ouest["nb_themes_retenus"] == 1
+    assert ouest["themes_presents"] == "Prendre soin"  # « Cultures et savoirs » not cited
+    assert ouest["themes_manquants"] == "" and ouest["nb_themes_manquants"] == 0
+    trois = table.loc["200000003"]
+    assert trois["themes_manquants"] == "Prendre soin" and trois["nb_themes_manquants"] == 1
+    two = coverage(sample, tiny_reference, "epci", themes=["prendre-soin", "espaces-cooperation"])
+    assert two.set_index("code").loc["200000001", "themes_manquants"] == "Espaces de coopération"

@@ -114,3 +114,34 @@ def test_ranking_level_suits_the_scope(demo_env, scope, level):
     commune."""
     at = _app("app_pages/couverture.py", perimetre=scope)
     assert at.selectbox(key="cov_level").value == level
+
+
+def test_an_imported_indicator_becomes_a_need_component(demo_env):
+    """Upload an INSEE-like table on the « Couverture » page: it is stored, offered among the
+    need weights with its vintage, shown in the ranking and cited by the reasons."""
+    from territoires.geo.cache import load_reference
+
+    codes = sorted(load_reference().territory_communes("centre-ouest-bretagne"))
+    at = _app("app_pages/couverture.py", perimetre="territoire:centre-ouest-bretagne")
+    at.selectbox(key="cov_level").set_value("commune").run()
+    table = "Taux de pauvreté 2021\nCode;Libellé;Taux de pauvreté 2021\n"
+    table += "".join(f"{code};Commune;{10 + i},5\n" for i, code in enumerate(codes[1:]))
+    table += f"{codes[0]};Commune;s\n"  # a secret value
+    at.file_uploader(key="cov_indicateur_fichier").set_value(
+        ("pauvrete.csv", table.encode("utf-8"), "text/csv")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    read = f"{len(codes)} lignes lues, {len(codes) - 1} communes avec une valeur"
+    assert any(read in c.value for c in at.caption), [c.value for c in at.caption]
+    at.text_input(key="cov_indicateur_source").set_value("INSEE, Filosofi")
+    at.text_input(key="cov_indicateur_unite").set_value("%")
+    next(b for b in at.button if b.label == "Importer l'indicateur").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("importé" in s.value for s in at.success)
+    at.run()
+    slider = at.slider(key="cov_w_besoin_import-1")
+    assert slider.label == "Taux de pauvreté 2021 (2021)" and slider.value == 1.0
+    frame = next(d.value for d in at.dataframe if "Taux de pauvreté 2021 (2021)" in d.value)
+    shown = frame["Taux de pauvreté 2021 (2021)"]
+    assert shown.notna().sum() >= len(frame) - 1 > 10  # every ranked commune but the secret one
+    assert any("taux de pauvreté 2021 : " in r.lower() for r in frame["Raisons"])

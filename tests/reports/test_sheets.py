@@ -11,12 +11,15 @@ import pytest
 from pptx import Presentation
 
 from territoires.analysis.coverage import coverage
+from territoires.analysis.indicators import builtin_indicators
 from territoires.analysis.profile import territory_key
+from territoires.analysis.ranking import rank_territories
 from territoires.analysis.score import underserved_score
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.errors import AnalysisError
 from territoires.formatting import NBSP, fr_euros
 from territoires.reports import sheet_for_ranking, sheet_for_territory
+from territoires.reports.content import strongest_reasons
 
 DAY = dt.date(2026, 3, 5)
 
@@ -101,17 +104,77 @@ def test_demo_notice_and_pptx(tiny_reference, sample):
     assert len(pictures) == 1
 
 
+def _ranked(reference, sample, scope):
+    return rank_territories(
+        sample,
+        reference,
+        "commune",
+        scope.scope,
+        indicators=builtin_indicators(reference),
+        rural_codes=set(reference.communes["code_insee"]),
+    )
+
+
 def test_ranking_sheet(tiny_reference, sample):
+    """The ranked sheet: the map in quintiles, the first 20 with their reasons, the method in
+    five lines and the sources (need indicators included)."""
     scope = territory_key(tiny_reference, "region", "53")
-    rural = set(tiny_reference.communes["code_insee"])
-    scored = underserved_score(coverage(sample, tiny_reference, "commune", rural_codes=rural))
-    data = sheet_for_ranking(scored, sample, tiny_reference, scope, "commune", today=DAY)
+    scored = _ranked(tiny_reference, sample, scope)
+    data = sheet_for_ranking(
+        scored, sample, tiny_reference, scope, "commune", today=DAY, reference_label="département"
+    )
     pages, text = pdf_text(data)
-    assert pages == 2
-    assert "Zones peu couvertes — Bretagne" in text
-    top = scored.iloc[0]["nom"]
-    assert top in text
-    assert "Seuil de signalement" in text
+    flat = " ".join(text.split())
+    assert "Zones peu couvertes — Bretagne" in flat
+    assert "Territoires classés par quintile du classement" in flat
+    assert "Les 12 premiers du classement" in flat  # 12 communes, fewer than 20
+    top = scored.iloc[0]
+    assert top["nom"] in flat
+    first_reason = strongest_reasons(top["raisons"], 1).rstrip(".")
+    assert " ".join(first_reason.split())[:40] in flat
+    assert "Méthode en cinq lignes" in flat
+    for number in range(1, 6):
+        assert f"{number}. " in flat
+    assert "raisons comparées à : département" in flat
+    assert "Population en commune FRR : ANCT / DGCL" in flat
+    assert "Évolution de la population 2017-2023 : INSEE" in flat
+    assert "Seuil de signalement" not in flat
+
+
+def test_ranking_sheet_pptx_spreads_the_top_20_over_slides(tiny_reference, sample):
+    scope = territory_key(tiny_reference, "region", "53")
+    scored = _ranked(tiny_reference, sample, scope)
+    data = sheet_for_ranking(
+        scored, sample, tiny_reference, scope, "commune", output_format="pptx", today=DAY
+    )
+    deck = Presentation(io.BytesIO(data))
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    assert titles[-4:] == [
+        "Les 12 premiers du classement (2/3)",
+        "Les 12 premiers du classement (3/3)",
+        "Méthode en cinq lignes",
+        "Sources et millésimes",
+    ]
+    table = next(s for s in deck.slides[titles.index(titles[-5])].shapes if s.has_table).table
+    assert [table.cell(0, c).text for c in range(6)] == [
+        "Rang",
+        "Territoire",
+        "Score",
+        "Couv.",
+        "Besoin",
+        "Raisons principales",
+    ]
+    assert table.cell(1, 1).text == scored.iloc[0]["nom"]
+
+
+def test_strongest_reasons_keep_the_tie_break():
+    reasons = (
+        "Un (a) ; deux (b) ; trois (c) ; quatre (d) ; à score égal avec le rang 2, passe devant."
+    )
+    assert strongest_reasons(reasons) == (
+        "Un (a) ; deux (b) ; trois (c) ; à score égal avec le rang 2, passe devant."
+    )
+    assert strongest_reasons("Un (a).", 3) == "Un (a)."
 
 
 def test_unknown_format(tiny_reference, sample):
