@@ -57,13 +57,14 @@ THEMES = ("Prendre soin", "cultures + coopération", "Espaces de coopération", 
 @dataclass(frozen=True)
 class Case:
     """One timed import: a label, a file, its row count, the counts it must report
-    (« 50 000 nouvelles »…) and a database URL made fresh for each run."""
+    (« 50 000 nouvelles »…) and a database URL made fresh for each run of each code (« actuel »,
+    « avant »), with the run's number."""
 
     label: str
     path: Path
     rows: int
     outcome: tuple[str, ...]
-    database: Callable[[str], str]
+    database: Callable[[str, int], str]
 
 
 def make_file(reference, path: Path, rows: int = COMMITTEE_ROWS, seed: int = 1) -> Path:
@@ -145,13 +146,16 @@ REIMPORT_LABEL = (
 )
 
 
-def _sqlite_cases(folder: Path, files: dict[str, Path], seed_db: Path) -> list[Case]:
-    def new(name: str) -> Callable[[str], str]:
-        return lambda run: f"sqlite:///{folder / f'{name}-{run}.db'}"
+def _sqlite_cases(folder: Path, files: dict[str, Path], seeds: dict[str, Path]) -> list[Case]:
+    """``seeds``: for each code, a database it filled with the initiatives a re-import finds
+    (each code its own: the schema changed since the baseline)."""
 
-    def existing(run: str) -> str:
-        copy = folder / f"existant-{run}.db"
-        shutil.copyfile(seed_db, copy)
+    def new(name: str) -> Callable[[str, int], str]:
+        return lambda code, run: f"sqlite:///{folder / f'{name}-{code}-{run}.db'}"
+
+    def existing(code: str, run: int) -> str:
+        copy = folder / f"existant-{code}-{run}.db"
+        shutil.copyfile(seeds[code], copy)
         return f"sqlite:///{copy}"
 
     return [
@@ -167,19 +171,19 @@ def _sqlite_cases(folder: Path, files: dict[str, Path], seed_db: Path) -> list[C
     ]  # fmt: skip
 
 
-def _postgres_cases(files: dict[str, Path], prepare: Callable[[str], None]) -> list[Case]:
+def _postgres_cases(files: dict[str, Path], prepare: Callable[[str, str], None]) -> list[Case]:
     base = os.environ.get("TERRITOIRES_TEST_DATABASE_URL")
     if not base:
         return []
 
-    def schema(filled: bool) -> Callable[[str], str]:
-        def make(run: str) -> str:
+    def schema(filled: bool) -> Callable[[str, int], str]:
+        def make(code: str, run: int) -> str:
             name = f"bench_{uuid.uuid4().hex[:10]}"
             _SCHEMAS.append((base, name))
             _admin(base, f'CREATE SCHEMA "{name}"')
             url = f"{base}{'&' if '?' in base else '?'}options={quote(f'-csearch_path={name}')}"
             if filled:
-                prepare(url)
+                prepare(url, code)
             return url
 
         return make
@@ -212,7 +216,7 @@ def _measure(
     for run in range(RUNS):
         for case in cases:
             for name, code in codes.items():  # alternate: a slow moment hits both
-                url = case.database(f"{name}-{run}")
+                url = case.database(name, run)
                 wall, cpu, output = run_import(code, case.path, url, env[name])
                 _check(case, output)
                 times.setdefault((case.label, name), []).append((wall, cpu))
@@ -259,12 +263,13 @@ def main() -> None:
             codes["avant"] = before
         env = {key: _environment(folder / f"donnees-{key}", code) for key, code in codes.items()}
 
-        def prepare(url: str) -> None:  # the database a re-import finds: the same initiatives
-            run_import(ROOT, files[f"realiste-{SIZES[-1]}"], url, env["actuel"])
+        def prepare(url: str, code: str) -> None:  # what a re-import finds: the initiatives
+            run_import(codes[code], files[f"realiste-{SIZES[-1]}"], url, env[code])
 
-        seed_db = folder / "existant.db"
-        prepare(f"sqlite:///{seed_db}")
-        cases = [*_sqlite_cases(folder, files, seed_db), *_postgres_cases(files, prepare)]
+        seeds = {code: folder / f"existant-{code}.db" for code in codes}
+        for code, seed in seeds.items():
+            prepare(f"sqlite:///{seed}", code)
+        cases = [*_sqlite_cases(folder, files, seeds), *_postgres_cases(files, prepare)]
         try:
             times = _measure(cases, codes, env)
         finally:
