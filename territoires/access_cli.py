@@ -1,5 +1,5 @@
 """Sub-command ``check-serve``: refuse, before the server starts, to serve without sign-in on
-an address reachable from the network (``make run`` runs it first).
+an address reachable from the network (``serve``, which ``make run`` runs, checks the same).
 
     python -m territoires check-serve --address 0.0.0.0
 """
@@ -28,12 +28,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_check_serve)
 
 
-def _check_serve(args: argparse.Namespace) -> int:
-    problem = exposure_problem(
-        args.address,
+def serve_problem(address: str) -> str | None:
+    """The French reason to refuse serving on ``address``, or None: ``exposure_problem`` with
+    the secrets Streamlit reads from here (the user's, the working directory's) and the
+    settings. ``check-serve`` and ``serve`` both run it before the server starts."""
+    return exposure_problem(
+        address,
         auth=auth_in_files(secrets_files()),
         public_read=get_settings().public_read,
     )
+
+
+def _check_serve(args: argparse.Namespace) -> int:
+    problem = serve_problem(args.address)
     if problem:
         print(f"Erreur : {problem}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Command-line entry point.
+"""Command-line entry point: ``python -m territoires``, or ``territoires`` once installed.
 
 Each domain module that offers commands exposes ``register(subparsers)``; this module only
 wires them together and turns ``TerritoiresError`` into a French message and exit status 2.
@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "territoires.importers.cli",
     "territoires.analysis.cli",
     "territoires.access_cli",
+    "territoires.serve",
     "territoires.store.cli",
 )
 
@@ -101,9 +102,9 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog} : erreur : {french_error(message)}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m territoires") -> argparse.ArgumentParser:
     parser = FrenchArgumentParser(
-        prog="python -m territoires",
+        prog=prog,
         description="Territoires d'engagement : référentiel géographique, imports, analyses.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
@@ -118,11 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, *, prog: str = "python -m territoires") -> int:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except TerritoiresError as exc:
         print(f"Erreur : {exc.user_message}", file=sys.stderr)
         return 2
+
+
+def console() -> int:
+    """The ``territoires`` command of the installed package (``[project.scripts]``)."""
+    return main(prog="territoires")

@@ -274,7 +274,10 @@ def ensure_demo(
         return 0
     known = set(store.funders()["nom"])
     new = sorted({f["financeur"] for r in records for f in r["financements"]} - known)
-    result = store.import_batch(records, actor=actor, new_funders=new, source=DEMO_SOURCE)
+    # checked again under the import lock: processes starting at once load it once
+    result = store.import_batch(
+        records, actor=actor, new_funders=new, source=DEMO_SOURCE, if_empty=True
+    )
     return result.nouvelles
 
 

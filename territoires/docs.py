@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
+from territoires.project import project_file
+
+DOCS_DIR = project_file("docs")
 
 SOURCE_COLUMNS = {
     "name": "Jeu de données",

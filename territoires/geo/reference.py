@@ -32,11 +32,12 @@ Public API: :meth:`GeoReference.layer` (a level's layer for a scope), :meth:`com
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from territoires.errors import UnknownCodeError
@@ -121,6 +122,8 @@ class GeoReference:
     rurality_override: pd.DataFrame | None = None
     # The imported France Ruralités Revitalisation list (``code_insee, frr, classee, millesime``).
     frr: pd.DataFrame | None = None
+    # Reads the communes' outlines when they were not loaded (``load_reference(geometries=False)``).
+    outlines: Callable[[], np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def from_frames(
@@ -154,6 +157,18 @@ class GeoReference:
             display={},
             manifest=dict(manifest or {}),
         )
+
+    def commune_geometries(self) -> np.ndarray:
+        """The communes' outlines (shapely geometries, in ``communes`` order); a reference
+        loaded without them (``load_reference(geometries=False)``) reads them now, once."""
+        if self.outlines is not None:
+            geometries = self.outlines()
+            self.communes = gpd.GeoDataFrame(
+                self.communes,
+                geometry=gpd.GeoSeries(geometries, index=self.communes.index, crs="EPSG:4326"),
+            )
+            self.outlines = None
+        return self.communes.geometry.values
 
     # --- lookups -------------------------------------------------------------------------
 

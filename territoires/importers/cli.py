@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from territoires.errors import ExportError
@@ -82,9 +85,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _reference() -> GeoReference:
+    """The reference without its outlines (read on first use: a row located by its point,
+    a GeoJSON export); the import needs only the tables, postcodes and aliases."""
     from territoires.geo.cache import load_reference
 
-    return load_reference()
+    return load_reference(geometries=False)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector (reference counting still frees memory at once).
+
+    An import builds hundreds of thousands of small objects that live until its end, and the
+    collector would walk them again and again for nothing: about a sixth of the command's
+    time on 50,000 rows. Used by the command, a process of its own, not by the app's server.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -97,18 +119,19 @@ def run_import(args: argparse.Namespace) -> int:
     confirmed = read_correspondences(args.mapping) if args.mapping else []
     store = open_store(args.db)
     try:
-        report = import_file(
-            args.file,
-            store,
-            _reference(),
-            actor=cli_actor(args.user),
-            sheet=args.sheet,
-            mapping=mapping,
-            correspondences=confirmed,
-            confirm_updates=args.confirm_updates,
-            dry_run=args.dry_run,
-            rejects_path=args.rejects,
-        )
+        with cyclic_gc_paused():
+            report = import_file(
+                args.file,
+                store,
+                _reference(),
+                actor=cli_actor(args.user),
+                sheet=args.sheet,
+                mapping=mapping,
+                correspondences=confirmed,
+                confirm_updates=args.confirm_updates,
+                dry_run=args.dry_run,
+                rejects_path=args.rejects,
+            )
     finally:
         store.close()
     print("\n".join(report.summary_lines()))
@@ -147,6 +170,9 @@ def run_export(args: argparse.Namespace) -> int:
         initiatives = store.list_initiatives()
     finally:
         store.close()
-    write_file(args.output, export_initiatives(initiatives, _reference(), args.format))
+    reference = _reference()
+    if args.format == "geojson":
+        reference.commune_geometries()  # points inside the communes
+    write_file(args.output, export_initiatives(initiatives, reference, args.format))
     print(f"{len(initiatives)} initiatives exportées dans {args.output} ({args.format}).")
     return 0

@@ -18,11 +18,13 @@ import re
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import shapely
 from shapely.geometry import Point
 
 from territoires.geo.reference import GeoReference
+from territoires.geo.zones import ZoneIndex
 from territoires.importers.normalize import commune_key, is_article, postal_code_key, words_key
 from territoires.importers.values import code_text
 
@@ -53,43 +55,74 @@ class CommuneLocator:
     def __init__(self, reference: GeoReference) -> None:
         communes = reference.communes
         codes = communes["code_insee"].astype(str).tolist()
+        departements = communes["departement_code"].astype(str).tolist()
         self.codes = set(codes)
-        self.nom = dict(zip(codes, communes["nom"].astype(str), strict=True))
-        self.dep_of = dict(zip(codes, communes["departement_code"].astype(str), strict=True))
+        self.nom = dict(zip(codes, communes["nom"].astype(str).tolist(), strict=True))
+        self.dep_of = dict(zip(codes, departements, strict=True))
         self.dep_nom = dict(
-            zip(
-                communes["departement_code"].astype(str),
-                communes["departement_nom"].astype(str),
-                strict=True,
-            )
+            zip(departements, communes["departement_nom"].astype(str).tolist(), strict=True)
         )
         self.dep_by_key = {words_key(n): c for c, n in self.dep_nom.items()}
-        self.by_dep: dict[str, set[str]] = defaultdict(set)
-        for code, dep in self.dep_of.items():
-            self.by_dep[dep].add(code)
-        self.names: dict[str, set[str]] = defaultdict(set)
-        for code, name in self.nom.items():
-            self.names[commune_key(name)].add(code)
-        self.former: dict[str, set[str]] = defaultdict(set)
         aliases = reference.aliases
-        for name, code in zip(aliases["nom"], aliases["code_insee"], strict=True):
-            if str(code) in self.codes:
-                self.former[commune_key(str(name))].add(str(code))
         # Former codes (``code_ancien`` of COMD/COMA rows) -> current commune.
         self.former_codes: dict[str, str] = {}
         if "code_ancien" in aliases.columns:
-            for old, code in zip(aliases["code_ancien"], aliases["code_insee"], strict=True):
+            for old, code in zip(
+                aliases["code_ancien"].tolist(), aliases["code_insee"].tolist(), strict=True
+            ):
                 if isinstance(old, str) and old not in self.codes and str(code) in self.codes:
                     self.former_codes[old] = str(code)
-        self.postal: dict[str, set[str]] = defaultdict(set)
-        postal = reference.postal_codes
-        for cp, code in zip(postal["code_postal"], postal["code_insee"], strict=True):
-            self.postal[str(cp).zfill(5)].add(str(code))
-        self._geometries = communes.geometry.values
+        self.zones = ZoneIndex(reference)  # areas served: « epci:… » → its communes
+        # Read on first use (a file located by codes alone never needs them): the outlines,
+        # normalised names and postcodes.
+        self._reference = weakref.ref(reference)
         self._codes_list = codes
         self._tree: shapely.STRtree | None = None
         self._all_names: dict[str, set[str]] | None = None
         self._keys_of: dict[str, set[str]] | None = None
+
+    @cached_property
+    def by_dep(self) -> dict[str, set[str]]:
+        """Département code -> its communes."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for code, dep in self.dep_of.items():
+            table[dep].add(code)
+        return table
+
+    @cached_property
+    def names(self) -> dict[str, set[str]]:
+        """Normalised current name (``commune_key``) -> codes."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for code, name in self.nom.items():
+            table[commune_key(name)].add(code)
+        return table
+
+    @cached_property
+    def former(self) -> dict[str, set[str]]:
+        """Normalised former or delegated name -> codes of the current communes."""
+        aliases = self._alive().aliases
+        table: dict[str, set[str]] = defaultdict(set)
+        for name, code in zip(aliases["nom"].tolist(), aliases["code_insee"].tolist(), strict=True):
+            if str(code) in self.codes:
+                table[commune_key(str(name))].add(str(code))
+        return table
+
+    @cached_property
+    def postal(self) -> dict[str, set[str]]:
+        """Postcode (five characters) -> codes."""
+        postal = self._alive().postal_codes
+        table: dict[str, set[str]] = defaultdict(set)
+        for cp, code in zip(
+            postal["code_postal"].tolist(), postal["code_insee"].tolist(), strict=True
+        ):
+            table[str(cp).zfill(5)].add(str(code))
+        return table
+
+    def _alive(self) -> GeoReference:
+        reference = self._reference()
+        if reference is None:
+            raise ReferenceError("the GeoReference of this locator no longer exists")
+        return reference
 
     # -- public -------------------------------------------------------------------------------
     def locate(
@@ -249,7 +282,7 @@ class CommuneLocator:
 
     def _point_codes(self, latitude: float, longitude: float) -> list[str]:
         if self._tree is None:
-            self._tree = shapely.STRtree(self._geometries)
+            self._tree = shapely.STRtree(self._alive().commune_geometries())
         hits = self._tree.query(Point(longitude, latitude), predicate="intersects")
         return sorted(self._codes_list[i] for i in hits)
 

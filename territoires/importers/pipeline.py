@@ -23,9 +23,9 @@ from territoires.formatting import fr_count
 from territoires.geo.reference import GeoReference
 from territoires.importers.against_store import (
     Collision,
+    IdentityIndex,
     collision_reason,
     find_collisions,
-    identity_key,
     store_duplicates,
 )
 from territoires.importers.headers import ColumnMapping, match_columns
@@ -308,7 +308,7 @@ class _Rows:
     empty: int = 0
     _waiting: list[tuple[int, int, list[str], list[Pending]]] = field(default_factory=list)
     _keys: dict[str, int] = field(default_factory=dict)
-    _contents: dict[tuple, tuple[int, str | None]] = field(default_factory=dict)
+    _contents: IdentityIndex = field(default_factory=IdentityIndex)
 
     def add(self, index: int, line: int, check: Any) -> None:
         errors = list(check.errors)
@@ -335,10 +335,10 @@ class _Rows:
         other = self._keys.get(record_key(record))
         if other is not None:
             return f"Doublon de la ligne {other}"
-        found = self._contents.get(identity_key(record))
-        if found is None:
+        found = self._contents.find(record)
+        if not found:
             return None
-        line, reference = found
+        line, reference = found[0]
         return (
             f"Doublon probable de la ligne {line} : même titre, porteur, commune et année, "
             f"références {_quoted(reference)} et {_quoted(record.get('reference'))}"
@@ -346,7 +346,7 @@ class _Rows:
 
     def _remember(self, record: dict[str, Any], line: int) -> None:
         self._keys[record_key(record)] = line
-        self._contents.setdefault(identity_key(record), (line, record.get("reference")))
+        self._contents.add(record, (line, record.get("reference")))
 
     def waiting(
         self, suggestions: Mapping[tuple[str, str], Suggestion], locator: CommuneLocator

@@ -123,27 +123,20 @@ def check_row(
     """Check one row; ``errors`` are faults found before (a formula without its value)."""
     errors = list(errors)
     pending: list[Pending] = []
-
-    def read(value: Callable[[], Any]) -> Any:
-        try:
-            return value()
-        except ValueError as exc:
-            errors.append(str(exc))
-            return None
-
-    record: dict[str, Any] = {name: cell_text(cells.get(name)) for name in TEXT_FIELDS}
+    get = cells.get
+    record: dict[str, Any] = {name: cell_text(get(name)) for name in TEXT_FIELDS}
     if not record["titre"]:
         errors.append("Titre manquant")
-    record["type"] = _type(cells.get("type"), ctx.vocabulary, pending)
-    record["themes"] = _labels("themes", ctx.vocabulary.theme_codes(cells.get("themes")), pending)
-    funders = _labels("financeurs", ctx.vocabulary.funder_names(cells.get("financeurs")), pending)
-    record["montant"] = read(lambda: parse_amount(cells.get("montant")))
-    record["annee"] = read(lambda: parse_year(cells.get("annee")))
-    record["date_debut"] = read(lambda: parse_date(cells.get("date_debut")))
-    record["date_fin"] = read(lambda: parse_date(cells.get("date_fin")))
+    record["type"] = _type(get("type"), ctx.vocabulary, pending)
+    record["themes"] = _labels("themes", ctx.vocabulary.theme_codes(get("themes")), pending)
+    funders = _labels("financeurs", ctx.vocabulary.funder_names(get("financeurs")), pending)
+    record["montant"] = _read(parse_amount, get("montant"), errors)
+    record["annee"] = _read(parse_year, get("annee"), errors)
+    record["date_debut"] = _read(parse_date, get("date_debut"), errors)
+    record["date_fin"] = _read(parse_date, get("date_fin"), errors)
     before = len(errors)
-    record["latitude"] = read(lambda: parse_float(cells.get("latitude"), "Latitude"))
-    record["longitude"] = read(lambda: parse_float(cells.get("longitude"), "Longitude"))
+    record["latitude"] = _read(parse_float, get("latitude"), errors, "Latitude")
+    record["longitude"] = _read(parse_float, get("longitude"), errors, "Longitude")
     point = len(errors) == before  # an unreadable coordinate: locate by the other columns
     record["commune_code"] = _commune(cells, record if point else {}, ctx, errors, pending)
     try:
@@ -156,6 +149,15 @@ def check_row(
     record["financements"] = [{"financeur": name, "montant": None} for name in funders]
     record.update(source_fichier=ctx.source, source_ligne=line, fictif=False)
     return RowCheck(record)
+
+
+def _read(parse: Callable[..., Any], value: object, errors: list[str], *args: str) -> Any:
+    """``parse(value, *args)``, or None with its French reason added to ``errors``."""
+    try:
+        return parse(value, *args)
+    except ValueError as exc:
+        errors.append(str(exc))
+        return None
 
 
 def _type(value: object, vocabulary: Vocabulary, pending: list[Pending]) -> str | None:
@@ -236,7 +238,7 @@ def _zone(cell: object, ctx: RowContext) -> list[dict[str, str]]:
         if sep and level.strip() in ("commune", "epci", "departement", "region", "territoire"):
             item = {"level": level.strip(), "code": code.strip()}
             try:
-                ctx.reference.communes_of(item["level"], item["code"])  # type: ignore[arg-type]
+                ctx.locator.zones.communes(item["level"], item["code"])  # type: ignore[arg-type]
             except (UnknownCodeError, KeyError):
                 raise _ZoneError(f"Zone d'intervention : « {part} » inconnue") from None
         else:

@@ -45,6 +45,19 @@ class Backend:
     def executemany(self, query: str, rows: Iterable[Sequence[Any]]) -> None:
         raise NotImplementedError
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Append many rows to a table in the current transaction, the fastest way the
+        database offers: one prepared ``INSERT`` (SQLite), ``COPY`` (PostgreSQL).
+
+        ``table`` and ``columns`` are the store's own names, never user data.
+        """
+        placeholders = ", ".join("?" * len(columns))
+        self.executemany(
+            self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"), rows
+        )
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         raise NotImplementedError
@@ -148,6 +161,14 @@ class PostgresBackend(Backend):
     def executemany(self, query: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:
             cursor.executemany(self.sql(query), list(rows))  # type: ignore[arg-type]
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with self.conn.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[arg-type]
+            for row in rows:
+                copy.write_row(row)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

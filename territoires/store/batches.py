@@ -141,7 +141,9 @@ def _plan(db: Backend, batch: Sequence[dict[str, Any]], present: set[str]) -> _P
     plan = _Plan()
     for record in batch:
         key = record_key(record)
-        match = existing.get(key) or existing.get(content_key(record))
+        match = existing.get(key)
+        if match is None and existing:  # a new database has nothing to match
+            match = existing.get(content_key(record))
         if match is None:
             plan.inserts.append({**DEFAULTS, **record, "cle": key})
             continue

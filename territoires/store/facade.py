@@ -315,6 +315,7 @@ class Store:
         dry_run: bool = False,
         rejected: int = 0,
         aliases: Iterable[reconciliation.Alias] = (),
+        if_empty: bool = False,
     ) -> BatchResult:
         """Apply a whole batch of records in one transaction (nothing is written on failure).
 
@@ -342,6 +343,10 @@ class Store:
             Correspondences confirmed for this import, saved for the next ones (funders and
             themes as aliases, communes and types in ``import_aliases``); targets exist or are
             among ``new_funders``.
+        if_empty : bool
+            Only into a store that never held an initiative nor an import (``is_empty``),
+            checked under the import lock: app processes that start at once on an empty
+            database load the demo once. Otherwise nothing is written (zero counts, no lot).
 
         Upsert rule: a record matches a stored one by ``ref:<reference>``; a record with a
         reference that matches nothing, or one without a reference, matches by ``content_key``
@@ -357,14 +362,17 @@ class Store:
             int(rejected),
             tuple(aliases),
         )
+        result = BatchResult(nouvelles=0, modifiees=0, inchangees=0)  # if_empty, not empty
         try:
             with self._writing("L'import a échoué et la base n'a pas été modifiée"):
                 self._db.lock_imports()  # two imports at once: the second waits its turn
+                if if_empty and not self.is_empty():
+                    raise _Rollback
                 result = batches.apply_batch(self._db, records, given, actor)
                 if dry_run:
                     raise _Rollback
         except _Rollback:
-            return dataclasses.replace(result, dry_run=True, lot=None)
+            return dataclasses.replace(result, dry_run=dry_run, lot=None)
         return result
 
     def create_initiative(self, record: dict[str, Any], *, actor: Actor) -> int:

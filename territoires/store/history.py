@@ -159,10 +159,9 @@ def write(
     db: Backend, entries: Iterable[Entry], *, stamp: str, user: str, lot: int | None = None
 ) -> None:
     """Append entries to the history, all with the same date, user and batch."""
-    db.executemany(
-        db.sql(
-            f"INSERT INTO history ({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
-        ),
+    db.insert_rows(
+        "history",
+        _STORED,
         [
             (
                 stamp,

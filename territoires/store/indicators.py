@@ -82,8 +82,9 @@ def save(
             (*fields, stamp, user),
         )
         ident = int(inserted.fetchone()[0])
-    db.executemany(
-        db.sql("INSERT INTO indicator_values (indicator_id, code, valeur) VALUES (?, ?, ?)"),
+    db.insert_rows(
+        "indicator_values",
+        ("indicator_id", "code", "valeur"),
         [(ident, str(code), float(value)) for code, value in clean.items()],
     )
     return ident, replaced

@@ -25,6 +25,7 @@ from territoires.store.records import (
 )
 
 Which = Literal["active", "deleted", "all"]
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), reused
 _LINKS = ("themes", "financeurs", "financements")
 _SELECTED: tuple[str, ...] = (
     *(c for c in INITIATIVE_COLUMNS if c not in _LINKS),
@@ -160,17 +161,11 @@ def _row(record: dict[str, Any], values: dict[str, Any] | None = None) -> list[A
         record["cle"],
         snapshot_print(values),
         *(values[name] for name in SCALAR_FIELDS),
-        json.dumps(values["zone_intervention"], ensure_ascii=False),
+        _JSON(values["zone_intervention"]),
         values["source_fichier"],
         values["source_ligne"],
         values["fictif"],
     ]
-
-
-def _insert_sql(db: Backend, columns: Sequence[str]) -> str:
-    return db.sql(
-        f"INSERT INTO initiatives ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    )
 
 
 def insert(
@@ -186,9 +181,10 @@ def insert(
         return []
     columns = [*_ROW_COLUMNS, "cree_le", "modifie_le", "cree_par", "modifie_par"]
     values = snapshots or [snapshot(r) for r in batch]
-    db.executemany(
-        _insert_sql(db, columns),
-        [[*_row(r, v), stamp, stamp, user, user] for r, v in zip(batch, values, strict=True)],
+    db.insert_rows(
+        "initiatives",
+        columns,
+        ([*_row(r, v), stamp, stamp, user, user] for r, v in zip(batch, values, strict=True)),
     )
     ids = {cle: int(ident) for ident, cle in db.execute("SELECT id, cle FROM initiatives")}
     created = [ids[r["cle"]] for r in batch]
@@ -204,7 +200,7 @@ def reinsert(db: Backend, rows: list[dict[str, Any]]) -> None:
         [r["id"], *_row(r), *(r.get(c) for c in _FULL_COLUMNS[len(_ROW_COLUMNS) + 1 :])]
         for r in rows
     ]
-    db.executemany(_insert_sql(db, _FULL_COLUMNS), values)
+    db.insert_rows("initiatives", _FULL_COLUMNS, values)
     insert_links(db, [(int(r["id"]), r) for r in rows])
 
 
@@ -253,15 +249,14 @@ def remove(db: Backend, ids: list[int]) -> None:
 
 def insert_links(db: Backend, pairs: list[tuple[int, dict[str, Any]]]) -> None:
     """Write the themes and funders of initiatives, in their order."""
-    db.executemany(
-        db.sql("INSERT INTO initiative_themes (initiative_id, position, code) VALUES (?, ?, ?)"),
+    db.insert_rows(
+        "initiative_themes",
+        ("initiative_id", "position", "code"),
         [(i, p, c) for i, r in pairs for p, c in enumerate(r.get("themes") or [])],
     )
-    db.executemany(
-        db.sql(
-            "INSERT INTO initiative_funders (initiative_id, position, financeur, montant) "
-            "VALUES (?, ?, ?, ?)"
-        ),
+    db.insert_rows(
+        "initiative_funders",
+        ("initiative_id", "position", "financeur", "montant"),
         [
             (i, p, f["financeur"], clean_float(f.get("montant")))
             for i, r in pairs

@@ -172,6 +172,8 @@ _NORMALIZERS: dict[str, Any] = {
     "financements": _clean_funds,
     "zone_intervention": _clean_zone,
 }
+_NORMALIZER_ITEMS = tuple(_NORMALIZERS.items())
+_TRACKED_DEFAULTS = tuple((name, DEFAULTS.get(name)) for name in TRACKED_FIELDS)
 _FUNDS_AT = DATA_FIELDS.index("financements")
 _ZONE_AT = DATA_FIELDS.index("zone_intervention")
 
@@ -187,8 +189,8 @@ def snapshot(record: dict[str, Any]) -> dict[str, Any]:
     """A record's tracked fields (normalised) and demo flag: what a creation records, and what
     a row and its fingerprint are written from."""
     get = record.get
-    values = {name: get(name, DEFAULTS.get(name)) for name in TRACKED_FIELDS}
-    for name, normalize in _NORMALIZERS.items():
+    values = {name: get(name, default) for name, default in _TRACKED_DEFAULTS}
+    for name, normalize in _NORMALIZER_ITEMS:
         values[name] = normalize(values[name])
     values["fictif"] = bool(get("fictif", False))
     return values

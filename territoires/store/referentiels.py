@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from territoires.errors import StoreError
-from territoires.settings import ROOT
+from territoires.project import project_file
 from territoires.store.backends import Backend
 from territoires.store.freshness import bump
 from territoires.store.records import now
 
-REFERENTIELS_PATH = ROOT / "config" / "referentiels.toml"
+REFERENTIELS_PATH = project_file("config", "referentiels.toml")
 
 
 @dataclass(frozen=True)

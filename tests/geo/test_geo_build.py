@@ -134,3 +134,11 @@ def test_communes_without_outline_count_in_the_commune_holding_their_land():
     assert frame.loc["01001", "densite"] == pytest.approx(10.0)
     # A commune without outline nor known holder: no density, area unknown (not zero).
     assert pd.isna(frame.loc["99999", "densite"]) and pd.isna(frame.loc["99999", "superficie_km2"])
+
+
+def test_cli_build_names_unknown_departements_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "geodata"
+    monkeypatch.setenv("TERRITOIRES_GEODATA_DIR", str(folder))
+    assert main(["geodata", "build", "--departements", "22", "999"]) == 2
+    assert "Départements inconnus : 999." in capsys.readouterr().err
+    assert not folder.exists()
