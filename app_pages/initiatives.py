@@ -16,7 +16,7 @@ from territoires.exports import (
 from territoires.geo.rurality import rurality_label
 from territoires.maps.build import scope_label, source_line
 from territoires.ui import map_view as mv
-from territoires.ui.cache import get_initiatives, get_reference
+from territoires.ui.cache import get_initiatives, get_reference, per_frame
 from territoires.ui.chrome import demo_data_shown, details_html
 from territoires.ui.editing_view import detail_actions, new_initiative_button, show_flash
 from territoires.ui.selection import selectable_table
@@ -38,7 +38,9 @@ if filtered.empty:
     st.info("Aucune initiative ne correspond aux filtres.")
     st.stop()
 
-table = initiatives_browse_table(filtered, reference, THEME_LABELS)
+table = per_frame(  # once per data version and filters, for every session
+    filtered, "browse_table", lambda: initiatives_browse_table(filtered, reference, THEME_LABELS)
+)
 chosen = selectable_table(  # by id: the rows change with a search, or another user's import
     table,
     filtered["id"],

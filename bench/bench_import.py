@@ -88,25 +88,27 @@ def make_file(reference, path: Path, rows: int = COMMITTEE_ROWS, seed: int = 1) 
     return path
 
 
-def baseline_code(folder: Path) -> Path | None:
-    """The code at ``BASELINE_COMMIT``, extracted into ``folder``; None (said why) without git
-    or that commit."""
+def baseline_code(folder: Path, commit: str = BASELINE_COMMIT) -> Path | None:
+    """The code at ``commit``, extracted into ``folder``; None (said why) without git or that
+    commit."""
     target = folder / "avant"
     target.mkdir()
     try:
         archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", BASELINE_COMMIT],
+            ["git", "-C", str(ROOT), "archive", commit],
             capture_output=True,
             check=True,
         )
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"  (code d'avant {BASELINE_COMMIT[:7]} indisponible : {exc} ; pas de comparaison)")
+        print(f"  (code d'avant {commit[:7]} indisponible : {exc} ; pas de comparaison)")
         return None
     return target
 
 
-def _environment(data_dir: Path, code: Path) -> dict[str, str]:
+def code_environment(data_dir: Path, code: Path) -> dict[str, str]:
+    """The environment of a process running ``code`` (on ``PYTHONPATH``) with its own data
+    folder, no demo data, and this run's geodata cache."""
     from territoires.settings import get_settings
 
     return {
@@ -261,7 +263,9 @@ def main() -> None:
         before = baseline_code(folder)
         if before is not None:
             codes["avant"] = before
-        env = {key: _environment(folder / f"donnees-{key}", code) for key, code in codes.items()}
+        env = {
+            key: code_environment(folder / f"donnees-{key}", code) for key, code in codes.items()
+        }
 
         def prepare(url: str, code: str) -> None:  # what a re-import finds: the initiatives
             run_import(codes[code], files[f"realiste-{SIZES[-1]}"], url, env[code])

@@ -258,6 +258,15 @@ def filter_mask(
     return mask
 
 
+def filtered_index(
+    index: InitiativeIndex, filters: Filters, *, rurality: pd.DataFrame | None = None
+) -> InitiativeIndex:
+    """The index of the rows passing every filter: ``index`` itself when all pass (no copy),
+    else the subset, taken from ``index``'s arrays."""
+    mask = filter_mask(index, filters, rurality=rurality)
+    return index if mask.all() else index.take(np.flatnonzero(mask))
+
+
 def apply_filters(
     initiatives: pd.DataFrame,
     filters: Filters,

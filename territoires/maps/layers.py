@@ -175,22 +175,62 @@ def _listing(value: object) -> list[str]:
 POPUP_FIELDS = ("Porteur", "Financeurs", "Montant", "Année", "Thèmes", "Commune")
 
 
-def popup_values(row: dict[str, Any], theme_labels: dict[str, str], commune_name: str) -> list[str]:
-    """Title then ``POPUP_FIELDS`` of one initiative, as plain text ("" when unknown).
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
 
-    The runtime builds the popup when it opens and escapes every value there
-    (``TerritoiresMap.popupHtml``); the JSON that carries them is safe in a ``<script>``.
-    """
-    themes = ", ".join(theme_labels.get(t, t) for t in _listing(row.get("themes")))
+
+def _amount_texts(values: list[Any]) -> list[str]:
+    """``fr_euros`` of each amount, formatted once per distinct amount."""
+    known: dict[Any, str] = {}
+    texts = []
+    for value in values:
+        key = value if _finite(value) else None
+        if key not in known:
+            known[key] = fr_euros(value if key is not None else None)
+        texts.append(known[key])
+    return texts
+
+
+def _popup_columns(
+    frame: pd.DataFrame, codes: list[str], commune_names: dict[str, str], labels: dict[str, str]
+) -> list[list[str]]:
+    """The popup texts of every row, one list per field: title, then ``POPUP_FIELDS``."""
     return [
-        _text(row.get("titre")) or "Sans titre",
-        _text(row.get("porteur")),
-        ", ".join(_listing(row.get("financeurs"))),
-        fr_euros(row.get("montant")),
-        _text(row.get("annee")),
-        themes,
-        commune_name,
+        [_text(v) or "Sans titre" for v in _column(frame, "titre")],
+        [_text(v) for v in _column(frame, "porteur")],
+        [", ".join(_listing(v)) for v in _column(frame, "financeurs")],
+        _amount_texts(_column(frame, "montant")),
+        [_text(v) for v in _column(frame, "annee")],
+        [", ".join(labels.get(t, t) for t in _listing(v)) for v in _column(frame, "themes")],
+        [commune_names.get(code, code) for code in codes],
     ]
+
+
+def _coded(values: list[str]) -> tuple[list[str], list[int]]:
+    """A column of texts as its distinct values (in order of first use) and one code per row."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return [str(v) for v in uniques], codes.tolist()
+
+
+def _located(
+    frame: pd.DataFrame, positions: Mapping[str, tuple[float, float]]
+) -> tuple[pd.DataFrame, list[str], list[float], list[float]]:
+    """The rows with a position (exact, else their commune's point), their commune codes,
+    latitudes and longitudes (rounded to 5 decimals, about a metre)."""
+    keep, codes, lats, lons = [], [], [], []
+    columns = (_column(frame, name) for name in ("commune_code", "latitude", "longitude"))
+    rows = zip(*columns, strict=True)
+    for row, (code, lat, lon) in enumerate(rows):
+        code = _text(code)
+        if not (_finite(lat) and _finite(lon)):
+            if code not in positions:
+                continue
+            lat, lon = positions[code]
+        keep.append(row)
+        codes.append(code)
+        lats.append(round(float(lat), 5))
+        lons.append(round(float(lon), 5))
+    return frame.iloc[keep], codes, lats, lons
 
 
 def points_layer(
@@ -204,41 +244,25 @@ def points_layer(
     """Clustered circle markers coloured by theme, one per initiative with a known position.
 
     ``positions`` (``code_insee -> (latitude, longitude)``) places initiatives without an exact
-    position at a point inside their commune. Each point gives the index of its colour in
-    ``colors`` (with its label in ``labels``, in the legend's order): a group of points shows
+    position at a point inside their commune. The payload is columnar: ``lat``, ``lon`` and
+    ``theme`` (the index of its colour in ``colors``, with its label in ``labels``, in the
+    legend's order) per point; for the popup, per field (title, then ``fields``) its distinct
+    texts in ``values[f]`` and each point's one in ``codes[f]``. The runtime builds a point's
+    popup from them when it opens, escaping every text (``popupHtml``). A group of points shows
     the share of each colour in a ring around its count. ``large`` draws points and groups a
     quarter larger, for a projector (presentation mode). The layer's ``unthemed`` tells whether
     a point took the « thème non renseigné » colour (the legend then shows it).
     """
     classes = theme_classes(theme_labels)
-    points: list[list[Any]] = []
-    columns = [
-        c
-        for c in (
-            "titre",
-            "porteur",
-            "financeurs",
-            "montant",
-            "annee",
-            "themes",
-            "commune_code",
-            "latitude",
-            "longitude",
-        )
-        if c in initiatives.columns
-    ]
-    for row in initiatives[columns].to_dict("records"):
-        lat, lon = row.get("latitude"), row.get("longitude")
-        code = _text(row.get("commune_code"))
-        if not (_finite(lat) and _finite(lon)):
-            if code not in positions:
-                continue
-            lat, lon = positions[code]
-        index = theme_class(_listing(row.get("themes")))
-        values = popup_values(row, theme_labels, commune_names.get(code, code))
-        points.append([round(float(lat), 5), round(float(lon), 5), index, values])
+    frame, codes, lats, lons = _located(initiatives, positions)
+    themes = [theme_class(_listing(v)) for v in _column(frame, "themes")]
+    coded = [_coded(c) for c in _popup_columns(frame, codes, commune_names, theme_labels)]
     payload = {
-        "points": points,
+        "lat": lats,
+        "lon": lons,
+        "theme": themes,
+        "values": [values for values, _ in coded],
+        "codes": [column for _, column in coded],
         "colors": [color for color, _ in classes],
         "labels": [label for _, label in classes],
         "radius": 9 if large else 7,
@@ -246,7 +270,7 @@ def points_layer(
         "fields": list(POPUP_FIELDS),
     }
     layer = RuntimeLayer("points", payload, "TerritoiresPoints")
-    layer.unthemed = any(point[2] == UNKNOWN_THEME_CLASS for point in points)
+    layer.unthemed = UNKNOWN_THEME_CLASS in themes
     return layer
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from territoires import texts
 from territoires.analysis.coverage import commune_coverage
+from territoires.analysis.index import known_index
 from territoires.analysis.indicators import DIRECTION_LABELS, Indicator, builtin_indicators
 from territoires.analysis.indicators import frr_codes as reference_frr_codes
 from territoires.analysis.profile import TerritoryKey, territory_key
@@ -28,14 +29,14 @@ from territoires.analysis.score import (
 )
 from territoires.analysis.tables import COLUMN_LABELS, need_labels
 from territoires.errors import TerritoiresError
-from territoires.filters import Filters, apply_filters, filters_to_params
+from territoires.filters import Filters, filters_to_params
 from territoires.formatting import fr_number, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.links import quoted
 from territoires.ui.access_view import current_access
-from territoires.ui.cache import get_reference
+from territoires.ui.cache import get_reference, per_frame
 from territoires.ui.selection import selectable_table
-from territoires.ui.sidebar import territory_choices
+from territoires.ui.sidebar import filtered_initiatives, territory_choices
 
 ANALYSIS_LEVELS: tuple[str, ...] = ("epci", "commune", "territoire", "departement", "region")
 FICHE_LEVELS: tuple[str, ...] = ("commune", "epci", "territoire", "departement", "region")
@@ -55,6 +56,10 @@ def data_key(initiatives: pd.DataFrame) -> str:
     """A short fingerprint of the initiatives (ids and modification times) for cache keys."""
     if initiatives.empty:
         return "vide"
+    return per_frame(initiatives, "data_key", lambda: _digest(initiatives))
+
+
+def _digest(initiatives: pd.DataFrame) -> str:
     columns = [c for c in ("id", "modifie_le") if c in initiatives]
     digest = pd.util.hash_pandas_object(initiatives[columns].astype(str), index=False).sum()
     return f"{len(initiatives)}-{int(digest)}"
@@ -71,7 +76,8 @@ def analysis_pool(
     Distances must see initiatives just across the scope's border; the scope only chooses
     which territories are shown.
     """
-    return apply_filters(initiatives, replace(filters, scope=Scope()), reference, rurality=rurality)
+    unscoped = replace(filters, scope=Scope())
+    return filtered_initiatives(initiatives, unscoped, reference, rurality)
 
 
 def pool_key(filters: Filters, initiatives: pd.DataFrame) -> str:
@@ -88,8 +94,15 @@ def _commune_coverage(key: str, radius_km: float, _pool: pd.DataFrame, _ref: Geo
 def cached_commune_coverage(
     pool: pd.DataFrame, reference: GeoReference, radius_km: float, key: str
 ) -> pd.DataFrame:
-    """``commune_coverage`` cached per pool key and reach."""
-    return _commune_coverage(key, float(radius_km), pool, reference)
+    """``commune_coverage`` cached per pool key and reach: shared by every session when the
+    pool is (``analysis_pool``), else in this session's cache."""
+    index = known_index(pool, reference)
+    if index is None:
+        return _commune_coverage(key, float(radius_km), pool, reference)
+    return index.recent(
+        ("commune_coverage", float(radius_km)),
+        lambda: commune_coverage(pool, reference, radius_km=radius_km),
+    )
 
 
 def frr_codes(rurality: pd.DataFrame | None = None) -> set[str]:

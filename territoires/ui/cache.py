@@ -3,7 +3,11 @@
 - ``get_reference()``: the geographic reference, a shared read-only object (``cache_resource``).
 - ``get_store()``: the process's one ``Store`` (``cache_resource``; the store is thread-safe),
   for the configured database.
-- ``get_initiatives()``, ``get_demo_shown()``, ``get_stored_indicators()`` (the need indicators
+- ``get_index()``: every initiative and its ``InitiativeIndex``, read once per data version and
+  held once per process (``cache_resource``): every session shares that one frame, never a
+  copy (``cache_data`` would unpickle a copy of the whole table at each hit). ``get_initiatives()``
+  is its frame: read-only for every caller.
+- ``get_demo_shown()``, ``get_stored_indicators()`` (the need indicators
   users imported): cached reads keyed on ``store.data_version()``,
   a counter the store bumps in the same transaction as every write. Any write, from this
   session, another one, a second app process or the command line, moves it: the next read
@@ -14,8 +18,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +28,10 @@ import streamlit as st
 from territoires.geo.reference import GeoReference
 from territoires.settings import get_settings
 
+if TYPE_CHECKING:
+    from territoires.analysis.index import InitiativeIndex
+
+T = TypeVar("T")
 VERSION_KEY = "te_data_version"
 # Set while an initiative's form is open: the watcher then leaves the page alone (a rerun would
 # close the form); saving checks the initiative's version instead.
@@ -60,15 +69,34 @@ def data_version() -> int:
     return get_store().data_version()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _initiatives(url: str, version: int) -> pd.DataFrame:
-    return _store_for(url).list_initiatives()
+# Two versions: the one on screen and the next one, while sessions move over to it.
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _index(url: str, version: int) -> InitiativeIndex:
+    from territoires.analysis.index import InitiativeIndex
+
+    return InitiativeIndex(_store_for(url).list_initiatives(), get_reference())
+
+
+def get_index() -> InitiativeIndex:
+    """Every initiative with its index, shared by every session, read again only when the
+    data version moved (see ``territoires.analysis.index``)."""
+    return _index(get_settings().database_url, data_version())
 
 
 def get_initiatives() -> pd.DataFrame:
     """Every initiative in the store (see docs/architecture.md for the columns), read again
-    only when the data version moved."""
-    return _initiatives(get_settings().database_url, data_version())
+    only when the data version moved. Shared by every session: never modify it in place."""
+    return get_index().frame
+
+
+def per_frame(frame: pd.DataFrame, name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per shared frame (``get_initiatives()``, ``filtered_initiatives``:
+    once per data version and filters, for every session), else at each call. The value is
+    shared: read-only for every caller."""
+    from territoires.analysis.index import known_index
+
+    index = known_index(frame, None)
+    return compute() if index is None else index.computed(name, compute)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

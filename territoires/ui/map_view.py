@@ -44,6 +44,7 @@ from territoires.maps.build import (
 from territoires.maps.classify import METHOD_LABELS, METHODS
 from territoires.maps.metrics import MAP_LEVEL_LABELS, METRICS
 from territoires.settings import get_settings
+from territoires.ui.cache import per_frame
 
 MAP_STATE_KEY = "territoires_map_options"
 STEPS_PARAM = "etapes"
@@ -449,7 +450,7 @@ def _bar(title: str, frame: pd.DataFrame, x: str, *, horizontal: bool) -> None:
 
 def breakdown_charts(filtered: pd.DataFrame) -> None:
     """Breakdowns by theme, funder and year, side by side."""
-    parts = breakdowns(filtered)
+    parts = per_frame(filtered, "breakdowns", lambda: breakdowns(filtered))
     st.html(BARS_CSS)
     left, middle, right = st.columns(3)
     with left:

@@ -15,18 +15,19 @@ import streamlit as st
 
 from territoires import texts
 from territoires.analysis.aggregate import THEMES, theme_label
+from territoires.analysis.index import InitiativeIndex, index_for, known_index
 from territoires.filters import (
     AMOUNT_MAX,
     PARAM_NAMES,
     FilterOptions,
     Filters,
-    apply_filters,
     count_label,
     filter_options,
     filters_to_params,
     parse_filter_params,
     with_known_scope,
 )
+from territoires.filters import filtered_index as select
 from territoires.formatting import fr_euros, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
 from territoires.geo.rurality import rural_qualifier, rurality_label
@@ -70,46 +71,39 @@ def territory_choices(reference: GeoReference, level: str) -> dict[str, str]:
     return _territory_choices(reference, level, key)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _placement(fingerprint: str, _initiatives: pd.DataFrame, _reference: GeoReference):
-    """``served_communes`` of every initiative, computed once per version of the data."""
-    from territoires.analysis.placement import served_communes
-
-    return served_communes(_initiatives, _reference)
-
-
 def data_fingerprint(
     initiatives: pd.DataFrame, reference: GeoReference, rurality: pd.DataFrame | None = None
 ) -> str:
-    """A cheap key for cached views: ids, last modification, reference, rurality."""
+    """A cheap key for cached views: ids, last modification, reference, rurality (the part
+    of the initiatives computed once for a shared frame)."""
+    index = known_index(initiatives, reference)
+    rows = index.computed("fingerprint", lambda: _rows_key(initiatives)) if index else None
+    return f"{rows or _rows_key(initiatives)}:{id(reference)}:{_rurality_key(rurality)}"
+
+
+def _rows_key(initiatives: pd.DataFrame) -> str:
     stamps = initiatives.get("modifie_le", pd.Series(dtype=object)).astype(str)
-    rural = "" if rurality is None else f"{len(rurality)}:{int(rurality['rural'].sum())}"
     return (
         f"{len(initiatives)}:{int(initiatives['id'].sum()) if len(initiatives) else 0}:"
-        f"{stamps.max() if len(stamps) else ''}:{id(reference)}:{rural}"
+        f"{stamps.max() if len(stamps) else ''}"
     )
 
 
-def placement_of(initiatives: pd.DataFrame, reference: GeoReference) -> pd.DataFrame:
-    """Cached placement of the initiatives (keyed by ids and last modification times)."""
-    return _placement(data_fingerprint(initiatives, reference), initiatives, reference)
+def _rurality_key(rurality: pd.DataFrame | None) -> str:
+    return "" if rurality is None else f"{len(rurality)}:{int(rurality['rural'].sum())}"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _filtered(
-    key: str,
-    _initiatives: pd.DataFrame,
-    _filters: Filters,
-    _reference: GeoReference,
-    _rurality: pd.DataFrame | None,
-) -> pd.DataFrame:
-    return apply_filters(
-        _initiatives,
-        _filters,
-        _reference,
-        rurality=_rurality,
-        placement=placement_of(_initiatives, _reference),
-    )
+def filtered_index(
+    initiatives: pd.DataFrame,
+    filters: Filters,
+    reference: GeoReference,
+    rurality: pd.DataFrame | None = None,
+) -> InitiativeIndex:
+    """The index of the initiatives passing ``filters``, computed once per data version and
+    filters for every session of the process (the last few kept by the shared index)."""
+    index = index_for(initiatives, reference)
+    key = ("filtered", repr(filters), _rurality_key(rurality))
+    return index.recent(key, lambda: select(index, filters, rurality=rurality))
 
 
 def filtered_initiatives(
@@ -118,9 +112,9 @@ def filtered_initiatives(
     reference: GeoReference,
     rurality: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """``apply_filters`` cached per data version and filters."""
-    key = f"{data_fingerprint(initiatives, reference, rurality)}|{filters!r}"
-    return _filtered(key, initiatives, filters, reference, rurality)
+    """``apply_filters``, shared by every session per data version and filters: the frame of
+    ``filtered_index`` (read-only, as ``get_initiatives()``)."""
+    return filtered_index(initiatives, filters, reference, rurality).frame
 
 
 # --- state -------------------------------------------------------------------------------

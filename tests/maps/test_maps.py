@@ -75,6 +75,18 @@ def payload_of(html_text: str, function: str) -> dict:
     return json.loads(match.group(1))
 
 
+def points_of(layer: dict) -> list[list]:
+    """``[latitude, longitude, theme class, popup texts]`` of each point of a points payload
+    (columnar: per popup field, its distinct texts and each point's code)."""
+    texts = [
+        [layer["values"][f][layer["codes"][f][i]] for f in range(len(layer["values"]))]
+        for i in range(len(layer["lat"]))
+    ]
+    return [
+        list(row) for row in zip(layer["lat"], layer["lon"], layer["theme"], texts, strict=True)
+    ]
+
+
 def legend_of(html_text: str) -> str:
     match = re.search(
         r"TerritoiresMap\.legend\(\s*\S+,\s*(\".*?\"),\s*\"bottomright\"", html_text, re.S
@@ -151,7 +163,7 @@ def test_user_text_is_escaped_in_popups(tiny_reference, initiatives):
     assert EVIL not in text
     assert "<b>associés</b>" not in text
     layer = payload_of(text, "points")
-    points = layer["points"]
+    points = points_of(layer)
     # popups are built and escaped by the runtime when they open (see the browser test):
     # the page carries plain values, in JSON where "<" cannot close the script
     assert layer["fields"] == ["Porteur", "Financeurs", "Montant", "Année", "Thèmes", "Commune"]
@@ -163,6 +175,31 @@ def test_user_text_is_escaped_in_popups(tiny_reference, initiatives):
     # exact position when given, else a point inside the commune
     assert [48.05, -3.35] in [p[:2] for p in points]
     assert len(points) == 3
+
+
+def test_points_travel_as_columns_with_each_text_once(tiny_reference):
+    rows = [
+        {
+            "titre": f"Atelier {i}",
+            "porteur": "Association <b>X</b>",
+            "commune_code": "22001",
+            "montant": 1500.0,
+            "financeurs": ["Région"],
+            "themes": ["soin"],
+        }
+        for i in range(40)
+    ]
+    frame = initiatives_frame(rows)
+    text = render(build_map(frame, tiny_reference, Scope(), MapOptions(), asset_base="a"))
+    layer = payload_of(text, "points")
+    assert len(layer["lat"]) == len(layer["lon"]) == len(layer["theme"]) == 40
+    assert all(len(codes) == 40 for codes in layer["codes"])
+    # a text shared by every point is sent once, each point giving its small integer code
+    porteurs, amounts, communes = layer["values"][1], layer["values"][3], layer["values"][6]
+    assert porteurs == ["Association <b>X</b>"] and amounts == ["1\u202f500\u00a0€"]
+    assert len(communes) == 1 and set(layer["codes"][1]) == {0}
+    assert len(layer["values"][0]) == 40  # titles differ
+    assert text.count("Association") == 1 and "<b>X</b>" not in text
 
 
 def test_points_give_their_theme_class_for_the_groups_rings(tiny_reference, initiatives):
@@ -177,7 +214,7 @@ def test_points_give_their_theme_class_for_the_groups_rings(tiny_reference, init
         "Thème non renseigné",
     ]
     assert len(set(layer["colors"])) == 5
-    by_title = {p[3][0]: layer["labels"][p[2]] for p in layer["points"]}
+    by_title = {p[3][0]: layer["labels"][p[2]] for p in points_of(layer)}
     assert by_title == {
         EVIL: "Prendre soin",
         "Tiers-lieu": "Plusieurs thèmes",
@@ -193,7 +230,7 @@ def test_an_initiative_without_theme_gets_a_legend_line(tiny_reference, initiati
     frame = pd.concat([initiatives, unthemed], ignore_index=True)
     text = render(build_map(frame, tiny_reference, Scope(), MapOptions(), asset_base="a"))
     layer = payload_of(text, "points")
-    point = next(p for p in layer["points"] if p[3][0] == "Sans thème")
+    point = next(p for p in points_of(layer) if p[3][0] == "Sans thème")
     assert layer["labels"][point[2]] == "Thème non renseigné"
     assert "Thème non renseigné" in legend_of(text)
 
@@ -470,7 +507,7 @@ def test_presentation_draws_points_and_groups_larger(tiny_reference, initiatives
     normal, large = points(False), points(True)
     assert (normal["radius"], normal["scale"]) == (7, 1)
     assert large["radius"] > normal["radius"] and large["scale"] > 1
-    assert large["points"] == normal["points"]
+    assert points_of(large) == points_of(normal)
 
 
 def test_live_map_base_does_not_change_with_filters(tiny_reference, initiatives):

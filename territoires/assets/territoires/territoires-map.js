@@ -734,8 +734,14 @@
       items + "</dl></div>";
   }
 
-  function popupOf(labels, values) {
-    return function () { return popupHtml(labels, values); };
+  // The popup texts of point ``i`` of a points payload (columnar: per field, its distinct
+  // texts and each point's code), title first.
+  function pointValues(payload, i) {
+    return payload.values.map(function (texts, field) { return texts[payload.codes[field][i]]; });
+  }
+
+  function popupOf(payload, i) {
+    return function () { return popupHtml(payload.fields, pointValues(payload, i)); };
   }
 
   // Run ``task`` once the territories are first drawn (at once if they are, or if there are
@@ -798,13 +804,13 @@
     group.addTo(parent);
     afterTerritories(map, function () {
       var markers = [];
-      for (var i = 0; i < payload.points.length; i++) {
-        var p = payload.points[i];
-        var marker = L.circleMarker([p[0], p[1]], {
-          radius: payload.radius || 7, fillColor: payload.colors[p[2]], fillOpacity: 0.95,
-          color: "#ffffff", weight: 1.5, themeClass: p[2]
+      for (var i = 0; i < payload.lat.length; i++) {
+        var theme = payload.theme[i];
+        var marker = L.circleMarker([payload.lat[i], payload.lon[i]], {
+          radius: payload.radius || 7, fillColor: payload.colors[theme], fillOpacity: 0.95,
+          color: "#ffffff", weight: 1.5, themeClass: theme
         });
-        marker.bindPopup(popupOf(payload.fields, p[3]), { maxWidth: 320 });
+        marker.bindPopup(popupOf(payload, i), { maxWidth: 320 });
         markers.push(marker);
       }
       if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(group.addLayer, group); }
@@ -989,7 +995,8 @@
   }
 
   window.TerritoiresMap = {
-    escapeHtml: escapeHtml, popupHtml: popupHtml, decode: decode, features: features,
+    escapeHtml: escapeHtml, popupHtml: popupHtml, pointValues: pointValues, decode: decode,
+    features: features,
     choropleth: choropleth, shapes: shapes, points: points, legend: legend, fit: fit,
     restyle: restyle, watchTiles: watchTiles
   };
