@@ -82,9 +82,10 @@ def _line(label: str, unit: str, before: list[float], after: list[float]) -> str
     def runs(values: list[float]) -> str:
         return " / ".join(f"{v:.2f}" if unit == "s" else f"{v:.0f}" for v in values)
 
-    ratio = statistics.median(after) / statistics.median(before) if before else float("nan")
+    base = statistics.median(before) if before else 0.0
+    ratio = f"×{statistics.median(after) / base:.2f}" if base > 0 else "–"
     shown = f"avant {runs(before)} {unit}" if before else "avant –"
-    return f"  {label:<42} {shown:<28} maintenant {runs(after)} {unit}   ×{ratio:.2f}"
+    return f"  {label:<42} {shown:<28} maintenant {runs(after)} {unit}   {ratio}"
 
 
 def report(size: int, results: dict[str, list[dict[str, float]]]) -> None:

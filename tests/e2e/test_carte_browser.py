@@ -100,6 +100,42 @@ GROUPS_JS = """
 """
 
 
+POINT_ON_SCREEN_JS = """
+() => new Promise((resolve) => {
+  // a point shown on its own (its group zoomed in, or spread), where it sits in the frame
+  let group = null;
+  window.map.eachLayer((layer) => { if (!group && layer.zoomToShowLayer) { group = layer; } });
+  const marker = group.getLayers()[0];
+  group.zoomToShowLayer(marker, () => setTimeout(() => {
+    const point = window.map.latLngToContainerPoint(marker.getLatLng());
+    const box = window.map.getContainer().getBoundingClientRect();
+    resolve({x: box.left + point.x, y: box.top + point.y});
+  }, 400));
+})
+"""
+
+
+def _check_clicked_popup(page) -> None:
+    """A click on a point opens its popup, built in the browser from the compact columns: the
+    demo initiative's title, then its known fields in French."""
+    import json
+
+    frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+    spot = frame.evaluate(POINT_ON_SCREEN_JS)
+    box = frame.frame_element().bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    popup = frame.locator(".leaflet-popup-content .territoires-popup")
+    popup.wait_for(timeout=10_000)
+    demo = Path(__file__).resolve().parents[2] / "territoires" / "data" / "demo_initiatives.json"
+    titles = {row["titre"] for row in json.loads(demo.read_text(encoding="utf-8"))}
+    assert popup.locator("h4").inner_text() in titles
+    text = popup.inner_text()
+    assert "Porteur :" in text and "Commune :" in text
+    amount = next(line for line in text.splitlines() if line.startswith("Montant"))
+    assert amount.endswith("\u00a0€") and "." not in amount  # « 141\u202f000\u00a0€ »
+    frame.evaluate("() => window.map.closePopup()")
+
+
 def _check_groups(page) -> None:
     """Each group of points shows its count in a ring split by the themes of its points."""
     frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
@@ -158,6 +194,7 @@ def test_map_page_offline_filters_and_shared_link(browser, app_url):
     assert cofunded.is_checked()
     assert other.get_by_text("Co-financées uniquement").is_visible()
     other.screenshot(path=str(ARTIFACTS / "e2e-carte-lien-partage.png"))
+    _check_clicked_popup(other)
 
     assert remote == [], f"requests left the machine: {remote[:5]}"
     other_context.close()
