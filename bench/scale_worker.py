@@ -81,7 +81,9 @@ def main() -> None:
     bretagne = filters_to_params(Filters(scope=Scope("region", "53")))
     _, bzh = visit(CARTE, **bretagne)
     _, couverture = visit("app_pages/couverture.py")
+    _, couverture_again = visit("app_pages/couverture.py")
     _, table = visit("app_pages/initiatives.py")
+    _, table_again = visit("app_pages/initiatives.py")
     del session
     gc.collect()
     before = rss_mb()
@@ -96,7 +98,9 @@ def main() -> None:
         "filtre_s": statistics.median(changes),
         "carte_bretagne_s": bzh,
         "couverture_s": couverture,
+        "couverture_2_s": couverture_again,
         "initiatives_s": table,
+        "initiatives_2_s": table_again,
         "memoire_mb": opened,
         "memoire_depart_mb": start_mb,
         "par_session_mb": (opened - before) / SESSIONS,

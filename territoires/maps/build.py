@@ -16,6 +16,7 @@ import folium
 import pandas as pd
 
 from territoires.analysis.aggregate import THEME_LABELS, aggregate
+from territoires.analysis.index import known_index
 from territoires.geo.reference import GeoReference, Scope
 from territoires.geo.rurality import rural_communes_label
 from territoires.links import quoted
@@ -349,9 +350,32 @@ def _points(
             )
         ),
     )
+    positions = geometry.commune_points(reference)
     return layers.points_layer(
-        initiatives, geometry.commune_points(reference), names, THEME_LABELS, large=large
+        initiatives,
+        positions,
+        names,
+        THEME_LABELS,
+        large=large,
+        columns=_shared_points(initiatives, reference, positions, names),
     )
+
+
+def _shared_points(
+    initiatives: pd.DataFrame, reference: GeoReference, positions, names: dict[str, str]
+) -> layers.PointColumns | None:
+    """The points of a frame taken from a live index (``analysis.index``): computed once for
+    all the index's initiatives, then taken for each filtered subset; None for another frame."""
+    index = known_index(initiatives, reference)
+    if index is None:
+        return None
+    root = index.root
+    whole = root.computed(
+        "points", lambda: layers.point_columns(root.frame, positions, names, THEME_LABELS)
+    )
+    if index is root:
+        return whole
+    return index.computed("points", lambda: whole.subset(index.in_root()))
 
 
 def _legend(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import folium
+import numpy as np
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
@@ -206,15 +208,15 @@ def _popup_columns(
     ]
 
 
-def _coded(values: list[str]) -> tuple[list[str], list[int]]:
+def _coded(values: list[str]) -> tuple[tuple[str, ...], np.ndarray]:
     """A column of texts as its distinct values (in order of first use) and one code per row."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    return [str(v) for v in uniques], codes.tolist()
+    return tuple(str(v) for v in uniques), codes.astype(np.int32)
 
 
 def _located(
     frame: pd.DataFrame, positions: Mapping[str, tuple[float, float]]
-) -> tuple[pd.DataFrame, list[str], list[float], list[float]]:
+) -> tuple[list[int], list[str], list[float], list[float]]:
     """The rows with a position (exact, else their commune's point), their commune codes,
     latitudes and longitudes (rounded to 5 decimals, about a metre)."""
     keep, codes, lats, lons = [], [], [], []
@@ -230,7 +232,73 @@ def _located(
         codes.append(code)
         lats.append(round(float(lat), 5))
         lons.append(round(float(lon), 5))
-    return frame.iloc[keep], codes, lats, lons
+    return keep, codes, lats, lons
+
+
+@dataclass(frozen=True)
+class PointColumns:
+    """The points of some initiatives, as columns (see ``points_layer``).
+
+    ``rows`` are the positions, in the frame they were computed from, of the initiatives with
+    a position; ``lat``, ``lon`` and ``theme`` (colour class) are theirs; per popup field
+    (title, then ``POPUP_FIELDS``), ``texts[f]`` holds the distinct texts and ``codes[f]`` each
+    point's one. Computed once for every initiative, a subset is taken without reading a row
+    again (``subset``).
+    """
+
+    rows: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    theme: np.ndarray
+    texts: tuple[tuple[str, ...], ...]
+    codes: tuple[np.ndarray, ...]
+    length: int
+
+    def subset(self, positions: np.ndarray) -> PointColumns:
+        """The points of the rows at ``positions`` (of the frame these were computed from), in
+        that order, with only the texts they use."""
+        point_of = np.full(self.length, -1, dtype=np.int64)
+        point_of[self.rows] = np.arange(len(self.rows))
+        found = point_of[np.asarray(positions, dtype=np.int64)]
+        keep = found[found >= 0]
+        texts, codes = [], []
+        for vocabulary, column in zip(self.texts, self.codes, strict=True):
+            used, inverse = np.unique(column[keep], return_inverse=True)
+            texts.append(tuple(vocabulary[u] for u in used.tolist()))
+            codes.append(inverse.astype(np.int32).ravel())
+        return PointColumns(
+            rows=np.flatnonzero(found >= 0),
+            lat=self.lat[keep],
+            lon=self.lon[keep],
+            theme=self.theme[keep],
+            texts=tuple(texts),
+            codes=tuple(codes),
+            length=len(positions),
+        )
+
+
+def point_columns(
+    initiatives: pd.DataFrame,
+    positions: Mapping[str, tuple[float, float]],
+    commune_names: dict[str, str],
+    theme_labels: dict[str, str],
+) -> PointColumns:
+    """The ``PointColumns`` of the initiatives with a position (exact, else their commune's
+    point in ``positions``, ``code_insee -> (latitude, longitude)``)."""
+    keep, codes, lats, lons = _located(initiatives, positions)
+    frame = initiatives.iloc[keep]
+    coded = [_coded(c) for c in _popup_columns(frame, codes, commune_names, theme_labels)]
+    return PointColumns(
+        rows=np.asarray(keep, dtype=np.int64),
+        lat=np.asarray(lats, dtype=float),
+        lon=np.asarray(lons, dtype=float),
+        theme=np.asarray(
+            [theme_class(_listing(v)) for v in _column(frame, "themes")], dtype=np.int8
+        ),
+        texts=tuple(texts for texts, _ in coded),
+        codes=tuple(column for _, column in coded),
+        length=len(initiatives),
+    )
 
 
 def points_layer(
@@ -240,6 +308,7 @@ def points_layer(
     theme_labels: dict[str, str],
     *,
     large: bool = False,
+    columns: PointColumns | None = None,
 ) -> RuntimeLayer:
     """Clustered circle markers coloured by theme, one per initiative with a known position.
 
@@ -251,18 +320,18 @@ def points_layer(
     popup from them when it opens, escaping every text (``popupHtml``). A group of points shows
     the share of each colour in a ring around its count. ``large`` draws points and groups a
     quarter larger, for a projector (presentation mode). The layer's ``unthemed`` tells whether
-    a point took the « thème non renseigné » colour (the legend then shows it).
+    a point took the « thème non renseigné » colour (the legend then shows it). ``columns``:
+    the initiatives' ``point_columns``, when already computed.
     """
     classes = theme_classes(theme_labels)
-    frame, codes, lats, lons = _located(initiatives, positions)
-    themes = [theme_class(_listing(v)) for v in _column(frame, "themes")]
-    coded = [_coded(c) for c in _popup_columns(frame, codes, commune_names, theme_labels)]
+    if columns is None:
+        columns = point_columns(initiatives, positions, commune_names, theme_labels)
     payload = {
-        "lat": lats,
-        "lon": lons,
-        "theme": themes,
-        "values": [values for values, _ in coded],
-        "codes": [column for _, column in coded],
+        "lat": columns.lat.tolist(),
+        "lon": columns.lon.tolist(),
+        "theme": columns.theme.tolist(),
+        "values": [list(texts) for texts in columns.texts],
+        "codes": [codes.tolist() for codes in columns.codes],
         "colors": [color for color, _ in classes],
         "labels": [label for _, label in classes],
         "radius": 9 if large else 7,
@@ -270,7 +339,7 @@ def points_layer(
         "fields": list(POPUP_FIELDS),
     }
     layer = RuntimeLayer("points", payload, "TerritoiresPoints")
-    layer.unthemed = UNKNOWN_THEME_CLASS in themes
+    layer.unthemed = bool((columns.theme == UNKNOWN_THEME_CLASS).any())
     return layer
 
 

@@ -202,6 +202,22 @@ def test_points_travel_as_columns_with_each_text_once(tiny_reference):
     assert text.count("Association") == 1 and "<b>X</b>" not in text
 
 
+def test_points_of_a_shared_subset_are_the_points_of_its_rows(tiny_reference, initiatives):
+    import numpy as np
+
+    from territoires.analysis.index import InitiativeIndex
+
+    def points(frame):
+        fmap = build_map(frame, tiny_reference, Scope(), MapOptions(), asset_base="a")
+        return points_of(payload_of(render(fmap), "points"))
+
+    index = InitiativeIndex(initiatives, tiny_reference)
+    assert points(index.frame) == points(initiatives.copy())  # computed once for the index
+    subset = index.take(np.array([2, 0]))  # a filtered subset, in another order
+    assert points(subset.frame) == points(subset.frame.copy())  # taken from the index's points
+    assert [p[3][0] for p in points(subset.frame)] == ["Jardin", EVIL]
+
+
 def test_points_give_their_theme_class_for_the_groups_rings(tiny_reference, initiatives):
     text = render(build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base="a"))
     layer = payload_of(text, "points")
