@@ -8,7 +8,6 @@ import numpy as np
 import streamlit as st
 
 from territoires import texts
-from territoires.analysis.coverage import coverage
 from territoires.analysis.profile import territory_key
 from territoires.analysis.ranking import selection_of
 from territoires.analysis.score import TIE_BREAK_TEXT, ScoreSettings, method_lines
@@ -78,14 +77,14 @@ try:
     communes = av.cached_commune_coverage(
         pool, reference, radius, av.pool_key(filters, initiatives)
     )
-    table = coverage(
+    table = av.cached_coverage(
         pool,
         reference,
-        level,  # type: ignore[arg-type]
+        level,
         scope,
         radius_km=radius,
-        rural_codes=av.rural_set(rural),
-        frr_codes=frr,
+        rural=rural,
+        frr=frr,
         communes=communes,
         themes=selection.themes,
     )

@@ -314,24 +314,28 @@ def accessibility(
     area_ids = set(index.ids[area_rows].tolist())
     near = located.loc[~located["initiative_id"].isin(area_ids)].reset_index(drop=True)
     source, target = pairs_within(near, points, radius_km)
-    pairs = pd.DataFrame(
-        {
-            "initiative": np.concatenate(
-                [
-                    ids[served & in_area],
-                    ids[served & ~in_area],
-                    near["initiative_id"].to_numpy()[source],
-                ]
-            ),
-            "pos": np.concatenate([pos[served & in_area], pos[served & ~in_area], target]).astype(
-                np.int64
-            ),
-        }
-    ).drop_duplicates()
-    public = population[pairs["pos"].to_numpy()]
-    totals = pd.Series(public).groupby(pairs["initiative"].to_numpy()).transform("sum").to_numpy()
+    initiative = np.concatenate(
+        [ids[served & in_area], ids[served & ~in_area], near["initiative_id"].to_numpy()[source]]
+    ).astype(np.int64)
+    reached = np.concatenate([pos[served & in_area], pos[served & ~in_area], target])
+    return _catchment_shares(initiative, reached.astype(np.int64), population)
+
+
+def _catchment_shares(
+    initiative: np.ndarray, pos: np.ndarray, population: np.ndarray
+) -> np.ndarray:
+    """Per commune, the sum of ``1 / P`` over the distinct initiatives reaching it (``P``: the
+    population of the communes each initiative reaches), from (initiative, commune) pairs that
+    may repeat: distinct pairs as one combined integer key (hashed, no sort), then sums by
+    ``bincount``."""
+    size = len(population)
+    keys = pd.unique(initiative * size + pos)
+    where = keys % size
+    group, _ = pd.factorize(keys // size)
+    public = population[where]
+    totals = np.bincount(group, weights=public)[group] if len(keys) else np.empty(0)
     ratio = np.divide(1.0, totals, out=np.zeros(len(totals)), where=totals > 0)
-    return np.bincount(pairs["pos"].to_numpy(), weights=ratio, minlength=len(points))
+    return np.bincount(where, weights=ratio, minlength=size)
 
 
 def _check_radius(radius_km: float) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from territoires import texts
-from territoires.analysis.coverage import commune_coverage
+from territoires.analysis.coverage import commune_coverage, coverage
 from territoires.analysis.index import known_index
 from territoires.analysis.indicators import DIRECTION_LABELS, Indicator, builtin_indicators
 from territoires.analysis.indicators import frr_codes as reference_frr_codes
@@ -103,6 +103,43 @@ def cached_commune_coverage(
         ("commune_coverage", float(radius_km)),
         lambda: commune_coverage(pool, reference, radius_km=radius_km),
     )
+
+
+def cached_coverage(
+    pool: pd.DataFrame,
+    reference: GeoReference,
+    level: str,
+    scope: Scope,
+    *,
+    radius_km: float,
+    rural: frozenset[str] | None,
+    frr: set[str],
+    communes: pd.DataFrame,
+    themes: tuple[str, ...] | None,
+) -> pd.DataFrame:
+    """``coverage`` per territory, computed once per pool (data version and filters), level,
+    scope, reach and themes for every session when the pool is shared (``analysis_pool``);
+    read-only."""
+
+    def compute() -> pd.DataFrame:
+        return coverage(
+            pool,
+            reference,
+            level,  # type: ignore[arg-type]
+            scope,
+            radius_km=radius_km,
+            rural_codes=rural_set(rural),
+            frr_codes=frr,
+            communes=communes,
+            themes=themes,
+        )
+
+    index = known_index(pool, reference)
+    if index is None:
+        return compute()
+    rural_key = len(rural) if rural is not None else None
+    key = ("coverage", level, repr(scope), float(radius_km), repr(themes), rural_key, len(frr))
+    return index.recent(key, compute)
 
 
 def frr_codes(rurality: pd.DataFrame | None = None) -> set[str]:
