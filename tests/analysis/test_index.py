@@ -1,0 +1,83 @@
+"""The initiatives' index: label codes, subsets taken from its arrays, the live-index registry.
+
+Each figure computed through a shared index (or a subset taken from it) must equal the figure
+computed from the same rows indexed afresh: the app's read path and a plain call agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from territoires.analysis.aggregate import aggregate, breakdowns, key_figures
+from territoires.analysis.index import InitiativeIndex, Labels, known_index
+from territoires.analysis.synthetic import initiatives_frame
+from territoires.filters import Filters, apply_filters, filtered_index
+from territoires.geo.reference import Scope
+
+
+@pytest.fixture
+def sample() -> pd.DataFrame:
+    return initiatives_frame(
+        [
+            {"commune_code": "22001", "montant": 1000.0, "themes": ["prendre-soin"],
+             "financeurs": ["Région", "État"], "annee": 2021},
+            {"commune_code": "22009", "montant": 4000.0,
+             "zone_intervention": [{"level": "epci", "code": "200000001"}],
+             "themes": ["cultures-savoirs", "prendre-soin"], "financeurs": ["Région"],
+             "annee": 2023},
+            {"commune_code": "56003", "themes": ["espaces-cooperation"], "annee": 2022,
+             "zone_intervention": [{"level": "commune", "code": "56003"},
+                                   {"level": "commune", "code": "22002"}]},
+            {"commune_code": "56012", "montant": 2500.0, "themes": [], "financeurs": ["État"]},
+        ]
+    )  # fmt: skip
+
+
+def test_labels_select_rows_holding_any_or_all_of_the_chosen_labels():
+    labels = Labels.from_values([["a", "b", "a"], ["b"], None, "c", []])
+    assert labels.counts().tolist() == [2, 1, 0, 1, 0]  # a repeated label counts once
+    assert labels.any_of(["a", "c"]).tolist() == [True, False, False, True, False]
+    assert labels.all_of(["a", "b"]).tolist() == [True, False, False, False, False]
+    assert not labels.all_of(["a", "inconnu"]).any()
+    assert labels.take(np.array([3, 0])).any_of(["c"]).tolist() == [True, False]
+
+
+def test_a_subset_gives_the_figures_of_its_rows_indexed_afresh(tiny_reference, sample):
+    index = InitiativeIndex(sample, tiny_reference)
+    aggregate(index.frame, tiny_reference, "epci", index=index)  # pairs computed on the root
+    for rows in ([2, 0], [1, 3], [0, 1, 2, 3]):
+        subset = index.take(np.array(rows))
+        fresh = subset.frame.copy()  # another frame: indexed again
+        assert known_index(fresh, tiny_reference) is None
+        for level in ("commune", "epci", "departement"):
+            shared = aggregate(subset.frame, tiny_reference, level, index=subset)
+            alone = aggregate(fresh, tiny_reference, level)
+            pd.testing.assert_frame_equal(shared, alone)
+        assert key_figures(subset.frame, tiny_reference, index=subset) == key_figures(
+            fresh, tiny_reference
+        )
+        for name, table in breakdowns(subset.frame, index=subset).items():
+            pd.testing.assert_frame_equal(table, breakdowns(fresh)[name])
+
+
+def test_filters_through_the_index_match_the_filtered_rows(tiny_reference, sample):
+    index = InitiativeIndex(sample, tiny_reference)
+    cases = [
+        Filters(themes=("prendre-soin",)),
+        Filters(themes=("prendre-soin", "cultures-savoirs"), themes_logic="all"),
+        Filters(funders=("Région", "État"), funders_logic="and"),
+        Filters(cofunded_only=True),
+        Filters(year_min=2022),
+        Filters(amount_max=3000),
+        Filters(scope=Scope("epci", "200000001")),
+    ]
+    expected = [[0, 1], [1], [0], [0], [1, 2], [0, 3], [0, 1, 2]]
+    for filters, rows in zip(cases, expected, strict=True):
+        chosen = filtered_index(index, filters)
+        assert chosen.frame.index.tolist() == rows, filters
+        assert known_index(chosen.frame, tiny_reference) is chosen  # found again by its frame
+        plain = apply_filters(sample.copy(), filters, tiny_reference)
+        assert plain.index.tolist() == rows
+    assert filtered_index(index, Filters()) is index  # nothing filtered: no copy
