@@ -180,3 +180,30 @@ def test_the_administration_page_merges_funders_and_restores_a_deleted_initiativ
         assert ident in set(store.list_initiatives()["id"])
     finally:
         store.close()
+
+
+@pytest.mark.realdata
+def test_the_historique_page_names_themes_and_says_no_data_version(app_env):
+    from territoires.store import Actor
+
+    _app()  # first start: the demo data
+    store = _store(app_env)
+    try:
+        first = store.list_initiatives().iloc[0]
+        store.update_initiative(
+            int(first["id"]),
+            {"themes": ["cultures-savoirs", "espaces-cooperation"]},
+            expected_version=int(first["version"]),
+            actor=Actor("marie@exemple.fr", "editeur"),
+        )
+    finally:
+        store.close()
+    at = _app("app_pages/historique.py")
+    table = at.dataframe[0].value
+    changed = table.loc[table["Utilisateur"] == "marie@exemple.fr"]
+    assert list(changed["Champ"]) == ["Thèmes"]
+    assert changed.iloc[0]["Après"] == "Cultures et savoirs ; Espaces de coopération"
+    shown = " ".join(str(v) for column in ("Avant", "Après") for v in table[column])
+    assert "cultures-savoirs" not in shown and "prendre-soin" not in shown
+    captions = " ".join(c.value for c in at.caption)
+    assert "version" not in captions and "la plus récente le " in captions
