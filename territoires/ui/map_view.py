@@ -115,10 +115,11 @@ def _choice(container, label: str, choices, name: str, labels: Callable = str):
     )
 
 
-def map_options_widgets(default: MapOptions) -> MapOptions:
+def map_options_widgets(default: MapOptions, rurality: str = "") -> MapOptions:
     """Two rows of map controls (what is mapped, then what is drawn); returns the options.
 
-    Two rows keep every label readable on a 1280-pixel screen beside the sidebar.
+    Two rows keep every label readable on a 1280-pixel screen beside the sidebar;
+    ``rurality`` (``rurality_label``) names the source of « Zones rurales » in its help.
     """
     current_map_options(default)
     cols = st.columns([1.2, 2.2, 1.4, 0.8], vertical_alignment="bottom")
@@ -140,7 +141,8 @@ def map_options_widgets(default: MapOptions) -> MapOptions:
     rural = cols[2].toggle(
         "Zones rurales",
         key=_M + "rural_overlay",
-        help="Contour en tirets de l'ensemble des communes rurales du périmètre",
+        help="Contour en tirets de l'ensemble des communes rurales du périmètre"
+        + (f" ; ruralité : {rurality}." if rurality else "."),
     )
     options = MapOptions(level, metric, method, classes, basemap, points, rural)  # type: ignore[arg-type]
     st.session_state[MAP_STATE_KEY] = options
