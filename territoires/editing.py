@@ -210,6 +210,7 @@ FIELD_NAMES: dict[str, str] = {
     "source_fichier": "Fichier source",
     "source_ligne": "Ligne du fichier",
     "fictif": "Donnée fictive",
+    "correspondance": "Correspondance d'import",
 }
 
 

@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, str] = {
     "annulation": "Annulation d'import",
     "utilisateur": "Utilisateur",
     "indicateur": "Indicateur de besoin",
+    "correspondance": "Correspondance retirée",
 }
 UNDO_KEY = "te_undo_pending"
 HISTORY_LIMIT = 500  # recorded actions shown at once (a creation is one action, many rows)
