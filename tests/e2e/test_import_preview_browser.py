@@ -9,12 +9,8 @@ only simulates again; the store changes at « Importer » only.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from e2e_harness import ARTIFACTS, ROOT, running_app, wait_until_idle
+from e2e_harness import ARTIFACTS, cli_import, running_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +40,7 @@ def _cli_import(data_dir, text: str) -> None:
     """The stored initiatives, imported by ``python -m territoires import`` beforehand."""
     path = data_dir / "deja-la.csv"
     path.write_text(text, encoding="utf-8")
-    env = dict(os.environ, TERRITOIRES_DATA_DIR=str(data_dir))
-    env.pop("TERRITOIRES_DATABASE_URL", None)
-    database = f"sqlite:///{data_dir / 'territoires.db'}"
-    subprocess.run(
-        [sys.executable, "-m", "territoires", "import", str(path), "--db", database],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    cli_import(data_dir, path)
 
 
 def _stored(data_dir) -> dict[str, tuple]:
