@@ -491,3 +491,29 @@ def test_key_figures_are_read_in_full(browser, app_url, query, width, height):
     assert any("Mayotte" in t for t in texts) and any("(approximation)" in t for t in texts)
     assert [f["text"] for f in figures if f["cut"]] == [], figures
     context.close()
+
+
+METRIC_LABELS_JS = """
+() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')].map((label) => {
+  // a metric's label and whether any element in it cuts its text
+  const cut = [label, ...label.querySelectorAll("*")].some((e) => {
+    const style = getComputedStyle(e);
+    return (style.textOverflow === "ellipsis" && e.scrollWidth > e.clientWidth)
+      || (style.overflowX !== "visible" && e.scrollWidth > e.clientWidth + 1)
+      || (style.overflowY !== "visible" && e.scrollHeight > e.clientHeight + 1);
+  });
+  return {text: label.textContent, cut};
+})
+"""
+
+
+def test_coverage_key_figures_are_read_in_full(browser, app_url):
+    """Couverture's key figures (st.metric) carry long labels (« Territoires signalés (20 % les
+    moins couverts) »): at 1280 pixels, they wrap instead of ending in « … »."""
+    remote: list[str] = []
+    context, page = _open(browser, f"{app_url}/couverture", remote, height=800, width=1280)
+    page.locator('[data-testid="stMetricLabel"]').first.wait_for(timeout=120_000)
+    labels = page.evaluate(METRIC_LABELS_JS)
+    assert any("les moins couverts" in label["text"] for label in labels), labels
+    assert [label["text"] for label in labels if label["cut"]] == [], labels
+    context.close()
