@@ -86,7 +86,7 @@ if presentation or not controls:
     options = mv.current_map_options(default_options)
 else:
     with options_slot:
-        options = mv.map_options_widgets(default_options)
+        options = mv.map_options_widgets(default_options, rurality_label(reference))
 
 params = {
     **filters_to_params(filters),

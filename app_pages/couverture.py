@@ -202,7 +202,7 @@ if view == VIEWS[0]:
         "reference_label": reference_label,
     }
     av.table_downloads(
-        coverage_export(scored),
+        coverage_export(scored, rurality_label(reference)),
         ("zones peu couvertes", LEVEL_LABELS.get(level, level), place),
         "Classement",
         about=about,
@@ -227,7 +227,7 @@ if view == VIEWS[1]:
         "d'outre-mer et l'Hexagone sont des zones distinctes)."
     )
     av.table_downloads(
-        coverage_export(table),
+        coverage_export(table, rurality_label(reference)),
         ("couverture", LEVEL_LABELS.get(level, level), place),
         "Couverture",
         about=about,
@@ -261,6 +261,7 @@ if view == VIEWS[2]:
         "Seulement des communes rurales",
         value=True,
         key="cov_rural_candidates",
+        help=f"Ruralité : {rurality_label(reference)}.",
         disabled=rural is None,
     )
     frr_only = right.toggle("Seulement des communes FRR", key="cov_frr_only")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.ui.cache import data_version, get_store
+from territoires.ui.cache import get_store
 from territoires.ui.editing_view import show_flash
 from territoires.ui.history_view import (
     history_caption,
@@ -46,7 +46,7 @@ with st.container(horizontal=True):
 
 filters = history_filters(reference, user, lot, days)
 history = store.history(**filters)
-st.caption(history_caption(history, data_version()))
+st.caption(history_caption(history))
 show_history(history, key="te_h_table", height=420)
 
 st.subheader("Journal des imports")

@@ -36,6 +36,7 @@ from territoires.ui.correspondances import (
     collision_form,
     correspondence_form,
     merge_confirmed,
+    saved_correspondences_panel,
 )
 from territoires.ui.map_view import download_buttons
 from territoires.ui.memory import release_memory_soon
@@ -174,6 +175,7 @@ if upload is None:
                 "inchangees": "Inchangées",
             },
         )
+    saved_correspondences_panel(access.actor())
     st.stop()
 
 data = upload.getvalue()

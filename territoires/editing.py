@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from territoires.analysis.aggregate import theme_label
 from territoires.errors import TerritoiresError
 from territoires.geo.reference import GeoReference
 from territoires.importers.pipeline import Vocabulary, prepare_import
@@ -209,6 +210,7 @@ FIELD_NAMES: dict[str, str] = {
     "source_fichier": "Fichier source",
     "source_ligne": "Ligne du fichier",
     "fictif": "Donnée fictive",
+    "correspondance": "Correspondance d'import",
 }
 
 
@@ -235,6 +237,16 @@ def value_text(value: object) -> str:
     return text or "(vide)"
 
 
+def field_text(champ: str, value: object) -> str:
+    """``value_text`` of a field's value, as a user reads it: theme codes become their
+    labels (« Cultures et savoirs », not « cultures-savoirs »)."""
+    if champ == "themes":
+        codes = value if isinstance(value, list | tuple) else [value]
+        labels = [theme_label(str(code)) for code in codes if value_text(code) != "(vide)"]
+        return value_text(labels)
+    return value_text(value)
+
+
 def _get(item: object, name: str) -> object:
     return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
 
@@ -251,12 +263,13 @@ def conflict_lines(theirs: Sequence[object], yours: Mapping[str, object]) -> lis
         when = date_text(_get(change, "date"))
         champ = str(_get(change, "champ") or "")
         lines.append(
-            f"- {FIELD_NAMES.get(champ, champ)} : « {value_text(_get(change, 'avant'))} » → "
-            f"« {value_text(_get(change, 'apres'))} » ({who}{', le ' + when if when else ''})"
+            f"- {FIELD_NAMES.get(champ, champ)} : « {field_text(champ, _get(change, 'avant'))} » "
+            f"→ « {field_text(champ, _get(change, 'apres'))} » "
+            f"({who}{', le ' + when if when else ''})"
         )
     lines.append("Vos modifications (toujours dans le formulaire) :")
     lines.extend(
-        f"- {FIELD_NAMES.get(name, name)} : « {value_text(value)} »"
+        f"- {FIELD_NAMES.get(name, name)} : « {field_text(name, value)} »"
         for name, value in yours.items()
     )
     return lines

@@ -180,3 +180,73 @@ def test_the_administration_page_merges_funders_and_restores_a_deleted_initiativ
         assert ident in set(store.list_initiatives()["id"])
     finally:
         store.close()
+
+
+@pytest.mark.realdata
+def test_the_historique_page_names_themes_and_says_no_data_version(app_env):
+    from territoires.store import Actor
+
+    _app()  # first start: the demo data
+    store = _store(app_env)
+    try:
+        first = store.list_initiatives().iloc[0]
+        store.update_initiative(
+            int(first["id"]),
+            {"themes": ["cultures-savoirs", "espaces-cooperation"]},
+            expected_version=int(first["version"]),
+            actor=Actor("marie@exemple.fr", "editeur"),
+        )
+    finally:
+        store.close()
+    at = _app("app_pages/historique.py")
+    table = at.dataframe[0].value
+    changed = table.loc[table["Utilisateur"] == "marie@exemple.fr"]
+    assert list(changed["Champ"]) == ["Thèmes"]
+    assert changed.iloc[0]["Après"] == "Cultures et savoirs ; Espaces de coopération"
+    shown = " ".join(str(v) for column in ("Avant", "Après") for v in table[column])
+    assert "cultures-savoirs" not in shown and "prendre-soin" not in shown
+    captions = " ".join(c.value for c in at.caption)
+    assert "version" not in captions and "la plus récente le " in captions
+
+
+@pytest.mark.realdata
+def test_the_importer_lists_saved_correspondences_and_removes_one(app_env):
+    from territoires.store import Actor
+
+    _app()  # first start: the demo data
+    store = _store(app_env)
+    try:
+        record = {"titre": "Café", "type": "autre", "commune_code": "29024", "fictif": False}
+        aliases = (
+            ("commune", "carhaix|29270", "Carhaix (29270)", "29024"),
+            ("financeurs", "fdf comite", "FdF (comité)", "Fondation de France"),
+            ("themes", "culture savoirs", "Culture et savoirs", "cultures-savoirs"),
+        )
+        marie = Actor("marie@exemple.fr", "editeur")
+        store.import_batch([record], actor=marie, source="comite.csv", aliases=aliases)
+        at = _app("app_pages/importer.py")
+        shown = at.dataframe[-1].value
+        assert list(shown["Valeur écrite"]) == [
+            "FdF (comité)",
+            "Culture et savoirs",
+            "Carhaix (29270)",
+        ]
+        assert list(shown["Correspondance"]) == [
+            "Fondation de France",
+            "Cultures et savoirs",
+            "Carhaix-Plouguer — 29024 (Finistère)",
+        ]
+        assert list(shown["Par"]) == ["", "", "marie@exemple.fr"]
+        at.selectbox(key="te_saved_correspondence").set_value(2).run()
+        _click(at, "Retirer cette correspondance")
+        message = "Correspondance retirée : Commune « Carhaix (29270) » → Carhaix-Plouguer"
+        said = [s.value.replace("\\", "") for s in at.success]  # as Markdown shows it
+        assert any(text.startswith(message) for text in said), said
+        assert list(store.saved_correspondences()["colonne"]) == ["financeurs", "themes"]
+        removal = store.history().iloc[0]
+        assert (removal["action"], removal["avant"]) == (
+            "correspondance",
+            "Commune : « Carhaix (29270) » → 29024",
+        )
+    finally:
+        store.close()

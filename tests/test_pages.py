@@ -108,6 +108,7 @@ def test_map_page_draws_the_map_first_then_its_controls(app_env):
     assert [e for e in at.expander if e.label == "Exporter"]
     # the map's layers are switched by name, and the shared link keeps the choice
     rural = next(t for t in at.toggle if t.label == "Zones rurales")
+    assert "ruralité : approximation (densité 2023 et unités urbaines INSEE)" in rural.help
     assert next(t for t in at.toggle if t.label == "Initiatives (points)").value
     rural.set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]

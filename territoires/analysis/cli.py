@@ -172,7 +172,9 @@ def run_coverage(args: argparse.Namespace) -> int:
         rural_codes=rural_codes(reference),
         frr_codes=frr_codes(reference),
     )
-    _write_table(coverage_export(scored), Path(args.output))
+    from territoires.geo.rurality import rurality_label
+
+    _write_table(coverage_export(scored, rurality_label(reference)), Path(args.output))
     ranked, flagged = int(scored["eligible"].sum()), int(scored["signale"].sum())
     print(
         f"{len(scored)} territoires écrits dans {args.output} ; {ranked} classés, "

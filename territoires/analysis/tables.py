@@ -98,11 +98,18 @@ def need_labels(indicators) -> dict[str, str]:
     return {f"besoin_{i.key}": f"{i.label} ({i.vintage})" for i in indicators}
 
 
-def coverage_export(scored: pd.DataFrame) -> pd.DataFrame:
+def coverage_export(scored: pd.DataFrame, rurality: str | None = None) -> pd.DataFrame:
     """Return a (scored) coverage table with the export columns, then the need indicators'
-    values, rounded; ``inf`` becomes empty. Score columns are left out of an unscored table."""
+    values, rounded; ``inf`` becomes empty. Score columns are left out of an unscored table.
+
+    ``rurality`` (``rurality_label``: « approximation (…) » or the official grid) fills a
+    ``source_part_rurale`` column after ``part_rurale``: a CSV says what its share rests on.
+    """
     columns = [c for c in COVERAGE_EXPORT_COLUMNS if c in scored or c not in SCORE_ONLY]
-    return _rounded(scored.reindex(columns=columns + need_columns(scored)))
+    table = _rounded(scored.reindex(columns=columns + need_columns(scored)))
+    if rurality:
+        table.insert(columns.index("part_rurale") + 1, "source_part_rurale", rurality)
+    return table
 
 
 def suggestion_export(sites: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from territoires.analysis.aggregate import theme_label
 from territoires.importers.headers import FIELD_LABELS
 from territoires.store import FieldChange
 
@@ -17,6 +18,8 @@ _LABELS: dict[str, str] = {
     **FIELD_LABELS,
     "commune_code": "Commune (code INSEE)",
     "financements": "Financements",
+    "source_fichier": "Fichier source",
+    "source_ligne": "Ligne du fichier",
     "": "Initiative",
 }
 EMPTY = "(vide)"
@@ -32,6 +35,13 @@ def shown(value: object) -> str:
     if isinstance(value, list):
         return " ; ".join(_item(v) for v in value)
     return str(value)
+
+
+def field_shown(champ: str, value: object) -> str:
+    """``shown`` of a field's value: themes by their labels, not their codes."""
+    if champ == "themes" and isinstance(value, list):
+        return shown([theme_label(str(code)) for code in value])
+    return shown(value)
 
 
 def _item(value: object) -> str:
@@ -54,8 +64,8 @@ def changes_frame(changes: Sequence[FieldChange], titles: Mapping[int, str]) -> 
             _name(c, titles),
             c.reference or "",
             _LABELS.get(c.champ, c.champ),
-            shown(c.avant),
-            shown(c.apres),
+            field_shown(c.champ, c.avant),
+            field_shown(c.champ, c.apres),
         )
         for c in changes
     ]
@@ -76,7 +86,8 @@ def change_lines(
         first = group[0]
         reference = f" (référence {first.reference})" if first.reference else ""
         fields = " ; ".join(
-            f"{_LABELS.get(c.champ, c.champ)} : « {shown(c.avant)} » → « {shown(c.apres)} »"
+            f"{_LABELS.get(c.champ, c.champ)} : « {field_shown(c.champ, c.avant)} » → "
+            f"« {field_shown(c.champ, c.apres)} »"
             for c in group
         )
         lines.append(f"{verb} : « {_name(first, titles)} »{reference} : {fields}.")

@@ -122,6 +122,30 @@ class Store:
         rows += self._fetch("SELECT nom, nom FROM funders")
         return [(str(a), str(n)) for a, n in rows]
 
+    def saved_correspondences(self) -> pd.DataFrame:
+        """The correspondences confirmed at imports and kept for the next ones: ``colonne``
+        (``financeurs, themes, commune, type``), ``cle`` (with ``colonne`` and
+        ``proposition``, what ``remove_correspondence`` takes), ``valeur`` (as written),
+        ``proposition`` (a funder, a theme code, an INSEE code, a type), ``cree_le``,
+        ``cree_par`` (empty for funders and themes)."""
+        with self._lock:
+            return reconciliation.saved_correspondences(self._db)
+
+    def remove_correspondence(
+        self, colonne: str, cle: str, proposition: str, *, actor: Actor
+    ) -> bool:
+        """Forget one saved correspondence (editeur): the next import asks again. The history
+        says what it was; False when there was none."""
+        require(actor, "editeur")
+        with self._writing("La correspondance n'a pas été retirée"):
+            removed = reconciliation.remove_correspondence(self._db, colonne, cle, proposition)
+            if removed is not None:
+                entry = history.Entry(
+                    "correspondance", None, None, None, "correspondance", removed, None
+                )
+                history.write(self._db, [entry], stamp=now(), user=actor.user)
+        return removed is not None
+
     # -- reading initiatives ---------------------------------------------------------------
 
     def import_aliases(self) -> list[tuple[str, str, str]]:

@@ -30,6 +30,7 @@ Action = Literal[
     "annulation",
     "utilisateur",
     "indicateur",
+    "correspondance",
 ]
 HISTORY_COLUMNS: tuple[str, ...] = (
     "id",

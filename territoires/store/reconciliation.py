@@ -30,6 +30,7 @@ IDENTITY_COLUMNS: tuple[str, ...] = (
     "annee",
 )
 _LABEL_TABLES = {"financeurs": ("funder_aliases", "nom"), "themes": ("theme_aliases", "code")}
+SAVED_COLUMNS: tuple[str, ...] = ("colonne", "cle", "valeur", "proposition", "cree_le", "cree_par")
 
 
 def save_aliases(db: Backend, aliases: Iterable[Alias], user: str) -> int:
@@ -75,3 +76,48 @@ def identities(db: Backend) -> pd.DataFrame:
         "ORDER BY id"
     ).fetchall()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(IDENTITY_COLUMNS), dtype=object)
+
+
+def saved_correspondences(db: Backend) -> pd.DataFrame:
+    """Every correspondence confirmed at an import and kept for the next ones, as
+    ``SAVED_COLUMNS``: funders and themes (aliases of origin « import »: ``cle`` is the alias,
+    no date), then communes and types (``cle`` is the importer's normalised form)."""
+    rows: list[tuple] = []
+    for colonne, (table, column) in _LABEL_TABLES.items():
+        found = db.execute(
+            f"SELECT alias, {column} FROM {table} WHERE origine = ? ORDER BY alias", ("import",)
+        ).fetchall()
+        rows += [(colonne, str(a), str(a), str(t), None, None) for a, t in found]
+    found = db.execute(
+        "SELECT colonne, cle, valeur, proposition, cree_le, cree_par FROM import_aliases "
+        "ORDER BY colonne, cle"
+    ).fetchall()
+    rows += [tuple(row) for row in found]
+    return pd.DataFrame(rows, columns=list(SAVED_COLUMNS), dtype=object)
+
+
+_COLUMN_NAMES = {"financeurs": "Financeur", "themes": "Thème", "commune": "Commune", "type": "Type"}
+
+
+def remove_correspondence(db: Backend, colonne: str, cle: str, proposition: str) -> str | None:
+    """Delete one saved correspondence (``saved_correspondences``' keys); return what it said,
+    « Financeur : « FdF » → Fondation de France », or ``None`` when there was none."""
+    if colonne in _LABEL_TABLES:
+        table, column = _LABEL_TABLES[colonne]
+        where = f"FROM {table} WHERE alias = ? AND {column} = ? AND origine = ?"
+        params: tuple = (cle, proposition, "import")
+        found = db.execute(f"SELECT alias {where}", params).fetchone()
+    else:
+        where = "FROM import_aliases WHERE colonne = ? AND cle = ? AND proposition = ?"
+        params = (colonne, cle, proposition)
+        found = db.execute(f"SELECT valeur {where}", params).fetchone()
+    if found is None:
+        return None
+    db.execute(f"DELETE {where}", params)
+    target = proposition
+    if colonne == "themes":
+        label = db.execute(
+            "SELECT COALESCE(court, libelle) FROM themes WHERE code = ?", (proposition,)
+        ).fetchone()
+        target = str(label[0]) if label else proposition
+    return f"{_COLUMN_NAMES.get(colonne, colonne)} : « {found[0]} » → {target}"

@@ -32,6 +32,7 @@ from territoires.errors import TerritoiresError
 from territoires.filters import Filters, filters_to_params
 from territoires.formatting import fr_number, markdown_literal
 from territoires.geo.reference import LEVEL_LABELS, GeoReference, Scope
+from territoires.geo.rurality import rural_qualifier, rurality_label
 from territoires.links import quoted
 from territoires.ui.access_view import current_access
 from territoires.ui.cache import get_reference, per_frame
@@ -359,10 +360,15 @@ def with_fiche_links(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     return frame.assign(Fiche=[fiche_url(level, str(code)) for code in frame["code"]])
 
 
+def rural_share_header() -> str:
+    """« Part rurale (approximation) », or with the imported grid's name."""
+    return f"{COLUMN_LABELS['part_rurale']} ({rural_qualifier(get_reference())})"
+
+
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """French column headers for display; population columns name their vintage."""
     vintage = get_reference().population_vintage()
-    labels = dict(COLUMN_LABELS)
+    labels = dict(COLUMN_LABELS, part_rurale=rural_share_header())
     if vintage:
         for column in (
             "population",
@@ -530,7 +536,11 @@ def _column_config() -> dict:
         "Besoin (0-1)": st.column_config.NumberColumn(format="%.2f"),
         "Initiatives accessibles / 10 000 hab.": st.column_config.NumberColumn(format="%.2f"),
         "Raisons": st.column_config.TextColumn(width="large"),
-        "Part rurale": percent,
+        rural_share_header(): st.column_config.NumberColumn(
+            format="%.0f %%",
+            help="Part de la population vivant dans une commune rurale ; ruralité : "
+            f"{rurality_label(get_reference())}.",
+        ),
         "Population touchée": percent,
         "Population en FRR": percent,
         "Part couverte (cumul)": percent,

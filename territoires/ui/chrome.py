@@ -129,8 +129,13 @@ _SELECT_MATCHES = '[role="option"][data-key="__select_matches__"] > [data-item-h
 
 # Streamlit leaves 6rem above a page for its header, which is transparent and holds only the
 # menu, in the margin: 2.5rem bring the page (on « Carte », the whole map) 56 pixels higher.
+# A key figure's label (st.metric) wraps instead of ending in « … »: « Territoires signalés (20 %
+# les moins couverts) » must be read in full, on a laptop as on a projector.
+_METRIC_LABEL = '[data-testid="stMetricLabel"]'
 PAGE_CSS = (
     '<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }'
+    + f"{_METRIC_LABEL}, {_METRIC_LABEL} * {{ white-space: normal !important;"
+    " overflow: visible !important; text-overflow: clip !important; height: auto !important; }"
     + _text_instead(_INPUT_HINT, texts.INPUT_HINT, size="0.75rem")
     + _text_instead(_NO_MATCH, texts.NO_OPTION_MATCH)
     + _text_instead(_SELECT_ALL, texts.SELECT_ALL)

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
 from territoires import texts
+from territoires.analysis.aggregate import theme_label
+from territoires.editing import date_text
+from territoires.errors import TerritoiresError
 from territoires.formatting import markdown_literal
 from territoires.importers.against_store import Collision
 from territoires.importers.locate import CommuneLocator
@@ -22,6 +26,7 @@ from territoires.importers.vocabulary import (
     known_labels,
     value_key,
 )
+from territoires.store import Actor
 
 LEAVE = "\u2060laisser"  # not a label anyone writes
 _LEAVE_LABEL = "Laisser les lignes rejetées"
@@ -150,3 +155,86 @@ def _version(record: dict, locator: CommuneLocator) -> str:
         f"« {record.get('titre') or ''} » — {record.get('porteur') or 'sans porteur'} — "
         f"{locator.nom.get(code, code)}{year}"
     )
+
+
+# --- « Correspondances enregistrées »: what earlier imports remember, and forgetting one ------
+
+SAVED_FLASH = "te_saved_correspondence_removed"
+
+
+def saved_display(frame: pd.DataFrame, locator: CommuneLocator | None) -> pd.DataFrame:
+    """The store's saved correspondences as a person reads them (``saved_correspondences``):
+    what kind of value, as written, what it stands for, when and by whom it was saved."""
+    return pd.DataFrame(
+        {
+            "Colonne": [COLUMN_LABELS.get(c, c) for c in frame["colonne"]],
+            "Valeur écrite": frame["valeur"].astype(str),
+            "Correspondance": [
+                _target_text(c, str(t), locator)
+                for c, t in zip(frame["colonne"], frame["proposition"], strict=True)
+            ],
+            "Enregistrée le": [date_text(d) if d else "" for d in frame["cree_le"]],
+            "Par": [str(u) if u else "" for u in frame["cree_par"]],
+        }
+    )
+
+
+def _target_text(colonne: str, target: str, locator: CommuneLocator | None) -> str:
+    if colonne == "commune" and locator is not None and target in locator.nom:
+        return f"{locator.nom[target]} — {locator.describe(target)}"
+    return theme_label(target) if colonne == "themes" else target
+
+
+def saved_correspondences_panel(actor: Actor) -> None:
+    """List the correspondences earlier imports saved, and remove one (``actor`` must be an
+    editeur: the store checks it again and records the removal in the history)."""
+    from territoires.importers.locate import locator_for
+    from territoires.ui.cache import clear_after_write, get_reference, store_session
+
+    st.subheader("Correspondances enregistrées")
+    removed = st.session_state.pop(SAVED_FLASH, None)
+    if removed:
+        st.success(markdown_literal(removed))
+    with store_session() as store:
+        frame = store.saved_correspondences()
+    if frame.empty:
+        st.caption(
+            "Aucune pour l'instant : les valeurs confirmées à l'étape « Correspondances » d'un "
+            "import y seront gardées pour les imports suivants."
+        )
+        return
+    st.caption(
+        "Les valeurs confirmées à l'étape « Correspondances » des imports précédents : les "
+        "fichiers suivants écrits de la même façon passent sans question. Retirer une "
+        "correspondance erronée fait reposer la question au prochain import ; les initiatives "
+        "déjà importées ne changent pas."
+    )
+    communes = (frame["colonne"] == "commune").any()  # the locator only when it is needed
+    shown = saved_display(frame, locator_for(get_reference()) if communes else None)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    labels = [
+        f"{row['Colonne']} « {row['Valeur écrite']} » → {row['Correspondance']}"
+        for _, row in shown.iterrows()
+    ]
+    pick = st.selectbox(
+        "Correspondance à retirer",
+        range(len(frame)),
+        index=None,
+        format_func=labels.__getitem__,
+        key="te_saved_correspondence",
+        placeholder=texts.CHOOSE,
+    )
+    if st.button("Retirer cette correspondance", icon=":material/delete:", disabled=pick is None):
+        row = frame.iloc[int(pick)]
+        try:
+            with store_session() as store:
+                store.remove_correspondence(
+                    str(row["colonne"]), str(row["cle"]), str(row["proposition"]), actor=actor
+                )
+        except TerritoiresError as exc:
+            st.error(markdown_literal(exc.user_message))
+            return
+        clear_after_write()
+        st.session_state[SAVED_FLASH] = f"Correspondance retirée : {labels[int(pick)]}."
+        st.session_state.pop("te_saved_correspondence", None)
+        st.rerun()

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from territoires.editing import FIELD_NAMES, date_text, value_text
+from territoires.editing import FIELD_NAMES, date_text, field_text
 from territoires.errors import TerritoiresError
 from territoires.formatting import fr_count, markdown_literal
 from territoires.ui.access_view import current_access
@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, str] = {
     "annulation": "Annulation d'import",
     "utilisateur": "Utilisateur",
     "indicateur": "Indicateur de besoin",
+    "correspondance": "Correspondance retirée",
 }
 UNDO_KEY = "te_undo_pending"
 HISTORY_LIMIT = 500  # recorded actions shown at once (a creation is one action, many rows)
@@ -45,16 +46,20 @@ def history_filters(text: str, user: str | None, lot: int | None, days) -> dict:
     return filters
 
 
-def history_caption(history: pd.DataFrame, version: int) -> str:
-    """« 1 234 lignes (les 500 dernières actions) — données version 14. »"""
+def history_caption(history: pd.DataFrame) -> str:
+    """« 1 234 lignes (les 500 dernières actions), la plus récente le 05/12/2026 à 18:22
+    (heure UTC). »"""
     actions = history["id"].nunique() if "id" in history else len(history)
     shown = fr_count(len(history), "ligne")
     limit = f" (les {HISTORY_LIMIT} dernières actions)" if actions >= HISTORY_LIMIT else ""
-    return f"{shown}{limit} — données version {version}."
+    if history.empty:
+        return f"{shown}."
+    latest = date_text(max(str(d) for d in history["date"]))
+    return f"{shown}{limit}, la plus récente le {latest} (heure UTC)."
 
 
 def history_display(history: pd.DataFrame) -> pd.DataFrame:
-    """The store's history as plain text columns, for ``st.dataframe``."""
+    """The store's history as plain text columns, for ``st.dataframe`` (themes by label)."""
     return pd.DataFrame(
         {
             "Date": pd.to_datetime(history["date"], utc=True, errors="coerce"),
@@ -66,11 +71,17 @@ def history_display(history: pd.DataFrame) -> pd.DataFrame:
             if "titre" in history
             else "",
             "Champ": [FIELD_NAMES.get(str(c or ""), str(c)) for c in history["champ"]],
-            "Avant": [value_text(v) for v in history["avant"]],
-            "Après": [value_text(v) for v in history["apres"]],
+            "Avant": _values(history, "avant"),
+            "Après": _values(history, "apres"),
             "Lot": history["lot"],
         }
     )
+
+
+def _values(history: pd.DataFrame, column: str) -> list[str]:
+    """The ``avant`` or ``apres`` column as text, each value read as its field's."""
+    pairs = zip(history["champ"], history[column], strict=True)
+    return [field_text(str(champ or ""), value) for champ, value in pairs]
 
 
 ONE_INITIATIVE = ("Référence", "Initiative", "Titre")  # said by the detail above it

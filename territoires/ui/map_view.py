@@ -116,10 +116,11 @@ def _choice(container, label: str, choices, name: str, labels: Callable = str):
     )
 
 
-def map_options_widgets(default: MapOptions) -> MapOptions:
+def map_options_widgets(default: MapOptions, rurality: str = "") -> MapOptions:
     """Two rows of map controls (what is mapped, then what is drawn); returns the options.
 
-    Two rows keep every label readable on a 1280-pixel screen beside the sidebar.
+    Two rows keep every label readable on a 1280-pixel screen beside the sidebar;
+    ``rurality`` (``rurality_label``) names the source of « Zones rurales » in its help.
     """
     current_map_options(default)
     cols = st.columns([1.2, 2.2, 1.4, 0.8], vertical_alignment="bottom")
@@ -141,7 +142,8 @@ def map_options_widgets(default: MapOptions) -> MapOptions:
     rural = cols[2].toggle(
         "Zones rurales",
         key=_M + "rural_overlay",
-        help="Contour en tirets de l'ensemble des communes rurales du périmètre",
+        help="Contour en tirets de l'ensemble des communes rurales du périmètre"
+        + (f" ; ruralité : {rurality}." if rurality else "."),
     )
     options = MapOptions(level, metric, method, classes, basemap, points, rural)  # type: ignore[arg-type]
     st.session_state[MAP_STATE_KEY] = options
@@ -353,12 +355,15 @@ def view_key(
 KEY_FIGURES_CSS = """
 <style>
 .te-kfs { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 0.1rem 0 0.4rem 0; }
-.te-kf { flex: 1 1 9rem; min-width: 0; border: 1px solid rgba(49, 51, 63, 0.2);
-  border-radius: 0.5rem; padding: 0.6rem 0.9rem; cursor: help; }
-.te-kf-l { font-size: 0.875rem; color: rgba(49, 51, 63, 0.8); white-space: nowrap;
-  overflow: hidden; text-overflow: ellipsis; }
-.te-kf-v { font-size: 2rem; line-height: 1.25; font-variant-numeric: tabular-nums;
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+/* never cut a label or a value: a label wraps, a card is never narrower than its value or
+   its longest word (the row wraps instead), and the values stand on one line at the bottom */
+.te-kf { flex: 1 1 9rem; min-width: min-content; border: 1px solid rgba(49, 51, 63, 0.2);
+  border-radius: 0.5rem; padding: 0.5rem 0.9rem; cursor: help; display: flex;
+  flex-direction: column; justify-content: space-between; }
+.te-kf-l { font-size: 0.875rem; line-height: 1.2; color: rgba(49, 51, 63, 0.8);
+  white-space: normal; overflow-wrap: break-word; }
+.te-kf-v { font-size: 2rem; line-height: 1.15; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
 </style>
 """
 
@@ -513,22 +518,24 @@ footer { display: none !important; }
   padding: 0.8rem 1.5rem 0.5rem 1.5rem !important; max-width: 100% !important;
 }
 h1 { font-size: clamp(1.6rem, 3vw, 2.6rem) !important; padding-top: 0.2rem !important; }
-.te-kfs-grand { gap: 1rem; margin: 0.2rem 0 0.6rem 0; flex-wrap: nowrap; }
+.te-kfs-grand { gap: 1rem; margin: 0.2rem 0 0.6rem 0; }
 .te-kfs-grand .te-kf { flex: 1 1 0; background: #f4f6f8; border: none; border-radius: 10px;
-  padding: 0.5rem 0.9rem; cursor: default; }
+  padding: 0.4rem 0.9rem; cursor: default; }
 .te-kfs-grand .te-kf-v { font-size: clamp(1.5rem, 3vw, 3rem); font-weight: 700;
   line-height: 1.1; color: #0b3954; }
-.te-kfs-grand .te-kf-l { font-size: clamp(0.9rem, 1.3vw, 1.2rem); color: #333; }
+.te-kfs-grand .te-kf-l { font-size: clamp(0.9rem, 1.3vw, 1.2rem); line-height: 1.2;
+  color: #333; }
 .te-source { font-size: 0.95rem; color: #444; }
 .te-filtres { font-size: clamp(1rem, 1.5vw, 1.3rem); color: #333; margin-top: -0.6rem;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-/* the title, key figures, map, source and step buttons fit on one screen */
+/* the title, key figures (labels on two lines: « Ruraux touchés (approximation) »), map,
+   source and step buttons fit on one screen */
 iframe[title="streamlit_folium.st_folium"] {
-  height: max(340px, calc(100vh - 350px)) !important;
+  height: max(340px, calc(100vh - 375px)) !important;
 }
 /* with the filters' line under the title */
 .stApp:has(.te-filtres) iframe[title="streamlit_folium.st_folium"] {
-  height: max(340px, calc(100vh - 385px)) !important;
+  height: max(340px, calc(100vh - 410px)) !important;
 }
 </style>
 """

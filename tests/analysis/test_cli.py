@@ -54,6 +54,13 @@ def test_coverage_csv(wired, tmp_path):
     # only EPCI 200000001 is mostly rural (200000003 is 0.4 % rural with 56011 and 56012)
     ranked = table.dropna(subset=["score"])
     assert list(ranked["code"]) == ["200000001"]
+    # the rural share says what it rests on, next to it
+    assert list(table.columns[table.columns.get_loc("part_rurale") + 1 :][:1]) == [
+        "source_part_rurale"
+    ]
+    assert set(table["source_part_rurale"]) == {
+        "approximation (densité 2023 et unités urbaines INSEE)"
+    }
 
 
 def test_coverage_xlsx_with_scope(wired, tmp_path):

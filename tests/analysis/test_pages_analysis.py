@@ -60,6 +60,10 @@ def test_couverture_every_view_and_level(demo_env):
     for view in ("Couverture par territoire", "Où agir ensuite ?", "Zones peu couvertes"):
         at.segmented_control(key="cov_view").set_value(view).run()
         assert not at.exception, (view, [e.value for e in at.exception])
+        if view != "Où agir ensuite ?":  # the rural share says it is an approximation
+            columns = list(at.dataframe[0].value.columns)
+            assert "Part rurale (approximation)" in columns, (view, columns)
+            assert "Part rurale" not in columns, (view, columns)
     for level in ("commune", "territoire", "departement"):
         at.selectbox(key="cov_level").set_value(level).run()
         assert not at.exception, (level, [e.value for e in at.exception])

@@ -87,6 +87,22 @@ def _wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> N
     raise TimeoutError(f"the app did not answer on {base_url} within {timeout:.0f} s")
 
 
+def cli_import(data_dir: Path, path: Path) -> None:
+    """``python -m territoires import PATH`` in its own process, on the SQLite database of the
+    app started with ``running_app(data_dir)``."""
+    env = dict(os.environ, TERRITOIRES_DATA_DIR=str(data_dir))
+    env.pop("TERRITOIRES_DATABASE_URL", None)
+    database = f"sqlite:///{data_dir / 'territoires.db'}"
+    subprocess.run(
+        [sys.executable, "-m", "territoires", "import", str(path), "--db", database],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
 @contextmanager
 def running_server(
     command: Sequence[str],

@@ -497,3 +497,60 @@ def test_a_basemap_that_cannot_load_says_so_on_the_map(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "carte-fond-indisponible.png"))
     context.close()
+
+
+FIGURES_JS = """
+() => [...document.querySelectorAll('.te-kf-l, .te-kf-v')].map((e) => {
+  // each label and value, and whether any of it is cut: clipped by its own box (a pixel is
+  // the rounding of a glyph), out of its card, or out of the window
+  const box = e.getBoundingClientRect(), card = e.parentElement.getBoundingClientRect();
+  const style = getComputedStyle(e);
+  const clipped = (style.overflowX !== "visible" && e.scrollWidth > e.clientWidth + 1)
+    || (style.overflowY !== "visible" && e.scrollHeight > e.clientHeight + 1)
+    || style.textOverflow === "ellipsis" && e.scrollWidth > e.clientWidth;
+  const out = box.left < card.left || box.right > card.right || box.bottom > card.bottom;
+  return {text: e.textContent, cut: clipped || out || card.right > window.innerWidth};
+})
+"""
+
+
+@pytest.mark.parametrize(
+    ("query", "width", "height"), [("", 1280, 800), ("presentation=1", 1280, 720)]
+)
+def test_key_figures_are_read_in_full(browser, app_url, query, width, height):
+    """France's key figures carry the longest labels (« Habitants 2023 ; Mayotte : 2017 »,
+    « Ruraux touchés (approximation) »): on a laptop and on a projector, none is cut."""
+    remote: list[str] = []
+    context, page = _open(browser, f"{app_url}/?{query}", remote, height=height, width=width)
+    page.locator(".te-kf").first.wait_for(timeout=120_000)
+    figures = page.evaluate(FIGURES_JS)
+    texts = [f["text"] for f in figures]
+    assert any("Mayotte" in t for t in texts) and any("(approximation)" in t for t in texts)
+    assert [f["text"] for f in figures if f["cut"]] == [], figures
+    context.close()
+
+
+METRIC_LABELS_JS = """
+() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')].map((label) => {
+  // a metric's label and whether any element in it cuts its text
+  const cut = [label, ...label.querySelectorAll("*")].some((e) => {
+    const style = getComputedStyle(e);
+    return (style.textOverflow === "ellipsis" && e.scrollWidth > e.clientWidth)
+      || (style.overflowX !== "visible" && e.scrollWidth > e.clientWidth + 1)
+      || (style.overflowY !== "visible" && e.scrollHeight > e.clientHeight + 1);
+  });
+  return {text: label.textContent, cut};
+})
+"""
+
+
+def test_coverage_key_figures_are_read_in_full(browser, app_url):
+    """Couverture's key figures (st.metric) carry long labels (« Territoires signalés (20 % les
+    moins couverts) »): at 1280 pixels, they wrap instead of ending in « … »."""
+    remote: list[str] = []
+    context, page = _open(browser, f"{app_url}/couverture", remote, height=800, width=1280)
+    page.locator('[data-testid="stMetricLabel"]').first.wait_for(timeout=120_000)
+    labels = page.evaluate(METRIC_LABELS_JS)
+    assert any("les moins couverts" in label["text"] for label in labels), labels
+    assert [label["text"] for label in labels if label["cut"]] == [], labels
+    context.close()

@@ -4,12 +4,8 @@ and the demo banner follows."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from e2e_harness import ARTIFACTS, ROOT, running_app, wait_until_idle
+from e2e_harness import ARTIFACTS, cli_import, running_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -20,17 +16,7 @@ def _cli_import(data_dir, name: str, rows: str) -> None:
     """``python -m territoires import`` in its own process, on the app's database."""
     path = data_dir / name
     path.write_text("titre;commune;annee\n" + rows, encoding="utf-8")
-    env = dict(os.environ, TERRITOIRES_DATA_DIR=str(data_dir))
-    env.pop("TERRITOIRES_DATABASE_URL", None)
-    database = f"sqlite:///{data_dir / 'territoires.db'}"
-    subprocess.run(
-        [sys.executable, "-m", "territoires", "import", str(path), "--db", database],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    cli_import(data_dir, path)
 
 
 def test_a_command_line_import_shows_in_an_open_page(browser, tmp_path_factory, geodata_ready):
