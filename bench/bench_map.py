@@ -234,7 +234,8 @@ class Traffic:
     def __init__(self, page) -> None:
         self.ws_bytes = 0
         self.http_bytes = 0
-        self.sent_frames = 0
+        self.sent_frames = 0  # whole-script runs the browser asked for
+        self.fragment_runs = 0
         session = page.context.new_cdp_session(page)
         session.send("Network.enable")
         session.on("Network.webSocketFrameReceived", self._received)
@@ -247,7 +248,21 @@ class Traffic:
         self.ws_bytes += len(base64.b64decode(data)) if response.get("opcode") == 2 else len(data)
 
     def _sent(self, event) -> None:
-        self.sent_frames += 1
+        # Only whole-script runs count: the data watcher (``ui.cache.watch_data``) is a
+        # fragment the browser asks to run every second, whatever the map does; its runs
+        # (``fragment_id`` set) are counted apart. Other messages (heartbeats) are not runs.
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        response = event["response"]
+        if response.get("opcode") != 2:
+            return
+        message = BackMsg.FromString(base64.b64decode(response.get("payloadData", "")))
+        if message.WhichOneof("type") != "rerun_script":
+            return
+        if message.rerun_script.fragment_id:
+            self.fragment_runs += 1
+        else:
+            self.sent_frames += 1
 
     def _loaded(self, event) -> None:
         self.http_bytes += int(event.get("encodedDataLength", 0))
