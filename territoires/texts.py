@@ -33,3 +33,12 @@ NO_MATCH = (
 NO_MATCH_PRESENTATION = (  # the sidebar is hidden in presentation mode
     "Aucune initiative ne correspond aux filtres : quittez la présentation pour les élargir."
 )
+
+# The columns whose values an import reconciles (funders, themes, communes, types), as named in
+# the Correspondances step, its saved list and the history of a removed correspondence.
+CORRESPONDENCE_COLUMNS: dict[str, str] = {
+    "commune": "Commune",
+    "financeurs": "Financeur",
+    "themes": "Thème",
+    "type": "Type",
+}

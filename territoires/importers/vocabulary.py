@@ -13,6 +13,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from territoires import texts
 from territoires.errors import ImportFileError
 from territoires.importers.locate import CommuneLocator
 from territoires.importers.normalize import label_key, words_key
@@ -21,12 +22,7 @@ from territoires.importers.values import TYPES, AliasTable, code_text
 
 # A confirmed « ignore this value »: the row is imported without it (funders and themes).
 IGNORE_VALUE = "(ignorer)"
-COLUMN_LABELS: dict[str, str] = {
-    "commune": "Commune",
-    "financeurs": "Financeur",
-    "themes": "Thème",
-    "type": "Type",
-}
+COLUMN_LABELS: dict[str, str] = texts.CORRESPONDENCE_COLUMNS
 
 
 @dataclass(frozen=True)

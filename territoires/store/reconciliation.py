@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from territoires import texts
 from territoires.store.backends import Backend
 from territoires.store.records import now
 
@@ -96,9 +97,6 @@ def saved_correspondences(db: Backend) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SAVED_COLUMNS), dtype=object)
 
 
-_COLUMN_NAMES = {"financeurs": "Financeur", "themes": "Thème", "commune": "Commune", "type": "Type"}
-
-
 def remove_correspondence(db: Backend, colonne: str, cle: str, proposition: str) -> str | None:
     """Delete one saved correspondence (``saved_correspondences``' keys); return what it said,
     « Financeur : « FdF » → Fondation de France », or ``None`` when there was none."""
@@ -120,4 +118,4 @@ def remove_correspondence(db: Backend, colonne: str, cle: str, proposition: str)
             "SELECT COALESCE(court, libelle) FROM themes WHERE code = ?", (proposition,)
         ).fetchone()
         target = str(label[0]) if label else proposition
-    return f"{_COLUMN_NAMES.get(colonne, colonne)} : « {found[0]} » → {target}"
+    return f"{texts.CORRESPONDENCE_COLUMNS.get(colonne, colonne)} : « {found[0]} » → {target}"
