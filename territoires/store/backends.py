@@ -7,6 +7,7 @@ Queries are written once with ``?`` placeholders; the PostgreSQL backend rewrite
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,9 +97,23 @@ class SqliteBackend(Backend):
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
             )
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._write_ahead_log()
         except sqlite3.Error as exc:
             raise StoreError(f"Base SQLite inaccessible : {path} ({exc}).") from exc
+
+    def _write_ahead_log(self) -> None:
+        """Switch to WAL, waiting up to ``BUSY_TIMEOUT_S`` for another connection: the switch
+        of a new database answers « database is locked » at once, without the busy timeout,
+        while another process creates or migrates it."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not self.is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(query, tuple(params))
