@@ -28,6 +28,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.bench_import import baseline_code, code_environment
@@ -124,10 +126,11 @@ def wave(browser, url: str, pid: int, count: int) -> dict[str, float]:
     }
 
 
-def run_code(name: str, code: Path, url: str, folder: Path, chromium: str) -> None:
-    """Every wave of sessions against one app process running ``code``."""
-    from e2e_harness import CHROMIUM_ARGS, free_port, running_server
-    from playwright.sync_api import sync_playwright
+@contextmanager
+def serving(name: str, code: Path, url: str, folder: Path) -> Iterator[tuple[str, int]]:
+    """An app process running ``code`` on the database at ``url``, on the first core: its URL
+    and its pid, until the block ends."""
+    from e2e_harness import free_port, running_server
 
     port = free_port()
     env = {
@@ -154,21 +157,28 @@ def run_code(name: str, code: Path, url: str, folder: Path, chromium: str) -> No
     )
     log = folder / f"serveur-{name}.log"
     with running_server(command, port=port, cwd=code, env=env, log_path=log, timeout=300) as base:
-        pid = _server_pid(port)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            wave(browser, base, pid, 1)  # warms the process: reference, initiatives
-            for count in (int(v) for v in _setting("BENCH_LOAD_SESSIONS", "10,25")):
-                figures = wave(browser, base, pid, count)
-                print(
-                    f"  {name:<10} {count:>3} sessions : carte dessinée médiane "
-                    f"{figures['median_s']:.2f} s, p95 {figures['p95_s']:.2f} s, "
-                    f"erreurs {figures['errors']}, {figures['per_session_mb']:.1f} Mo par "
-                    f"session (processus {figures['rss_mb']:.0f} Mo), reste {RELEASE_S} s "
-                    f"après fermeture {figures['left_mb']:+.0f} Mo",
-                    flush=True,
-                )
-            browser.close()
+        yield base, _server_pid(port)
+
+
+def run_code(name: str, code: Path, url: str, folder: Path, chromium: str) -> None:
+    """Every wave of sessions against one app process running ``code``."""
+    from e2e_harness import CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with serving(name, code, url, folder) as (base, pid), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        wave(browser, base, pid, 1)  # warms the process: reference, initiatives
+        for count in (int(v) for v in _setting("BENCH_LOAD_SESSIONS", "10,25")):
+            figures = wave(browser, base, pid, count)
+            print(
+                f"  {name:<10} {count:>3} sessions : carte dessinée médiane "
+                f"{figures['median_s']:.2f} s, p95 {figures['p95_s']:.2f} s, "
+                f"erreurs {figures['errors']}, {figures['per_session_mb']:.1f} Mo par "
+                f"session (processus {figures['rss_mb']:.0f} Mo), reste {RELEASE_S} s "
+                f"après fermeture {figures['left_mb']:+.0f} Mo",
+                flush=True,
+            )
+        browser.close()
 
 
 def main() -> None:

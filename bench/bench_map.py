@@ -78,7 +78,7 @@ folium.GeoJson(
     }},
     tooltip=folium.GeoJsonTooltip(["nom", "population"]),
 ).add_to(m)
-link_assets(m, needed_assets(False), asset_base_url())
+link_assets(m, needed_assets(), asset_base_url())
 mark_when_drawn(m)
 st.title("Carte naïve")
 st_folium(m, width=1200, height=620)
@@ -100,7 +100,7 @@ from bench.bench_map import mark_when_drawn
 
 def floor_map():
     m = folium.Map(location=[48.2, -2.9], zoom_start=8, tiles=None)
-    link_assets(m, needed_assets(False), asset_base_url())
+    link_assets(m, needed_assets(), asset_base_url())
     mark_when_drawn(m)
     st.title("Plancher")
     st_folium(m, width=1200, height=620, returned_objects=[])
@@ -291,23 +291,29 @@ def mark_when_drawn(fmap) -> None:
     fmap.add_child(mark)
 
 
+# When were the initiatives' points on screen? The runtime sets this mark in the frame that
+# shows the last of them (``bench_carte`` waits for it as well as for the territories).
+POINTS_MARK = "territoires:points-dessines"
 ORIGIN_JS = "() => performance.timeOrigin"  # when the document's navigation started
-MARK_TIME_JS = f"""
-() => {{
-  const mark = performance.getEntriesByName("{DRAWN_MARK}")[0]
-    || performance.getEntriesByName("{NAIVE_MARK}")[0];
-  return mark ? performance.timeOrigin + mark.startTime : null;
-}}
+MARK_TIME_JS = """
+(names) => {
+  for (const name of names) {
+    const mark = performance.getEntriesByName(name)[0];
+    if (mark) { return performance.timeOrigin + mark.startTime; }
+  }
+  return null;
+}
 """
 
 
-def _mark_time(page) -> float | None:
-    """The drawing mark of the page's map, on the browser's clock (ms), or None before it."""
+def _mark_time(page, names: tuple[str, ...] = (DRAWN_MARK, NAIVE_MARK)) -> float | None:
+    """The first of ``names`` found in a frame of the page (by default the drawing mark of
+    its map), on the browser's clock (ms), or None before it."""
     from playwright.sync_api import Error as PlaywrightError
 
     for frame in page.frames:
         try:
-            drawn = frame.evaluate(MARK_TIME_JS)
+            drawn = frame.evaluate(MARK_TIME_JS, list(names))
         except PlaywrightError:  # a frame being replaced: not drawn there
             continue
         if drawn is not None:
@@ -458,7 +464,7 @@ def _naive_france_html(path: Path) -> int:
 
     communes = load_reference().communes[["code_insee", "nom", "population", "geometry"]]
     fmap = communes.explore()
-    inline_assets(fmap, needed_assets(False))
+    inline_assets(fmap, needed_assets())
     mark_when_drawn(fmap)
     fmap.save(str(path))
     return path.stat().st_size

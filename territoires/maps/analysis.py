@@ -40,7 +40,7 @@ def _finish(fmap: folium.Map, bounds: list[list[float]], asset_base: str | None)
     """Fit the view to the scope, last (the fit leaves room for the legend added before it;
     not animated, so that canvas clicks stay aligned), and link or inline the assets."""
     layers.fit_view(bounds).add_to(fmap)
-    assets = needed_assets(with_clusters=False)
+    assets = needed_assets()
     if asset_base is None:
         inline_assets(fmap, assets)
     else:

@@ -32,16 +32,10 @@ class Asset:
 
 LEAFLET_JS = Asset("leaflet", "leaflet/leaflet.js", "js")
 LEAFLET_CSS = Asset("leaflet_css", "leaflet/leaflet.css", "css")
-CLUSTER_JS = Asset("markerclusterjs", "markercluster/leaflet.markercluster.js", "js")
-CLUSTER_CSS = Asset("markerclustercss", "markercluster/MarkerCluster.css", "css")
-CLUSTER_DEFAULT_CSS = Asset(
-    "markerclusterdefaultcss", "markercluster/MarkerCluster.Default.css", "css"
-)
 RUNTIME_JS = Asset("territoires_js", "territoires/territoires-map.js", "js")
 RUNTIME_CSS = Asset("territoires_css", "territoires/territoires-map.css", "css")
 
 BASE_ASSETS: tuple[Asset, ...] = (LEAFLET_JS, RUNTIME_JS, LEAFLET_CSS, RUNTIME_CSS)
-CLUSTER_ASSETS: tuple[Asset, ...] = (CLUSTER_JS, CLUSTER_CSS, CLUSTER_DEFAULT_CSS)
 
 _CSS_URL = re.compile(r"url\((['\"]?)(?!data:|#)([^'\")]+)\1\)")
 
@@ -56,11 +50,9 @@ def asset_file(asset: Asset) -> Path:
     return path
 
 
-def needed_assets(with_clusters: bool) -> tuple[Asset, ...]:
-    """The assets a map needs, Leaflet first."""
-    if not with_clusters:
-        return BASE_ASSETS
-    return (LEAFLET_JS, CLUSTER_JS, RUNTIME_JS, LEAFLET_CSS, *CLUSTER_ASSETS[1:], RUNTIME_CSS)
+def needed_assets() -> tuple[Asset, ...]:
+    """The assets a map needs, Leaflet first (the runtime groups the points itself)."""
+    return BASE_ASSETS
 
 
 def link_assets(fmap: folium.Map, assets: tuple[Asset, ...], base_url: str) -> None:

@@ -460,7 +460,7 @@ def build_map(
     legend = _legend(data, options, outline_label, rural_label, source, points, legend_extra)
     layers.legend_control(legend).add_to(fmap)
     layers.fit_view(bounds).add_to(fmap)
-    assets = needed_assets(with_clusters=options.points)
+    assets = needed_assets()
     if asset_base is None:
         inline_assets(fmap, assets)
     else:
@@ -495,7 +495,7 @@ def build_live_map(
     With ``web_dir`` and ``web_base`` (the URL under which that folder is served), the
     geometry is written there as a file named by its content and fetched by the browser, which
     can then keep it in its HTTP cache: the page's websocket carries no coordinates. The
-    Leaflet, markercluster and runtime files are served from there too, as one script and one
+    Leaflet and runtime files are served from there too, as one script and one
     stylesheet.
     ``announce`` (with geometry files) makes the map report its first drawing back to the page
     (``remote_choropleth_layer``). ``fill_frame`` makes the map fill its frame, for a page that
@@ -529,9 +529,9 @@ def build_live_map(
     layers.legend_control("", large=large_legend).add_to(fmap)
     layers.fit_view(bounds, fill_frame=fill_frame).add_to(fmap)
     if served:
-        link_assets(fmap, bundle_assets(needed_assets(with_clusters=True), web_dir), web_base)
+        link_assets(fmap, bundle_assets(needed_assets(), web_dir), web_base)
     else:
-        link_assets(fmap, needed_assets(with_clusters=True), asset_base)
+        link_assets(fmap, needed_assets(), asset_base)
 
     group = folium.FeatureGroup(name="Valeurs et initiatives", control=False)
     values = _values_payload(data)

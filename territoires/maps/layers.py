@@ -7,6 +7,7 @@ payload, and the payload itself is embedded with ``script_json`` (no ``</script>
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -301,6 +302,24 @@ def point_columns(
     )
 
 
+_WIDTHS = {1: "<u1", 2: "<u2", 4: "<i4"}
+
+
+def packed(values: np.ndarray, width: int | None = None) -> dict[str, Any]:
+    """Integers as the runtime reads them (``unpack``): ``{"bytes": width, "data": base64}``,
+    little-endian, ``width`` bytes each (1 or 2 when they fit, else 4, if not given).
+
+    Four or fewer bytes a number, and no separator, instead of up to a dozen characters of
+    JSON: half the points' payload at 50,000 initiatives, and no JSON number to parse.
+    """
+    values = np.asarray(values)
+    if width is None:
+        top = int(values.max()) if values.size else 0
+        width = 1 if top < 2**8 else 2 if top < 2**16 else 4
+    data = values.astype(_WIDTHS[width]).tobytes()
+    return {"bytes": width, "data": base64.b64encode(data).decode("ascii")}
+
+
 def points_layer(
     initiatives: pd.DataFrame,
     positions: Mapping[str, tuple[float, float]],
@@ -313,10 +332,11 @@ def points_layer(
     """Clustered circle markers coloured by theme, one per initiative with a known position.
 
     ``positions`` (``code_insee -> (latitude, longitude)``) places initiatives without an exact
-    position at a point inside their commune. The payload is columnar: ``lat``, ``lon`` and
-    ``theme`` (the index of its colour in ``colors``, with its label in ``labels``, in the
-    legend's order) per point; for the popup, per field (title, then ``fields``) its distinct
-    texts in ``values[f]`` and each point's one in ``codes[f]``. The runtime builds a point's
+    position at a point inside their commune. The payload is columnar and its numbers binary
+    (``packed``): ``lat`` and ``lon`` (in 1e-5 degrees, about a metre) and ``theme`` (the index
+    of its colour in ``colors``, with its label in ``labels``, in the legend's order) per
+    point; for the popup, per field (title, then ``fields``) its distinct texts in
+    ``values[f]`` and each point's one in ``codes[f]``. The runtime builds a point's
     popup from them when it opens, escaping every text (``popupHtml``). A group of points shows
     the share of each colour in a ring around its count. ``large`` draws points and groups a
     quarter larger, for a projector (presentation mode). The layer's ``unthemed`` tells whether
@@ -327,11 +347,11 @@ def points_layer(
     if columns is None:
         columns = point_columns(initiatives, positions, commune_names, theme_labels)
     payload = {
-        "lat": columns.lat.tolist(),
-        "lon": columns.lon.tolist(),
-        "theme": columns.theme.tolist(),
+        "lat": packed(np.round(columns.lat * 1e5), 4),
+        "lon": packed(np.round(columns.lon * 1e5), 4),
+        "theme": packed(columns.theme, 1),
         "values": [list(texts) for texts in columns.texts],
-        "codes": [codes.tolist() for codes in columns.codes],
+        "codes": [packed(codes) for codes in columns.codes],
         "colors": [color for color, _ in classes],
         "labels": [label for _, label in classes],
         "radius": 9 if large else 7,

@@ -43,12 +43,7 @@ def _wait_changed(page, old: str, timeout_ms: int = 60_000) -> str:
 POPUPS_JS = """
 () => {
   // a point's popup, built by the runtime when it opens
-  let marker = null;
-  window.map.eachLayer((layer) => {
-    if (!marker && layer.getLayers) {
-      marker = layer.getLayers().find((m) => m instanceof L.CircleMarker && m.getPopup());
-    }
-  });
+  const marker = window.map._territoiresPoints.marker(0);
   const box = document.createElement("div");
   box.innerHTML = marker.getPopup()._content(marker);
   const real = [box.querySelector("h4").textContent, box.querySelectorAll("dt").length];
@@ -74,39 +69,28 @@ def _check_popups(page) -> None:
 GROUPS_JS = """
 () => {
   // each group of points on screen: its count, and the share of each colour in its ring
-  let group = null;
-  window.map.eachLayer((layer) => { if (!group && layer.getVisibleParent) { group = layer; } });
   const rows = [];
-  group._featureGroup.eachLayer((cluster) => {
-    if (!(cluster instanceof L.MarkerCluster) || !cluster._icon) { return; }
-    const count = cluster.getChildCount();
-    const expected = {};
-    for (const marker of cluster.getAllChildMarkers()) {
-      expected[marker.options.fillColor] = (expected[marker.options.fillColor] || 0) + 1;
-    }
-    const svg = cluster._icon.querySelector("svg");
+  for (const group of window.map._territoiresPoints.groupsShown()) {
+    const svg = group.marker._icon.querySelector("svg");
     const arcs = [...svg.querySelectorAll("circle[stroke]")];
     const length = 2 * Math.PI * parseFloat(arcs[0].getAttribute("r"));
     const drawn = {};
     for (const arc of arcs) {
       const share = parseFloat(arc.getAttribute("stroke-dasharray")) / length;
-      drawn[arc.getAttribute("stroke")] = Math.round(share * count);
+      drawn[arc.getAttribute("stroke")] = Math.round(share * group.count);
     }
-    rows.push({count: count, text: svg.querySelector("text").textContent, expected: expected,
-               drawn: drawn, label: svg.getAttribute("aria-label")});
-  });
+    rows.push({count: group.count, text: svg.querySelector("text").textContent,
+               expected: group.colors, drawn: drawn, label: svg.getAttribute("aria-label")});
+  }
   return rows;
 }
 """
 
 
 POINT_ON_SCREEN_JS = """
-() => new Promise((resolve) => {
+(index) => new Promise((resolve) => {
   // a point shown on its own (its group zoomed in, or spread), where it sits in the frame
-  let group = null;
-  window.map.eachLayer((layer) => { if (!group && layer.zoomToShowLayer) { group = layer; } });
-  const marker = group.getLayers()[0];
-  group.zoomToShowLayer(marker, () => setTimeout(() => {
+  window.map._territoiresPoints.showPoint(index, (marker) => setTimeout(() => {
     const point = window.map.latLngToContainerPoint(marker.getLatLng());
     const box = window.map.getContainer().getBoundingClientRect();
     resolve({x: box.left + point.x, y: box.top + point.y});
@@ -121,7 +105,7 @@ def _check_clicked_popup(page) -> None:
     import json
 
     frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
-    spot = frame.evaluate(POINT_ON_SCREEN_JS)
+    spot = frame.evaluate(POINT_ON_SCREEN_JS, 0)
     box = frame.frame_element().bounding_box()
     page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
     popup = frame.locator(".leaflet-popup-content .territoires-popup")
@@ -554,3 +538,70 @@ def test_coverage_key_figures_are_read_in_full(browser, app_url):
     assert any("les moins couverts" in label["text"] for label in labels), labels
     assert [label["text"] for label in labels if label["cut"]] == [], labels
     context.close()
+
+
+EVIL_TITLE = '<img src=x onerror="window.pwned=1"> & « Atelier »'
+EVIL_PORTEUR = "<b>Association</b> & co"
+
+FIND_POINT_JS = """
+(title) => {
+  // the point whose title is ``title``, and how many points the groups of the view hold
+  const layer = window.map._territoiresPoints;
+  const level = layer.level(window.map.getZoom());
+  let found = -1;
+  for (let i = 0; i < layer.length && found < 0; i++) {
+    if (window.TerritoiresMap.pointValues(layer.payload, i)[0] === title) { found = i; }
+  }
+  return {index: found, points: layer.length, grouped: level.starts[level.starts.length - 1],
+          groups: level.x.length, shown: layer.groupsShown().length,
+          drawn: performance.getEntriesByName("territoires:points-dessines").length};
+}
+"""
+
+
+def _many_points_file(path: Path, rows: int) -> Path:
+    """``rows`` initiatives over the demo's communes (a dozen at each one's point); the first
+    one's title and porteur are HTML."""
+    import json
+
+    demo = Path(__file__).resolve().parents[2] / "territoires" / "data" / "demo_initiatives.json"
+    communes = sorted({row["commune_code"] for row in json.loads(demo.read_text("utf-8"))})
+    lines = ["titre;code_insee;annee;porteur"]
+    for i in range(rows):
+        title, porteur = (EVIL_TITLE, EVIL_PORTEUR) if i == 0 else (f"Atelier {i}", f"Asso {i}")
+        lines.append(f"{title};{communes[i % len(communes)]};2024;{porteur}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_point_among_5000_opens_its_popup_with_escaped_text(
+    browser, tmp_path_factory, geodata_ready
+):
+    """5,000 initiatives, a dozen at each commune's point: every one is in a group, the groups
+    on screen show their rings, and the HTML point, spread out of its group at its commune,
+    opens a popup that shows its text as text."""
+    from e2e_harness import cli_import, running_app
+
+    data = tmp_path_factory.mktemp("e2e-points")
+    with running_app(data) as url:
+        cli_import(data, _many_points_file(data / "points.csv", 5000))
+        remote: list[str] = []
+        context, page = _open(browser, url, remote)
+        wait_for_map(page, timeout=120)
+        frame = next(f for f in page.frames if FOLIUM_FRAME in f.url)
+        found = frame.evaluate(FIND_POINT_JS, EVIL_TITLE)
+        assert found["points"] == found["grouped"] == 5000 and found["index"] >= 0, found
+        assert found["groups"] < 1000 and found["shown"] > 0 and found["drawn"] == 1, found
+        _check_groups(page)
+        spot = frame.evaluate(POINT_ON_SCREEN_JS, found["index"])
+        box = frame.frame_element().bounding_box()
+        page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+        popup = frame.locator(".leaflet-popup-content .territoires-popup")
+        popup.wait_for(timeout=10_000)
+        assert popup.locator("h4").inner_text() == EVIL_TITLE
+        assert "Porteur : " + EVIL_PORTEUR in popup.inner_text()
+        assert popup.locator("img, b").count() == 0
+        assert frame.evaluate("() => window.pwned === undefined")
+        page.screenshot(path=str(ARTIFACTS / "e2e-carte-5000-points.png"))
+        assert remote == [], f"requests left the machine: {remote[:5]}"
+        context.close()

@@ -3,6 +3,7 @@ local assets only), on class breaks, and on the static exports."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -75,16 +76,23 @@ def payload_of(html_text: str, function: str) -> dict:
     return json.loads(match.group(1))
 
 
+def unpacked(column: dict) -> list:
+    """The integers of a packed payload column (``layers.packed``), read as the runtime does."""
+    kind = {1: "<u1", 2: "<u2", 4: "<i4"}[column["bytes"]]
+    return np.frombuffer(base64.b64decode(column["data"]), dtype=kind).tolist()
+
+
 def points_of(layer: dict) -> list[list]:
     """``[latitude, longitude, theme class, popup texts]`` of each point of a points payload
     (columnar: per popup field, its distinct texts and each point's code)."""
+    codes = [unpacked(column) for column in layer["codes"]]
+    lats = [v / 1e5 for v in unpacked(layer["lat"])]
+    lons = [v / 1e5 for v in unpacked(layer["lon"])]
     texts = [
-        [layer["values"][f][layer["codes"][f][i]] for f in range(len(layer["values"]))]
-        for i in range(len(layer["lat"]))
+        [layer["values"][f][codes[f][i]] for f in range(len(layer["values"]))]
+        for i in range(len(lats))
     ]
-    return [
-        list(row) for row in zip(layer["lat"], layer["lon"], layer["theme"], texts, strict=True)
-    ]
+    return [list(row) for row in zip(lats, lons, unpacked(layer["theme"]), texts, strict=True)]
 
 
 def legend_of(html_text: str) -> str:
@@ -100,7 +108,6 @@ def test_streamlit_map_links_only_local_assets(tiny_reference, initiatives):
     text = render(fmap)
     urls = ASSET_URL.findall(text)
     assert "../assets/leaflet/leaflet.js" in urls
-    assert "../assets/markercluster/leaflet.markercluster.js" in urls
     assert "../assets/territoires/territoires-map.js" in urls
     assert all(url.startswith("../assets/") for url in urls), urls
     assert "cdn" not in text and "jquery" not in text.lower()
@@ -119,7 +126,7 @@ def test_standalone_html_inlines_assets_and_has_no_remote_url(tiny_reference, in
     fmap = build_map(initiatives, tiny_reference, Scope(), MapOptions(), asset_base=None)
     text = standalone_html(fmap, "Carte des initiatives").decode("utf-8")
     assert re.findall(r"<script[^>]*\bsrc=|<link[^>]*\bhref=", text) == []
-    assert "Leaflet 1.9.4" in text and "MarkerClusterGroup" in text
+    assert "Leaflet 1.9.4" in text and "PointsLayer" in text
     assert "url(images/" not in text and "data:image/png;base64," in text
     # what remains are XML namespaces and link targets inside the libraries, never fetched
     urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", text))
@@ -192,12 +199,15 @@ def test_points_travel_as_columns_with_each_text_once(tiny_reference):
     frame = initiatives_frame(rows)
     text = render(build_map(frame, tiny_reference, Scope(), MapOptions(), asset_base="a"))
     layer = payload_of(text, "points")
-    assert len(layer["lat"]) == len(layer["lon"]) == len(layer["theme"]) == 40
-    assert all(len(codes) == 40 for codes in layer["codes"])
+    assert len(points_of(layer)) == 40
+    # numbers travel packed: 4 bytes a coordinate, 1 a theme, the fewest a popup code takes
+    assert [layer[k]["bytes"] for k in ("lat", "lon", "theme")] == [4, 4, 1]
+    assert all(len(unpacked(codes)) == 40 for codes in layer["codes"])
+    assert {codes["bytes"] for codes in layer["codes"]} == {1}
     # a text shared by every point is sent once, each point giving its small integer code
     porteurs, amounts, communes = layer["values"][1], layer["values"][3], layer["values"][6]
     assert porteurs == ["Association <b>X</b>"] and amounts == ["1\u202f500\u00a0€"]
-    assert len(communes) == 1 and set(layer["codes"][1]) == {0}
+    assert len(communes) == 1 and set(unpacked(layer["codes"][1])) == {0}
     assert len(layer["values"][0]) == 40  # titles differ
     assert text.count("Association") == 1 and "<b>X</b>" not in text
 
@@ -324,7 +334,7 @@ def test_rural_overlay_and_points_toggle(tiny_reference, initiatives):
     )
     assert "Communes rurales (approximation)" in legend_of(text)  # the source, issue 23
     assert "TerritoiresMap.shapes" in text
-    assert "TerritoiresMap.points" not in text and "markercluster" not in text
+    assert "TerritoiresMap.points" not in text
 
 
 def test_compact_encoding_round_trips(tiny_reference):
@@ -588,7 +598,7 @@ def test_live_map_with_geometry_files_sends_no_coordinates(tiny_reference, initi
     assert "geoms" not in payload and payload["level"] == "commune"
     (name,) = [p.name for p in tmp_path.glob("commune-*.json")]
     assert payload["url"] == f"../geo/{name}"
-    # Leaflet, markercluster and the runtime come as one script and one stylesheet
+    # Leaflet and the runtime come as one script and one stylesheet
     urls = ASSET_URL.findall(text)
     assert sorted(u.rsplit(".", 1)[1] for u in urls) == ["css", "js"]
     assert all(re.fullmatch(r"\.\./geo/carte-[0-9a-f]{20}\.(js|css)", u) for u in urls)
@@ -599,16 +609,15 @@ def test_live_map_with_geometry_files_sends_no_coordinates(tiny_reference, initi
 def test_bundle_keeps_every_library_in_order_and_inlines_images(tmp_path):
     from territoires.maps.assets import ASSETS_DIR, bundle_assets, needed_assets
 
-    assets = needed_assets(with_clusters=True)
+    assets = needed_assets()
     js, css = bundle_assets(assets, tmp_path)
     script = (tmp_path / js.path).read_text(encoding="utf-8")
     leaflet = (ASSETS_DIR / "leaflet/leaflet.js").read_text(encoding="utf-8")
     runtime = (ASSETS_DIR / "territoires/territoires-map.js").read_text(encoding="utf-8")
     assert script.startswith(leaflet) and script.endswith(runtime)
-    assert script.index("MarkerClusterGroup") < script.index("TerritoiresMap")
     style = (tmp_path / css.path).read_text(encoding="utf-8")
     assert ".leaflet-container" in style and ".territoires-legend" in style
-    assert ".marker-cluster" in style
+    assert ".territoires-groupe" in style
     assert not re.findall(r"url\((?!data:|#)", style.replace("'", "").replace('"', ""))
     assert bundle_assets(assets, tmp_path) == (js, css)  # same content, same names
     (tmp_path / js.path).unlink()
@@ -628,3 +637,14 @@ def test_static_png_draws_a_search_with_two_dollars_as_typed(tiny_reference, ini
         source="Source : $ test $",
     )
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_packed_integers_take_the_fewest_bytes_and_read_back():
+    from territoires.maps.layers import packed
+
+    for values, width in (([0, 255], 1), ([0, 256, 65_535], 2), ([0, 65_536], 4)):
+        column = packed(np.array(values))
+        assert column["bytes"] == width and unpacked(column) == values
+    coordinates = np.round(np.array([-3.35001, 48.05, -61.5]) * 1e5)  # negative too
+    assert unpacked(packed(coordinates, 4)) == [-335001, 4805000, -6150000]
+    assert unpacked(packed(np.array([], dtype=np.int32))) == []

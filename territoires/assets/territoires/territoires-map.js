@@ -1,4 +1,4 @@
-/* Territoires d'engagement: map runtime (no dependency but Leaflet; markercluster optional).
+/* Territoires d'engagement: map runtime (no dependency but Leaflet).
  *
  * Geometry arrives once, compactly encoded (quantised, delta-coded integer rings); values
  * arrive as a class index per feature, and the style is computed here from that index, so
@@ -8,6 +8,7 @@
   "use strict";
   if (window.TerritoiresMap) { return; }
   var DRAWN_MARK = "territoires:carte-dessinee";
+  var POINTS_MARK = "territoires:points-dessines";
   var NAVIGATION_GRACE = 1000;  // ms (watchNavigation)
 
   function escapeHtml(text) {
@@ -734,16 +735,6 @@
       items + "</dl></div>";
   }
 
-  // The popup texts of point ``i`` of a points payload (columnar: per field, its distinct
-  // texts and each point's code), title first.
-  function pointValues(payload, i) {
-    return payload.values.map(function (texts, field) { return texts[payload.codes[field][i]]; });
-  }
-
-  function popupOf(payload, i) {
-    return function () { return popupHtml(payload.fields, pointValues(payload, i)); };
-  }
-
   // Run ``task`` once the territories are first drawn (at once if they are, or if there are
   // none): the map shows its colours first, and the points follow a frame later.
   function afterTerritories(map, task) {
@@ -755,67 +746,338 @@
     }
   }
 
+  // A column of a points payload: little-endian integers of ``bytes`` bytes, in base64.
+  function unpack(column) {
+    var text = atob(column.data), bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+    var Type = { 1: Uint8Array, 2: Uint16Array, 4: Int32Array }[column.bytes];
+    return new Type(bytes.buffer);
+  }
+
+  // The popup texts of point ``i`` of a decoded points payload (per field, its distinct texts
+  // and each point's code), title first.
+  function pointValues(payload, i) {
+    return payload.values.map(function (texts, field) { return texts[payload.codes[field][i]]; });
+  }
+
   // A group of points: its count on a white disc, in a ring split by the colours of its
-  // points (their themes, in the legend's order, from 12 o'clock), so that the map shows
-  // where each theme is before any group is opened. Hovering gives the count per theme.
-  function clusterIcon(payload) {
-    return function (cluster) {
-      var markers = cluster.getAllChildMarkers();
-      var counts = payload.colors.map(function () { return 0; });
-      for (var i = 0; i < markers.length; i++) { counts[markers[i].options.themeClass] += 1; }
-      var total = markers.length;
-      // 32 px for 2 points, 46 for 100 (a quarter more on a projector)
-      var scale = payload.scale || 1;
-      var size = Math.round(scale * (30 + 8 * Math.log(total) / Math.LN10));
-      var half = size / 2, radius = half - 5 * scale;
-      var length = 2 * Math.PI * radius, done = 0;
-      var ring = "", parts = [];
-      counts.forEach(function (count, index) {
-        if (!count) { return; }
-        var arc = length * count / total;
-        ring += '<circle cx="' + half + '" cy="' + half + '" r="' + radius +
-          '" fill="none" stroke="' + escapeHtml(payload.colors[index]) +
-          '" stroke-width="' + 7 * scale + '" stroke-dasharray="' + arc + " " + (length - arc) +
-          '" stroke-dashoffset="' + (-done) + '" transform="rotate(-90 ' + half + " " + half +
-          ')"/>';
-        done += arc;
-        parts.push((payload.labels || [])[index] + " : " + count);
+  // points (``counts[k]`` points of colour ``k``, in the legend's order, from 12 o'clock), so
+  // that the map shows where each theme is before any group is opened. Hovering gives the
+  // count per theme.
+  function clusterIcon(payload, counts, total) {
+    // 32 px for 2 points, 46 for 100 (a quarter more on a projector)
+    var scale = payload.scale || 1;
+    var size = Math.round(scale * (30 + 8 * Math.log(total) / Math.LN10));
+    var half = size / 2, radius = half - 5 * scale;
+    var length = 2 * Math.PI * radius, done = 0;
+    var ring = "", parts = [];
+    for (var index = 0; index < counts.length; index++) {
+      var count = counts[index];
+      if (!count) { continue; }
+      var arc = length * count / total;
+      ring += '<circle cx="' + half + '" cy="' + half + '" r="' + radius +
+        '" fill="none" stroke="' + escapeHtml(payload.colors[index]) +
+        '" stroke-width="' + 7 * scale + '" stroke-dasharray="' + arc + " " + (length - arc) +
+        '" stroke-dashoffset="' + (-done) + '" transform="rotate(-90 ' + half + " " + half +
+        ')"/>';
+      done += arc;
+      parts.push((payload.labels || [])[index] + " : " + count);
+    }
+    var title = total + " initiatives — " + parts.join(", ");
+    var html = '<svg width="' + size + '" height="' + size + '" viewBox="0 0 ' + size + " " +
+      size + '" role="img" aria-label="' + escapeHtml(title) + '"><title>' +
+      escapeHtml(title) + '</title><circle cx="' + half + '" cy="' + half + '" r="' +
+      (half - 0.75) + '" fill="#ffffff"/>' + ring + '<text x="50%" y="50%" dy="0.35em" ' +
+      'text-anchor="middle" font-size="' + Math.round(12 * scale) + '">' +
+      total + "</text></svg>";
+    return L.divIcon({ html: html, className: "marker-cluster territoires-groupe",
+                       iconSize: L.point(size, size) });
+  }
+
+  var GROUP_RADIUS = 40;  // px: points closer than this at a zoom level form one group
+  var MAX_ZOOM = 18;
+
+  // Groups of the points at one zoom level, made greedily: in the points' order, a point not
+  // yet in a group starts one and takes every free point within GROUP_RADIUS pixels of it
+  // (found through a grid of that cell size). A group sits at the mean of its points.
+  function groupPoints(x, y, zoom) {
+    var n = x.length, cell = GROUP_RADIUS / (256 * Math.pow(2, zoom)), r2 = cell * cell;
+    var cells = new Map(), cx = new Int32Array(n), cy = new Int32Array(n), i, j, k;
+    for (i = 0; i < n; i++) {
+      cx[i] = Math.floor(x[i] / cell);
+      cy[i] = Math.floor(y[i] / cell);
+      var key = cx[i] * 4194304 + cy[i], list = cells.get(key);
+      if (list) { list.push(i); } else { cells.set(key, [i]); }
+    }
+    var group = new Int32Array(n).fill(-1), starts = [0], members = new Int32Array(n);
+    var gx = [], gy = [], used = 0;
+    for (i = 0; i < n; i++) {
+      if (group[i] >= 0) { continue; }
+      var g = gx.length, sx = 0, sy = 0, first = used;
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          var near = cells.get((cx[i] + dx) * 4194304 + cy[i] + dy);
+          if (!near) { continue; }
+          for (k = 0; k < near.length; k++) {
+            j = near[k];
+            if (group[j] >= 0) { continue; }
+            var ex = x[j] - x[i], ey = y[j] - y[i];
+            if (ex * ex + ey * ey <= r2) {
+              group[j] = g;
+              members[used++] = j;
+              sx += x[j];
+              sy += y[j];
+            }
+          }
+        }
+      }
+      gx.push(sx / (used - first));
+      gy.push(sy / (used - first));
+      starts.push(used);
+    }
+    return { x: gx, y: gy, starts: starts, members: members, group: group, zoom: zoom,
+             markers: [] };
+  }
+
+  // Initiatives' points, coloured by theme, in groups (``groupPoints``) that open on a click:
+  // the map zooms in to the group's points, or spreads them around it when they share one
+  // place (or at the last zoom level). Only what is in view gets a Leaflet layer: a group's
+  // marker, or a point's circle marker whose popup is built when it opens. Points and groups
+  // are a quarter larger with ``payload.scale`` (presentation mode).
+  var PointsLayer = L.Layer.extend({
+    initialize: function (payload) {
+      this.payload = payload;
+      var lat = unpack(payload.lat), lon = unpack(payload.lon), n = lat.length;
+      this.lat = new Float64Array(n);
+      this.lon = new Float64Array(n);
+      this.x = new Float64Array(n);
+      this.y = new Float64Array(n);
+      for (var i = 0; i < n; i++) {
+        this.lat[i] = lat[i] / 1e5;
+        this.lon[i] = lon[i] / 1e5;
+        this.x[i] = mercX(this.lon[i]);
+        this.y[i] = mercY(this.lat[i]);
+      }
+      this.theme = unpack(payload.theme);
+      payload.codes = payload.codes.map(unpack);
+      this.length = n;
+      this._levels = {};
+      this._points = {};
+      this._shown = new Map();
+      this._group = L.featureGroup();
+    },
+
+    onAdd: function (map) {
+      if (!map.options.maxZoom) { map.options.maxZoom = MAX_ZOOM; }
+      this._group.addTo(map);
+      map.on("moveend", this._update, this);
+      map.on("zoomstart click", this.gather, this);
+      var self = this;
+      afterTerritories(map, function () {
+        if (self._map !== map) { return; }
+        self._started = true;
+        self._update();
+        // the points are on screen in the frame that draws these layers: the benchmark's mark
+        L.Util.requestAnimFrame(function () {
+          if (window.performance && performance.mark) { performance.mark(POINTS_MARK); }
+        });
       });
-      var title = total + " initiatives — " + parts.join(", ");
-      var html = '<svg width="' + size + '" height="' + size + '" viewBox="0 0 ' + size + " " +
-        size + '" role="img" aria-label="' + escapeHtml(title) + '"><title>' +
-        escapeHtml(title) + '</title><circle cx="' + half + '" cy="' + half + '" r="' +
-        (half - 0.75) + '" fill="#ffffff"/>' + ring + '<text x="50%" y="50%" dy="0.35em" ' +
-        'text-anchor="middle" font-size="' + Math.round(12 * scale) + '">' +
-        total + "</text></svg>";
-      return L.divIcon({ html: html, className: "marker-cluster territoires-groupe",
-                         iconSize: L.point(size, size) });
-    };
+    },
+
+    onRemove: function (map) {
+      map.off("moveend", this._update, this);
+      map.off("zoomstart click", this.gather, this);
+      this.gather();
+      this._group.remove();
+      this._group.clearLayers();
+      this._shown = new Map();
+    },
+
+    level: function (zoom) {
+      zoom = Math.max(0, Math.min(MAX_ZOOM, Math.round(zoom)));
+      if (!this._levels[zoom]) { this._levels[zoom] = groupPoints(this.x, this.y, zoom); }
+      return this._levels[zoom];
+    },
+
+    // The groups and points in view (and half a view around it) get their layers; the
+    // others lose theirs.
+    _update: function () {
+      var map = this._map;
+      if (!map || !this._started) { return; }
+      var level = this.level(map.getZoom()), b = map.getBounds().pad(0.5);
+      var x0 = mercX(b.getWest()), x1 = mercX(b.getEast());
+      var y0 = mercY(b.getNorth()), y1 = mercY(b.getSouth());
+      var shown = new Map();
+      for (var g = 0; g < level.x.length; g++) {
+        if (level.x[g] < x0 || level.x[g] > x1 || level.y[g] < y0 || level.y[g] > y1) { continue; }
+        var layer = this._layerOf(level, g);
+        shown.set(layer, true);
+        if (!this._shown.has(layer)) { this._group.addLayer(layer); }
+      }
+      this._shown.forEach(function (_, layer) {
+        if (!shown.has(layer)) { this._group.removeLayer(layer); }
+      }, this);
+      this._shown = shown;
+    },
+
+    _layerOf: function (level, g) {
+      var from = level.starts[g], to = level.starts[g + 1];
+      if (to - from === 1) { return this.marker(level.members[from]); }
+      if (!level.markers[g]) {
+        var marker = L.marker(latLngOf(level.x[g], level.y[g]),
+                              { icon: clusterIcon(this.payload, this._counts(level, g), to - from) });
+        marker.group = { level: level, index: g };
+        marker.on("click", function () { this.open(level, g); }, this);
+        marker.on("keypress", function (event) {
+          if (event.originalEvent.key === "Enter") { this.open(level, g); }
+        }, this);
+        level.markers[g] = marker;
+      }
+      return level.markers[g];
+    },
+
+    // How many points of each colour group ``g`` of ``level`` holds.
+    _counts: function (level, g) {
+      var counts = this.payload.colors.map(function () { return 0; });
+      for (var k = level.starts[g]; k < level.starts[g + 1]; k++) {
+        counts[this.theme[level.members[k]]] += 1;
+      }
+      return counts;
+    },
+
+    // The points of group ``g`` of ``level``.
+    pointsOf: function (level, g) {
+      return Array.prototype.slice.call(level.members, level.starts[g], level.starts[g + 1]);
+    },
+
+    // Point ``i``'s circle marker (made once, when first needed), its popup built on opening.
+    marker: function (i) {
+      if (!this._points[i]) {
+        var payload = this.payload, theme = this.theme[i];
+        var marker = L.circleMarker([this.lat[i], this.lon[i]], {
+          radius: payload.radius || 7, fillColor: payload.colors[theme], fillOpacity: 0.95,
+          color: "#ffffff", weight: 1.5, themeClass: theme
+        });
+        marker.point = i;
+        marker.bindPopup(function () {
+          return popupHtml(payload.fields, pointValues(payload, i));
+        }, { maxWidth: 320 });
+        this._points[i] = marker;
+      }
+      return this._points[i];
+    },
+
+    // A click on a group: zoom in to its points, or spread them when they share one place or
+    // the map cannot zoom further in.
+    open: function (level, g) {
+      var map = this._map, points = this.pointsOf(level, g);
+      var bounds = L.latLngBounds(points.map(function (i) {
+        return [this.lat[i], this.lon[i]];
+      }, this));
+      var same = bounds.getNorthEast().equals(bounds.getSouthWest());
+      if (same || map.getZoom() >= map.getMaxZoom()) {
+        this.spread(level, g);
+      } else if (map.getBoundsZoom(bounds) <= map.getZoom()) {
+        map.setView(bounds.getCenter(), map.getZoom() + 1);
+      } else {
+        map.fitBounds(bounds);
+      }
+    },
+
+    // Group ``g``'s points around it, each on a leg: a circle under 9 points, else a spiral
+    // (as Leaflet.markercluster spreads them).
+    spread: function (level, g) {
+      this.gather();
+      var map = this._map, marker = level.markers[g], points = this.pointsOf(level, g);
+      var centre = map.latLngToLayerPoint(marker.getLatLng()), n = points.length;
+      var spots = n >= 9 ? spiral(n, centre) : circle(n, centre.add([0, 10]));
+      var layers = [];
+      points.forEach(function (i, k) {
+        var at = map.layerPointToLatLng(spots[k]);
+        layers.push(L.polyline([marker.getLatLng(), at],
+                               { weight: 1.5, color: "#222", opacity: 0.5, interactive: false }));
+        var options = L.extend({}, this.marker(i).options, { bubblingMouseEvents: false });
+        layers.push(L.circleMarker(at, options)
+          .bindPopup(this.marker(i).getPopup().getContent(), { maxWidth: 320 }));
+      }, this);
+      marker.setOpacity(0.3);
+      this._spread = { marker: marker, layers: L.featureGroup(layers).addTo(map) };
+    },
+
+    // Put the spread points back into their group.
+    gather: function () {
+      if (!this._spread) { return; }
+      this._spread.marker.setOpacity(1);
+      this._spread.layers.remove();
+      this._spread = null;
+    },
+
+    // Show point ``i`` on its own (zoomed in to, or spread), then ``done(its marker)``.
+    showPoint: function (i, done) {
+      var map = this._map, self = this;
+      for (var zoom = Math.max(0, Math.round(map.getZoom())); zoom <= MAX_ZOOM; zoom++) {
+        var level = this.level(zoom), g = level.group[i];
+        if (level.starts[g + 1] - level.starts[g] === 1 || zoom === MAX_ZOOM) { break; }
+      }
+      map.once("moveend", function () {
+        var level = self.level(map.getZoom()), g = level.group[i];
+        if (level.starts[g + 1] - level.starts[g] === 1) {
+          done(self.marker(i));
+          return;
+        }
+        self.spread(level, g);
+        var k = self.pointsOf(level, g).indexOf(i);
+        done(self._spread.layers.getLayers()[2 * k + 1]);
+      });
+      map.setView([this.lat[i], this.lon[i]], zoom, { animate: false });
+    },
+
+    // The groups on screen: their marker, count, and points per colour (the browser tests).
+    groupsShown: function () {
+      var level = this.level(this._map.getZoom()), rows = [];
+      this._shown.forEach(function (_, layer) {
+        if (!layer.group) { return; }
+        var g = layer.group.index, colors = {};
+        this._counts(level, g).forEach(function (count, k) {
+          if (count) { colors[this.payload.colors[k]] = count; }
+        }, this);
+        rows.push({ marker: layer, count: level.starts[g + 1] - level.starts[g], colors: colors });
+      }, this);
+      return rows;
+    }
+  });
+
+  function latLngOf(x, y) { return L.latLng(latOf(y), lngOf(x)); }
+
+  function circle(n, centre) {
+    var radius = Math.max(35, 25 * (2 + n) / (2 * Math.PI)), spots = [];
+    for (var k = 0; k < n; k++) {
+      var angle = k * 2 * Math.PI / n;
+      spots.push(L.point(centre.x + radius * Math.cos(angle),
+                         centre.y + radius * Math.sin(angle)).round());
+    }
+    return spots;
+  }
+
+  function spiral(n, centre) {
+    var length = 11, angle = 0, spots = [];
+    for (var k = n; k >= 0; k--) {
+      if (k < n) {
+        spots[k] = L.point(centre.x + length * Math.cos(angle),
+                           centre.y + length * Math.sin(angle)).round();
+      }
+      angle += 28 / length + k * 0.0005;
+      length += 5 * 2 * Math.PI / angle;
+    }
+    return spots;
   }
 
   function points(parent, payload) {
     var map = parent instanceof L.Map ? parent : window.map;
-    if (map && !map.options.maxZoom) { map.options.maxZoom = 18; }  // markercluster needs it
-    var group = (typeof L.markerClusterGroup === "function")
-      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40,
-                               chunkedLoading: true, spiderfyOnMaxZoom: true,
-                               iconCreateFunction: clusterIcon(payload) })
-      : L.featureGroup();
-    group.addTo(parent);
-    afterTerritories(map, function () {
-      var markers = [];
-      for (var i = 0; i < payload.lat.length; i++) {
-        var theme = payload.theme[i];
-        var marker = L.circleMarker([payload.lat[i], payload.lon[i]], {
-          radius: payload.radius || 7, fillColor: payload.colors[theme], fillOpacity: 0.95,
-          color: "#ffffff", weight: 1.5, themeClass: theme
-        });
-        marker.bindPopup(popupOf(payload, i), { maxWidth: 320 });
-        markers.push(marker);
-      }
-      if (group.addLayers) { group.addLayers(markers); } else { markers.forEach(group.addLayer, group); }
-    });
-    return group;
+    var layer = new PointsLayer(payload);
+    layer.addTo(parent);
+    if (map) { map._territoiresPoints = layer; }
+    return layer;
   }
 
   // A legend that can be folded away (to see what lies under it) and unfolded by one button;
