@@ -799,15 +799,27 @@
 
   // Groups of the points at one zoom level, made greedily: in the points' order, a point not
   // yet in a group starts one and takes every free point within GROUP_RADIUS pixels of it
-  // (found through a grid of that cell size). A group sits at the mean of its points.
+  // (found through a grid of that cell size: an open-addressing table of the cells, each the
+  // head of a list of its points). A group sits at the mean of its points.
   function groupPoints(x, y, zoom) {
     var n = x.length, cell = GROUP_RADIUS / (256 * Math.pow(2, zoom)), r2 = cell * cell;
-    var cells = new Map(), cx = new Int32Array(n), cy = new Int32Array(n), i, j, k;
+    var size = 1;
+    while (size < 2 * n) { size *= 2; }
+    var mask = size - 1, cellX = new Int32Array(size), cellY = new Int32Array(size);
+    var head = new Int32Array(size).fill(-1), next = new Int32Array(n);
+    var cx = new Int32Array(n), cy = new Int32Array(n), i, j, h;
+    function slot(a, b) {
+      var k = (Math.imul(a, 73856093) ^ Math.imul(b, 19349663)) & mask;
+      while (head[k] !== -1 && (cellX[k] !== a || cellY[k] !== b)) { k = (k + 1) & mask; }
+      return k;
+    }
     for (i = 0; i < n; i++) {
       cx[i] = Math.floor(x[i] / cell);
       cy[i] = Math.floor(y[i] / cell);
-      var key = cx[i] * 4194304 + cy[i], list = cells.get(key);
-      if (list) { list.push(i); } else { cells.set(key, [i]); }
+      h = slot(cx[i], cy[i]);
+      if (head[h] === -1) { cellX[h] = cx[i]; cellY[h] = cy[i]; }
+      next[i] = head[h];
+      head[h] = i;
     }
     var group = new Int32Array(n).fill(-1), starts = [0], members = new Int32Array(n);
     var gx = [], gy = [], used = 0;
@@ -816,10 +828,7 @@
       var g = gx.length, sx = 0, sy = 0, first = used;
       for (var dx = -1; dx <= 1; dx++) {
         for (var dy = -1; dy <= 1; dy++) {
-          var near = cells.get((cx[i] + dx) * 4194304 + cy[i] + dy);
-          if (!near) { continue; }
-          for (k = 0; k < near.length; k++) {
-            j = near[k];
+          for (j = head[slot(cx[i] + dx, cy[i] + dy)]; j !== -1; j = next[j]) {
             if (group[j] >= 0) { continue; }
             var ex = x[j] - x[i], ey = y[j] - y[i];
             if (ex * ex + ey * ey <= r2) {
@@ -885,6 +894,7 @@
     },
 
     onRemove: function (map) {
+      if (map._territoiresPoints === this) { map._territoiresPoints = null; }
       map.off("moveend", this._update, this);
       map.off("zoomstart click", this.gather, this);
       this.gather();
@@ -1000,7 +1010,9 @@
         layers.push(L.circleMarker(at, options)
           .bindPopup(this.marker(i).getPopup().getContent(), { maxWidth: 320 }));
       }, this);
+      // faded, and letting clicks through to the points it covers (a click there gathers)
       marker.setOpacity(0.3);
+      if (marker._icon) { marker._icon.style.pointerEvents = "none"; }
       this._spread = { marker: marker, layers: L.featureGroup(layers).addTo(map) };
     },
 
@@ -1008,6 +1020,7 @@
     gather: function () {
       if (!this._spread) { return; }
       this._spread.marker.setOpacity(1);
+      if (this._spread.marker._icon) { this._spread.marker._icon.style.pointerEvents = ""; }
       this._spread.layers.remove();
       this._spread = null;
     },
