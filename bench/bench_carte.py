@@ -39,10 +39,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.bench_import import baseline_code
-from bench.bench_load import _chromium_wrapper, serving
+from bench.bench_load import _chromium_wrapper, reference_and_chromium, serving
 from bench.bench_map import DRAWN_MARK, ORIGIN_JS, POINTS_MARK, SETTLE_S, Traffic, _mark_time
 from bench.bench_scale import BASELINE_COMMIT, _sizes, database
-from bench.realistic import cached_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
@@ -177,13 +176,10 @@ def report(size: int, results: dict[str, dict[str, float]], at_480: dict) -> Non
 
 
 def main() -> None:
-    from e2e_harness import chromium_path
-
-    reference = cached_reference()
-    chromium = chromium_path()
-    if reference is None or chromium is None:
-        print("Cache géographique ou Chromium absent : banc passé.")
+    found = reference_and_chromium()
+    if found is None:
         return
+    reference, chromium = found
     commit = os.environ.get("BENCH_CARTE_AVANT", BASELINE_COMMIT)
     print(
         f"Médianes de {VISITS} visites (un onglet chacune, processus chaud) ; serveur sur le"

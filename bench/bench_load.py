@@ -181,14 +181,23 @@ def run_code(name: str, code: Path, url: str, folder: Path, chromium: str) -> No
         browser.close()
 
 
-def main() -> None:
+def reference_and_chromium() -> tuple[object, str] | None:
+    """The geographic reference and a Chromium to drive, or None (said why: bench skipped)."""
     from e2e_harness import chromium_path
 
     reference = cached_reference()
     chromium = chromium_path()
     if reference is None or chromium is None:
         print("Cache géographique ou Chromium absent : banc passé.")
+        return None
+    return reference, chromium
+
+
+def main() -> None:
+    found = reference_and_chromium()
+    if found is None:
         return
+    reference, chromium = found
     size = int(os.environ.get("BENCH_LOAD_SIZE", "50000"))
     count = f"{size:,}".replace(",", "\u202f")
     print(f"{count} initiatives ; serveur sur le cœur 0, Chromium sur les autres.")
