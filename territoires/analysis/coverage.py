@@ -234,7 +234,7 @@ def commune_coverage(
     _check_radius(radius_km)
     points = commune_points(reference)
     index = index_for(initiatives, reference, index, placement=placement)
-    pos = index.placement["pos"].to_numpy()
+    pos = index.placement_rows().pos
     touched = np.zeros(len(points), dtype=bool)
     touched[pos[pos >= 0]] = True
     located = initiative_points(initiatives, points)
@@ -303,13 +303,13 @@ def accessibility(
     points = commune_points(reference)
     population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
     index = index_for(initiatives, reference, index, placement=placement)
-    placement = index.placement
+    placement = index.placement_rows()
     if located is None:
         located = initiative_points(initiatives, points)
-    pos = placement["pos"].to_numpy()
+    pos = placement.pos
     area_rows = has_zone(initiatives["zone_intervention"].to_numpy(dtype=object))
-    in_area = area_rows[placement["row"].to_numpy()] if len(placement) else np.empty(0, bool)
-    ids = placement["initiative_id"].to_numpy()
+    in_area = area_rows[placement.row] if len(placement) else np.empty(0, bool)
+    ids = index.ids[placement.row]
     served = pos >= 0
     area_ids = set(index.ids[area_rows].tolist())
     near = located.loc[~located["initiative_id"].isin(area_ids)].reset_index(drop=True)
