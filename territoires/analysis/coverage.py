@@ -35,6 +35,7 @@ from territoires.analysis.aggregate import (
     check_initiatives,
     figures_frame,
     in_set,
+    index_groups,
     membership,
     territory_pairs,
     theme_label,
@@ -311,31 +312,95 @@ def accessibility(
     in_area = area_rows[placement["row"].to_numpy()] if len(placement) else np.empty(0, bool)
     ids = placement["initiative_id"].to_numpy()
     served = pos >= 0
-    area_ids = set(index.ids[area_rows].tolist())
-    near = located.loc[~located["initiative_id"].isin(area_ids)].reset_index(drop=True)
-    source, target = pairs_within(near, points, radius_km)
-    initiative = np.concatenate(
-        [ids[served & in_area], ids[served & ~in_area], near["initiative_id"].to_numpy()[source]]
-    ).astype(np.int64)
-    reached = np.concatenate([pos[served & in_area], pos[served & ~in_area], target])
-    return _catchment_shares(initiative, reached.astype(np.int64), population)
+    plain = served & ~in_area
+    near = _near_publics(index, area_rows, located, pos[plain], ids[plain])
+    shares = _area_shares(index, area_rows, population)
+    return shares + _near_shares(near, points, population, radius_km)
+
+
+def _area_shares(
+    index: InitiativeIndex, area_rows: np.ndarray, population: np.ndarray
+) -> np.ndarray:
+    """``_catchment_shares`` of the initiatives with an area served (``area_rows``): those
+    placed on the same communes (the same area, often) share one public, computed once
+    (``placement_groups`` of the index's root, where they were computed once)."""
+    groups = index_groups(index.root)
+    count = np.bincount(
+        groups.group[index.in_root()[area_rows]], minlength=len(groups.first)
+    ).astype(float)
+    public = groups.placement["row"].to_numpy().astype(np.int64)
+    pos = groups.placement["pos"].to_numpy().astype(np.int64)
+    kept = (count[public] > 0) & (pos >= 0)
+    return _catchment_shares(public[kept], pos[kept], population, count)
+
+
+def _near_publics(
+    index: InitiativeIndex,
+    area_rows: np.ndarray,
+    located: pd.DataFrame,
+    own_pos: np.ndarray,
+    own_ids: np.ndarray,
+) -> pd.DataFrame:
+    """The distinct publics of the initiatives without an area served: one row per distinct
+    (own commune, zone, point), with ``n``, how many initiatives share it.
+
+    ``own`` is the initiative's commune position (-1 when not placed); ``zone, x, y`` its
+    point (NaN when not located). Initiatives based in one commune without exact coordinates
+    share their commune's point: their publics are the same, computed once.
+    """
+    ids = index.ids[~area_rows]
+    own = pd.Series(own_pos, index=own_ids).reindex(ids).fillna(-1).to_numpy(dtype=np.int64)
+    where = pd.Index(located["initiative_id"].to_numpy()).get_indexer(ids)
+    found = where >= 0
+    frame = pd.DataFrame(
+        {
+            "own": own,
+            "zone": np.where(found, located["zone"].to_numpy(dtype=object)[where], None),
+            "x": np.where(found, located["x"].to_numpy(dtype=float)[where], np.nan),
+            "y": np.where(found, located["y"].to_numpy(dtype=float)[where], np.nan),
+        }
+    )
+    frame = frame.loc[(frame["own"] >= 0) | found]
+    return (
+        frame.groupby(["own", "zone", "x", "y"], sort=False, dropna=False)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+
+
+def _near_shares(
+    publics: pd.DataFrame, points: pd.DataFrame, population: np.ndarray, radius_km: float
+) -> np.ndarray:
+    """Per commune, the sum of ``n / P`` over the publics of ``_near_publics`` that reach it:
+    the communes within ``radius_km`` of the point, plus the own commune (once)."""
+    source, target = pairs_within(publics, points, radius_km)
+    own = publics["own"].to_numpy(dtype=np.int64)
+    already = np.zeros(len(publics), dtype=bool)
+    already[source[target == own[source]]] = True
+    extra = np.flatnonzero((own >= 0) & ~already)
+    group = np.concatenate([source, extra])
+    commune = np.concatenate([target, own[extra]])
+    size = len(population)
+    public = np.bincount(group, weights=population[commune], minlength=len(publics))
+    count = publics["n"].to_numpy(dtype=float)
+    ratio = np.divide(count, public, out=np.zeros(len(public)), where=public > 0)
+    return np.bincount(commune, weights=ratio[group], minlength=size)
 
 
 def _catchment_shares(
-    initiative: np.ndarray, pos: np.ndarray, population: np.ndarray
+    public: np.ndarray, pos: np.ndarray, population: np.ndarray, count: np.ndarray
 ) -> np.ndarray:
-    """Per commune, the sum of ``1 / P`` over the distinct initiatives reaching it (``P``: the
-    population of the communes each initiative reaches), from (initiative, commune) pairs that
-    may repeat: distinct pairs as one combined integer key (hashed, no sort), then sums by
-    ``bincount``."""
+    """Per commune, the sum of ``count[p] / P[p]`` over the publics ``p`` reaching it, from
+    (public, commune) pairs that may repeat (``P``: the population of a public's distinct
+    communes; ``count``: how many initiatives share each public, numbered from 0): distinct
+    pairs as one combined integer key (hashed, no sort), then sums by ``bincount``."""
     size = len(population)
-    keys = pd.unique(initiative * size + pos)
-    where = keys % size
-    group, _ = pd.factorize(keys // size)
-    public = population[where]
-    totals = np.bincount(group, weights=public)[group] if len(keys) else np.empty(0)
-    ratio = np.divide(1.0, totals, out=np.zeros(len(totals)), where=totals > 0)
-    return np.bincount(where, weights=ratio, minlength=size)
+    keys = pd.unique(public * size + pos)
+    where, group = keys % size, keys // size
+    totals = np.bincount(group, weights=population[where], minlength=len(count))
+    ratio = np.divide(count, totals, out=np.zeros(len(totals)), where=totals > 0)
+    return np.bincount(where, weights=ratio[group], minlength=size)
 
 
 def _check_radius(radius_km: float) -> None:
