@@ -10,7 +10,7 @@ from territoires.ui.access_view import account_sidebar, gate, refuse_page
 from territoires.ui.bootstrap import ensure_ready
 from territoires.ui.cache import remember_version, watch_data
 from territoires.ui.chrome import render_chrome
-from territoires.ui.memory import settle_after_first_run
+from territoires.ui.memory import settle_after_first_run, start_session_sweeper
 from territoires.ui.navigation import PAGE_SPECS
 from territoires.ui.sidebar import PAGE_KEY
 
@@ -22,6 +22,7 @@ st.set_page_config(
 )
 
 presentation = st.query_params.get("presentation") == "1"
+start_session_sweeper()  # once per process: closed sessions' memory handed back
 
 try:
     access = gate()  # first: a refused start builds and loads nothing

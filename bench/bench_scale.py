@@ -14,7 +14,8 @@ AppTest, as a browser's session would make the server run them, and reports:
 - « Carte » Bretagne (a new session, its link); « Couverture » and « Initiatives », each in a
   first session (the process computes the page's figures) then in a next one;
 - the process's memory once every page ran, the memory each extra open session on « Carte »
-  holds (five opened), and what is left once they are closed;
+  holds (five opened), and what is left of it once they are closed and the code released
+  the memory freed (as the server does after sessions close: ``territoires.ui.memory``);
 - last, « Couverture » in a new session after one initiative's title was edited through the
   store (a new data version, as after any edit or import; the same communes served): the
   initiatives read again and indexed, then every figure of the page computed anew.
@@ -57,7 +58,7 @@ MEASURES = (  # key, label, unit
     ("initiatives_2_s", "Initiatives, session suivante", "s"),
     ("memoire_mb", "Mémoire du processus", "Mo"),
     ("par_session_mb", "Mémoire par session ouverte en plus", "Mo"),
-    ("apres_fermeture_mb", "Mémoire, sessions fermées", "Mo"),
+    ("apres_fermeture_mb", "Mémoire restée, sessions fermées", "Mo"),
 )
 
 

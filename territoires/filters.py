@@ -217,8 +217,8 @@ def _territorial_mask(
     """Initiatives serving a commune of the scope (rural when asked)."""
     from territoires.analysis.aggregate import scope_mask
 
-    placement = index.placement
-    pos = placement["pos"].to_numpy()
+    placement = index.placement_rows()
+    pos = placement.pos
     inside = np.ones(len(index.reference.communes), dtype=bool)
     if filters.scope.level != "france":
         inside &= scope_mask(index.reference, filters.scope)
@@ -226,7 +226,7 @@ def _territorial_mask(
         inside &= rural_mask(index.reference, rurality)
     keep = (pos >= 0) & inside[np.maximum(pos, 0)]
     mask = np.zeros(len(index), dtype=bool)
-    mask[placement["row"].to_numpy()[keep]] = True
+    mask[placement.row[keep]] = True
     return mask
 
 

@@ -14,13 +14,21 @@ All functions are pure: data in, data out, no I/O, inputs not mutated.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from territoires.analysis.index import InitiativeIndex, Labels, index_for, ranges
+from territoires.analysis.index import (
+    InitiativeIndex,
+    Labels,
+    PlacementRows,
+    index_for,
+    ranges,
+    take_entries,
+)
 from territoires.analysis.placement import PlacementGroups, commune_positions, placement_groups
 from territoires.geo.reference import PARENT_COLUMN, GeoReference, Scope
 
@@ -67,6 +75,27 @@ def in_set(values: pd.Series | np.ndarray, codes: set[str] | frozenset[str]) -> 
     """Return a boolean array: which values are in ``codes`` (faster than ``isin`` on strings)."""
     array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
     return np.fromiter((value in codes for value in array), dtype=bool, count=len(array))
+
+
+_COMMUNES_IN_LOCK = threading.Lock()
+
+
+def communes_in(reference: GeoReference, codes: set[str] | frozenset[str]) -> np.ndarray:
+    """``in_set`` over the reference's communes, kept for the last few sets of codes asked
+    (compared by content: the same rural communes come back as a new set at each run)."""
+    from territoires.analysis.memo import per_reference
+
+    frozen = codes if isinstance(codes, frozenset) else frozenset(codes)
+    kept: dict[frozenset[str], np.ndarray] = per_reference(reference, "communes_in", dict)
+    mask = kept.get(frozen)
+    if mask is None:
+        mask = in_set(reference.communes["code_insee"], frozen)
+        mask.flags.writeable = False
+        with _COMMUNES_IN_LOCK:
+            while len(kept) >= 4:
+                kept.pop(next(iter(kept)))
+            kept[frozen] = mask
+    return mask
 
 
 def scope_mask(reference: GeoReference, scope: Scope) -> np.ndarray:
@@ -196,11 +225,11 @@ def _members_arrays(
 
 def touch(index: InitiativeIndex, members: pd.DataFrame) -> Touched:
     """Join the index's placement with ``membership`` rows on the commune, as arrays."""
-    return _touch(index.reference, index.placement, index.amounts, members)
+    return _touch(index.reference, index.placement_rows(), index.amounts, members)
 
 
 def _touch(
-    reference: GeoReference, placement: pd.DataFrame, amounts: np.ndarray, members: pd.DataFrame
+    reference: GeoReference, placement: PlacementRows, amounts: np.ndarray, members: pd.DataFrame
 ) -> Touched:
     """``touch`` of a placement (``row`` indexes ``amounts``)."""
     member_pos, member_terr, codes = _members_arrays(reference, members)
@@ -208,13 +237,13 @@ def _touch(
     order = np.flatnonzero(known)[np.argsort(member_pos[known], kind="stable")]
     per_commune = np.bincount(member_pos[known], minlength=len(reference.communes))
     offsets = np.concatenate([[0], np.cumsum(per_commune)])
-    pos = placement["pos"].to_numpy()
+    pos = placement.pos
     commune = np.maximum(pos, 0)
     count = np.where(pos >= 0, per_commune[commune], 0)
     member = order[ranges(offsets[commune], count)]
     source = np.repeat(np.arange(len(placement)), count)
-    row = placement["row"].to_numpy()[source]
-    poids = placement["poids"].to_numpy()[source]
+    row = placement.row[source]
+    poids = placement.poids[source]
     amounts = np.nan_to_num(amounts, nan=0.0)
     return Touched(
         row=row,
@@ -268,12 +297,9 @@ class Pairs:
     def subset(self, root_rows: np.ndarray, root_length: int) -> Pairs:
         """The pairs of the rows at ``root_rows`` (positions in the index these pairs were
         computed on), renumbered in that order."""
-        new_row = np.full(root_length, -1, dtype=np.int64)
-        new_row[root_rows] = np.arange(len(root_rows))
-        moved = new_row[self.row]
-        keep = moved >= 0
+        row, keep = take_entries(self.row, root_rows, root_length, self.__dict__)
         return Pairs(
-            row=moved[keep],
+            row=row,
             terr=self.terr[keep],
             weight=self.weight[keep],
             codes=self.codes,
@@ -324,7 +350,9 @@ def _pairs(index: InitiativeIndex, level: AggregateLevel, scope: Scope) -> Pairs
 
 def index_groups(index: InitiativeIndex) -> PlacementGroups:
     """The ``placement_groups`` of an index's rows, computed once per index."""
-    return index.computed("placement_groups", lambda: placement_groups(index.placement, len(index)))
+    return index.computed(
+        "placement_groups", lambda: placement_groups(index.placement_rows(), len(index))
+    )
 
 
 def _pairs_of(touched: Touched, reference: GeoReference, level: str) -> Pairs:
@@ -496,7 +524,7 @@ def key_figures(
         "part_population_rurale_touchee": None,
     }
     if rural_codes is not None:
-        rural = inside & in_set(reference.communes["code_insee"], rural_codes)
+        rural = inside & communes_in(reference, rural_codes)
         rural_population = int(population[rural].sum())
         rural_reached = int(population[rural & reached].sum())
         figures["population_rurale"] = rural_population

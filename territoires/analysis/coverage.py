@@ -235,7 +235,7 @@ def commune_coverage(
     _check_radius(radius_km)
     points = commune_points(reference)
     index = index_for(initiatives, reference, index, placement=placement)
-    pos = index.placement["pos"].to_numpy()
+    pos = index.placement_rows().pos
     touched = np.zeros(len(points), dtype=bool)
     touched[pos[pos >= 0]] = True
     located = initiative_points(initiatives, points)
@@ -304,16 +304,14 @@ def accessibility(
     points = commune_points(reference)
     population = reference.communes["population"].to_numpy(dtype=float, na_value=0.0)
     index = index_for(initiatives, reference, index, placement=placement)
-    placement = index.placement
+    placement = index.placement_rows()
     if located is None:
         located = initiative_points(initiatives, points)
-    pos = placement["pos"].to_numpy()
     area_rows = has_zone(initiatives["zone_intervention"].to_numpy(dtype=object))
-    in_area = area_rows[placement["row"].to_numpy()] if len(placement) else np.empty(0, bool)
-    ids = placement["initiative_id"].to_numpy()
-    served = pos >= 0
-    plain = served & ~in_area
-    near = _near_publics(index, area_rows, located, pos[plain], ids[plain])
+    own = np.full(len(index), -1, dtype=np.int64)  # a commune (-1: none) per row
+    plain = ~area_rows[placement.row] if len(placement) else np.empty(0, bool)
+    own[placement.row[plain]] = placement.pos[plain]
+    near = _near_publics(index.ids[~area_rows], own[~area_rows], located)
     shares = _area_shares(index, area_rows, population)
     return shares + _near_shares(near, points, population, radius_km)
 
@@ -328,39 +326,23 @@ def _area_shares(
     count = np.bincount(
         groups.group[index.in_root()[area_rows]], minlength=len(groups.first)
     ).astype(float)
-    public = groups.placement["row"].to_numpy().astype(np.int64)
-    pos = groups.placement["pos"].to_numpy().astype(np.int64)
+    public = groups.placement.row.astype(np.int64)
+    pos = groups.placement.pos.astype(np.int64)
     kept = (count[public] > 0) & (pos >= 0)
     return _catchment_shares(public[kept], pos[kept], population, count)
 
 
-def _near_publics(
-    index: InitiativeIndex,
-    area_rows: np.ndarray,
-    located: pd.DataFrame,
-    own_pos: np.ndarray,
-    own_ids: np.ndarray,
-) -> pd.DataFrame:
-    """The distinct publics of the initiatives without an area served: one row per distinct
-    (own commune, zone, point), with ``n``, how many initiatives share it.
+def _near_publics(ids: np.ndarray, own: np.ndarray, located: pd.DataFrame) -> pd.DataFrame:
+    """The distinct publics of the initiatives ``ids`` (without an area served): one row per
+    distinct (own commune, zone, point), with ``n``, how many initiatives share it.
 
-    ``own`` is the initiative's commune position (-1 when not placed); ``zone, x, y`` its
+    ``own`` is each initiative's commune position (-1 when not placed); ``zone, x, y`` its
     point (NaN when not located). Initiatives based in one commune without exact coordinates
     share their commune's point: their publics are the same, computed once.
     """
-    ids = index.ids[~area_rows]
-    own = pd.Series(own_pos, index=own_ids).reindex(ids).fillna(-1).to_numpy(dtype=np.int64)
-    where = pd.Index(located["initiative_id"].to_numpy()).get_indexer(ids)
-    found = where >= 0
-    frame = pd.DataFrame(
-        {
-            "own": own,
-            "zone": np.where(found, located["zone"].to_numpy(dtype=object)[where], None),
-            "x": np.where(found, located["x"].to_numpy(dtype=float)[where], np.nan),
-            "y": np.where(found, located["y"].to_numpy(dtype=float)[where], np.nan),
-        }
-    )
-    frame = frame.loc[(frame["own"] >= 0) | found]
+    points = located.set_index("initiative_id")[["zone", "x", "y"]].reindex(ids)
+    frame = points.reset_index(drop=True).assign(own=own)[["own", "zone", "x", "y"]]
+    frame = frame.loc[(own >= 0) | points["x"].notna().to_numpy()]
     return (
         frame.groupby(["own", "zone", "x", "y"], sort=False, dropna=False)
         .size()
@@ -385,7 +367,7 @@ def _near_shares(
     public = np.bincount(group, weights=population[commune], minlength=len(publics))
     count = publics["n"].to_numpy(dtype=float)
     ratio = np.divide(count, public, out=np.zeros(len(public)), where=public > 0)
-    return np.bincount(commune, weights=ratio[group], minlength=size)
+    return _sums(commune, ratio[group], size)
 
 
 def _catchment_shares(
@@ -400,7 +382,13 @@ def _catchment_shares(
     where, group = keys % size, keys // size
     totals = np.bincount(group, weights=population[where], minlength=len(count))
     ratio = np.divide(count, totals, out=np.zeros(len(totals)), where=totals > 0)
-    return np.bincount(where, weights=ratio[group], minlength=size)
+    return _sums(where, ratio[group], size)
+
+
+def _sums(pos: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Per commune, the sum of ``weights`` (floats, even with nothing to add up: numpy's
+    ``bincount`` gives integers then)."""
+    return np.bincount(pos, weights=weights, minlength=size).astype(float, copy=False)
 
 
 def _check_radius(radius_km: float) -> None:

@@ -26,6 +26,8 @@ import pandas as pd
 from territoires.geo.reference import GeoReference
 
 T = TypeVar("T")
+PLACEMENT_FRAME = "placement"  # the placement as a frame, with ``code_insee``
+PLACEMENT_ROWS = "placement_rows"  # the placement as integer arrays (``PlacementRows``)
 RECENT = 12  # values kept per index by ``InitiativeIndex.recent``
 # Every live index by the id of its frame: a frame taken from a shared index (the app's, or a
 # filtered subset of it) finds that index again instead of being indexed anew.
@@ -142,6 +144,75 @@ class Labels:
         return masks
 
 
+@dataclass(frozen=True)
+class PlacementRows:
+    """The placement of an index's initiatives on communes, as arrays: ``row`` (the
+    initiative's row in the index), ``pos`` (the commune's in ``reference.communes``, -1 when
+    the reference does not know it) and ``poids`` (its weight), one entry per pair, in the
+    placement frame's order."""
+
+    row: np.ndarray
+    pos: np.ndarray
+    poids: np.ndarray
+
+    @classmethod
+    def of(cls, placement: pd.DataFrame) -> PlacementRows:
+        """The arrays of a placement frame (``served_communes``)."""
+        return cls(
+            row=placement["row"].to_numpy(),
+            pos=placement["pos"].to_numpy(),
+            poids=placement["poids"].to_numpy(),
+        )
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def take(self, positions: np.ndarray, length: int) -> tuple[PlacementRows, np.ndarray]:
+        """The entries of the rows at ``positions`` (of an index of ``length`` rows), in that
+        order and renumbered; and where they sit among these entries."""
+        row, keep = take_entries(self.row, positions, length, self.__dict__)
+        return PlacementRows(row=row, pos=self.pos[keep], poids=self.poids[keep]), keep
+
+
+def take_entries(
+    row: np.ndarray, positions: np.ndarray, length: int, memo: dict[Any, Any] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Of entries belonging to rows (``row[k]`` is entry ``k``'s, among ``length`` rows), those
+    of the rows at ``positions``, in that order: their rows renumbered (``i`` for
+    ``positions[i]``) and where they sit in ``row``.
+
+    When the entries are grouped by row in increasing order (a placement, territory pairs),
+    each row's run is found from offsets kept in ``memo``: the work follows the entries taken,
+    not all of them. Otherwise every entry is looked at.
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    starts = _row_starts(row, length, memo)
+    if starts is not None:
+        counts = starts[positions + 1] - starts[positions]
+        rows = np.repeat(np.arange(len(positions), dtype=np.int32), counts)
+        return rows, ranges(starts[positions], counts)
+    new_row = np.full(length, -1, dtype=np.int64)
+    new_row[positions] = np.arange(len(positions))
+    moved = new_row[row]
+    keep = np.flatnonzero(moved >= 0)
+    if len(positions) > 1 and np.any(np.diff(positions) < 0):  # reordered: follow the order
+        keep = keep[np.argsort(moved[keep], kind="stable")]
+    return moved[keep].astype(np.int32), keep
+
+
+def _row_starts(row: np.ndarray, length: int, memo: dict[Any, Any] | None) -> np.ndarray | None:
+    """Where each row's entries start in ``row`` (``length + 1`` offsets), when they are
+    grouped by row in increasing order; else None. Kept in ``memo`` per ``length``."""
+    key = ("row_starts", length)
+    if memo is not None and key in memo:
+        return memo[key]
+    grouped = len(row) == 0 or (row[0] >= 0 and row[-1] < length and not np.any(np.diff(row) < 0))
+    starts = np.searchsorted(row, np.arange(length + 1), side="left") if grouped else None
+    if memo is not None:
+        memo[key] = starts
+    return starts
+
+
 def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, without a loop."""
     counts = np.asarray(counts, dtype=np.int64)
@@ -188,7 +259,7 @@ class InitiativeIndex:
             amounts=numbers(frame.get("montant"), length),
         )
         if placement is not None:
-            self._computed["placement"] = _with_positions(placement, self)
+            self._computed[PLACEMENT_FRAME] = _with_positions(placement, self)
 
     def _setup(self, frame: pd.DataFrame, reference: GeoReference, **arrays: Any) -> None:
         self.frame = frame
@@ -204,6 +275,8 @@ class InitiativeIndex:
         self._lock = threading.RLock()
         self._computed: dict[Any, Any] = {}
         self._recent: OrderedDict[Any, Any] = OrderedDict()
+        # where this index's placement frame comes from, when taken from a parent's
+        self._placement_source: tuple[pd.DataFrame, np.ndarray] | None = None
         # the index this one was taken from, and the positions of its rows there
         self.root: InitiativeIndex = self
         self.root_rows: np.ndarray | None = None
@@ -257,9 +330,30 @@ class InitiativeIndex:
     def placement(self) -> pd.DataFrame:
         """``served_communes(frame, reference)``: ``initiative_id, code_insee, poids, row,
         pos`` (``row`` indexes ``frame``, ``pos`` the reference's communes)."""
+        return self.computed(PLACEMENT_FRAME, self._placement_frame)
+
+    def placement_rows(self) -> PlacementRows:
+        """The placement as integer arrays (``PlacementRows``): what filters and figures
+        read, without the frame's text column (a subset takes only these)."""
+        return self.computed(PLACEMENT_ROWS, lambda: PlacementRows.of(self.placement))
+
+    def _placement_frame(self) -> pd.DataFrame:
         from territoires.analysis.placement import served_communes
 
-        return self.computed("placement", lambda: served_communes(self.frame, self.reference))
+        if self._placement_source is None:
+            return served_communes(self.frame, self.reference)
+        source, keep = self._placement_source
+        result = source.take(keep).reset_index(drop=True)
+        result["row"] = self.placement_rows().row
+        return result
+
+    def _frame_source(self, keep: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """Where the placement entries at ``keep`` (of this index's) sit in a computed
+        placement frame: this index's, else the one its own were taken from."""
+        if self._placement_source is not None:
+            source, taken = self._placement_source
+            return source, taken[keep]
+        return self.placement, keep
 
     def search_texts(self) -> list[str]:
         """Title, porteur and description of each row, folded for searching."""
@@ -317,8 +411,10 @@ class InitiativeIndex:
             years=self.years[positions],
             amounts=self.amounts[positions],
         )
-        if "placement" in self._computed:
-            subset._computed["placement"] = _placement_subset(self.placement, positions, len(self))
+        if PLACEMENT_ROWS in self._computed or PLACEMENT_FRAME in self._computed:
+            rows, keep = self.placement_rows().take(positions, len(self))
+            subset._computed[PLACEMENT_ROWS] = rows
+            subset._placement_source = self._frame_source(keep)  # its frame, when asked
         if "search" in self._computed:
             texts = self._computed["search"]
             subset._computed["search"] = [texts[p] for p in positions.tolist()]
@@ -379,19 +475,6 @@ def index_for(
     if found is not None:
         return found
     return InitiativeIndex(initiatives, reference, placement=placement)
-
-
-def _placement_subset(placement: pd.DataFrame, positions: np.ndarray, length: int) -> pd.DataFrame:
-    """The placement rows of the initiatives at ``positions``, in that order, renumbered."""
-    new_row = np.full(length, -1, dtype=np.int64)
-    new_row[positions] = np.arange(len(positions))
-    moved = new_row[placement["row"].to_numpy()]
-    keep = np.flatnonzero(moved >= 0)
-    if len(positions) > 1 and np.any(np.diff(positions) < 0):  # reordered: follow the order
-        keep = keep[np.argsort(moved[keep], kind="stable")]
-    result = placement.take(keep).reset_index(drop=True)
-    result["row"] = moved[keep].astype(np.int32)
-    return result
 
 
 def _with_positions(placement: pd.DataFrame, index: InitiativeIndex) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from territoires.analysis.index import ranges
+from territoires.analysis.index import PlacementRows, ranges
 from territoires.analysis.memo import per_reference
 from territoires.errors import UnknownCodeError
 from territoires.geo.reference import PARENT_COLUMN, GeoReference
@@ -178,30 +178,29 @@ class PlacementGroups:
     those serving one area): what depends only on the placement (the territories touched, an
     area's public) is computed once per group. ``group`` gives each initiative's group,
     ``first`` each group's first initiative, and ``placement`` the placement of each group
-    (``row, pos, poids``; ``row``: the group).
+    (its ``row``: the group).
     """
 
     group: np.ndarray
     first: np.ndarray
-    placement: pd.DataFrame
+    placement: PlacementRows
 
 
-def placement_groups(placement: pd.DataFrame, length: int) -> PlacementGroups:
-    """Group the ``length`` initiatives of ``placement`` (``served_communes``) by placement.
+def placement_groups(placement: PlacementRows, length: int) -> PlacementGroups:
+    """Group the ``length`` initiatives of ``placement`` (an index's ``placement_rows()``) by
+    placement.
 
     Rows placed on one commune (or none) are grouped on (commune, weight) as numbers; the
     others on the bytes of their communes' positions, and of their weights unless these are
     all equal (then on the one weight): the keys themselves are compared, never a digest.
     """
-    rows = placement["row"].to_numpy()
-    order = np.argsort(rows, kind="stable") if np.any(np.diff(rows) < 0) else None
-    if order is not None:  # a caller's placement: each initiative's rows together
-        placement = placement.take(order).reset_index(drop=True)
-        rows = rows[order]
+    rows, pos, poids = placement.row, placement.pos.astype(np.int32), placement.poids
+    if np.any(np.diff(rows) < 0):  # a caller's placement: each initiative's rows together
+        order = np.argsort(rows, kind="stable")
+        rows, pos, poids = rows[order], pos[order], poids[order]
+    poids = poids.astype(float)
     sizes = np.bincount(rows, minlength=length)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    pos = placement["pos"].to_numpy().astype(np.int32)
-    poids = placement["poids"].to_numpy(dtype=float)
     small = sizes <= 1
     group = np.empty(length, dtype=np.int64)
     group[small] = _single_keys(pos, poids, starts[small], sizes[small])
@@ -210,12 +209,10 @@ def placement_groups(placement: pd.DataFrame, length: int) -> PlacementGroups:
     group[~small] = (group[small].max() + 1 if small.any() else 0) + pd.factorize(areas)[0]
     _, first = np.unique(group, return_index=True)
     taken = ranges(starts[first], sizes[first])
-    chosen = pd.DataFrame(
-        {
-            "row": np.repeat(np.arange(len(first), dtype=np.int32), sizes[first]),
-            "pos": pos[taken],
-            "poids": poids[taken],
-        }
+    chosen = PlacementRows(
+        row=np.repeat(np.arange(len(first), dtype=np.int32), sizes[first]),
+        pos=pos[taken],
+        poids=poids[taken],
     )
     return PlacementGroups(group=group, first=first, placement=chosen)
 

@@ -298,7 +298,7 @@ def figures_list(
 def _figures(
     key: str, _filtered: pd.DataFrame, _reference: GeoReference, _scope: Scope, _rural
 ) -> dict:
-    return key_figures(_filtered, _reference, _scope, set(_rural) if _rural is not None else None)
+    return key_figures(_filtered, _reference, _scope, _rural)
 
 
 def compute_figures(

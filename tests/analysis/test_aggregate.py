@@ -13,7 +13,14 @@ import math
 import pandas as pd
 import pytest
 
-from territoires.analysis.aggregate import aggregate, breakdowns, key_figures, membership
+from territoires.analysis.aggregate import (
+    aggregate,
+    breakdowns,
+    communes_in,
+    in_set,
+    key_figures,
+    membership,
+)
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.errors import UnknownCodeError
 from territoires.geo.reference import Scope
@@ -176,3 +183,14 @@ def test_breakdowns_of_no_initiative():
     assert list(result["theme"]["initiatives"]) == [0, 0, 0]
     assert result["financeur"].empty
     assert result["annee"].empty
+
+
+def test_communes_in_a_set_are_kept_by_content_not_by_the_set_object(tiny_reference):
+    codes = tiny_reference.communes["code_insee"]
+    sets = [{"22001", "56003"}, {"22002"}, set(), {"22001", "56003", "99999"}]
+    for _ in range(2):  # the second time from what was kept
+        for chosen in sets:
+            expected = in_set(codes, chosen)
+            assert communes_in(tiny_reference, set(chosen)).tolist() == expected.tolist()
+            assert communes_in(tiny_reference, frozenset(chosen)).tolist() == expected.tolist()
+    assert communes_in(tiny_reference, {"22002"}).sum() == 1

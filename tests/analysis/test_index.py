@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from territoires.analysis.aggregate import aggregate, breakdowns, key_figures
-from territoires.analysis.index import InitiativeIndex, Labels, known_index
+from territoires.analysis.index import InitiativeIndex, Labels, known_index, take_entries
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.filters import Filters, apply_filters, filtered_index
 from territoires.geo.reference import Scope
@@ -60,6 +62,40 @@ def test_a_subset_gives_the_figures_of_its_rows_indexed_afresh(tiny_reference, s
         )
         for name, table in breakdowns(subset.frame, index=subset).items():
             pd.testing.assert_frame_equal(table, breakdowns(fresh)[name])
+
+
+@given(
+    rows=st.lists(st.integers(0, 7), max_size=30),
+    grouped=st.booleans(),
+    chosen=st.permutations(range(8)).flatmap(
+        lambda order: st.integers(0, 8).map(lambda n: order[:n])
+    ),
+)
+def test_entries_taken_are_each_chosen_row_s_entries_in_the_chosen_order(rows, grouped, chosen):
+    row = np.array(sorted(rows) if grouped else rows, dtype=np.int32)
+    positions = np.array(chosen, dtype=np.int64)
+    expected = [(i, k) for i, p in enumerate(chosen) for k in range(len(row)) if row[k] == p]
+    memo: dict = {}
+    for _ in range(2):  # the second time from the offsets kept in memo
+        renumbered, keep = take_entries(row, positions, 8, memo)
+        assert list(zip(renumbered.tolist(), keep.tolist(), strict=True)) == expected
+
+
+def test_a_subset_placement_taken_from_its_parent_equals_its_own(tiny_reference, sample):
+    from territoires.analysis.placement import served_communes
+
+    index = InitiativeIndex(sample, tiny_reference)
+    index.placement_rows()  # computed on the root: subsets take theirs from it
+    for rows, then in (([2, 0, 1], [2, 0]), ([1, 3], [1]), ([3, 2, 1, 0], [0, 3, 1])):
+        subset = index.take(np.array(rows))
+        inner = subset.take(np.array(then))  # a subset of a subset: from the root's frame
+        for taken in (subset, inner):
+            alone = served_communes(taken.frame.reset_index(drop=True), tiny_reference)
+            pd.testing.assert_frame_equal(taken.placement, alone, check_dtype=False)
+            arrays = taken.placement_rows()
+            assert arrays.row.tolist() == alone["row"].tolist()
+            assert arrays.pos.tolist() == alone["pos"].tolist()
+            assert arrays.poids.tolist() == alone["poids"].tolist()
 
 
 def test_filters_through_the_index_match_the_filtered_rows(tiny_reference, sample):

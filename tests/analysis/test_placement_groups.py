@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from territoires.analysis.aggregate import FRANCE, _pairs, _pairs_of, membership, touch
 from territoires.analysis.coverage import accessibility, commune_points, initiative_points
-from territoires.analysis.index import InitiativeIndex
+from territoires.analysis.index import InitiativeIndex, PlacementRows
 from territoires.analysis.placement import has_zone, placement_groups
 from territoires.analysis.synthetic import initiatives_frame
 from territoires.geo.reference import Scope
@@ -54,9 +54,10 @@ def initiatives(draw) -> pd.DataFrame:
     return initiatives_frame(records)
 
 
-def _placements(placement: pd.DataFrame, rows: np.ndarray) -> list[tuple]:
+def _placements(placement: PlacementRows, rows: np.ndarray) -> list[tuple]:
     """Each row's placement as a tuple of (commune position, weight)."""
-    by_row = placement.groupby("row")[["pos", "poids"]]
+    frame = pd.DataFrame({"row": placement.row, "pos": placement.pos, "poids": placement.poids})
+    by_row = frame.groupby("row")[["pos", "poids"]]
     found = {row: tuple(map(tuple, part.to_numpy().tolist())) for row, part in by_row}
     return [found.get(row, ()) for row in rows.tolist()]
 
@@ -65,7 +66,8 @@ def _placements(placement: pd.DataFrame, rows: np.ndarray) -> list[tuple]:
 @given(frame=initiatives(), shuffled=st.booleans())
 def test_a_group_holds_the_initiatives_placed_alike(tiny_reference, frame, shuffled):
     placement = InitiativeIndex(frame, tiny_reference).placement
-    given_placement = placement.sample(frac=1, random_state=1) if shuffled else placement
+    given = placement.sample(frac=1, random_state=1) if shuffled else placement
+    given_placement = PlacementRows.of(given)
     groups = placement_groups(given_placement, len(frame))
     each = _placements(given_placement, np.arange(len(frame)))
     first = _placements(groups.placement, np.arange(len(groups.first)))
@@ -136,3 +138,11 @@ def test_accessibility_of_a_filtered_index_equals_a_fresh_one(tiny_reference, fr
     fresh = subset.frame.copy()
     shares = accessibility(subset.frame, tiny_reference, 8.0, index=subset)
     assert shares == pytest.approx(accessibility(fresh, tiny_reference, 8.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("commune", ["99999", None])
+def test_initiatives_that_cannot_be_located_reach_nobody(tiny_reference, commune):
+    frame = initiatives_frame([{"commune_code": commune}, {"commune_code": commune}])
+    shares = accessibility(frame, tiny_reference, 8.0)
+    assert shares.dtype == float
+    assert shares.tolist() == [0.0] * 12
