@@ -15,7 +15,10 @@ AppTest, as a browser's session would make the server run them, and reports:
   first session (the process computes the page's figures) then in a next one;
 - the process's memory once every page ran, the memory each extra open session on « Carte »
   holds (five opened), and what is left of it once they are closed and the code released
-  the memory freed (as the server does after sessions close: ``territoires.ui.memory``).
+  the memory freed (as the server does after sessions close: ``territoires.ui.memory``);
+- last, « Couverture » in a new session after one initiative's title was edited through the
+  store (a new data version, as after any edit or import; the same communes served): the
+  initiatives read again and indexed, then every figure of the page computed anew.
 
 Server-side only: the browser's drawing is measured by ``bench_map``. The baseline, « avant »,
 is the code at ``BASELINE_COMMIT`` (``main`` before this work), extracted by ``git archive``;
@@ -50,6 +53,7 @@ MEASURES = (  # key, label, unit
     ("carte_bretagne_s", "Carte Bretagne, visite", "s"),
     ("couverture_s", "Couverture, 1re visite", "s"),
     ("couverture_2_s", "Couverture, session suivante", "s"),
+    ("couverture_modif_s", "Couverture, 1re visite après une modification", "s"),
     ("initiatives_s", "Initiatives (tableau), 1re visite", "s"),
     ("initiatives_2_s", "Initiatives, session suivante", "s"),
     ("memoire_mb", "Mémoire du processus", "Mo"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -70,6 +71,22 @@ def filter_changes(at) -> list[float]:
     return times
 
 
+def edit_one() -> None:
+    """Change one initiative's title through the store, as a user's edit does: a new data
+    version, the same communes served. The title goes back and forth between runs."""
+    from territoires.store import open_store
+    from territoires.store.users import local_actor
+
+    store = open_store(os.environ["TERRITOIRES_DATABASE_URL"])
+    record = store.get_initiative(1)
+    title = str(record["titre"])
+    changed = title.removesuffix(" (modifiée)") if title.endswith(")") else f"{title} (modifiée)"
+    store.update_initiative(
+        1, {"titre": changed}, expected_version=record["version"], actor=local_actor()
+    )
+    store.close()
+
+
 def release() -> None:
     """What the server does once sessions closed: the code's own release of freed memory
     (``territoires.ui.memory.release_memory``) when it has one, else a collection."""
@@ -103,6 +120,8 @@ def main() -> None:
     del sessions
     release()
     closed = rss_mb()
+    edit_one()  # last: the figures above are those of one data version
+    _, couverture_edited = visit("app_pages/couverture.py")
     figures = {
         "carte_premiere_s": first,
         "carte_france_s": france,
@@ -110,6 +129,7 @@ def main() -> None:
         "carte_bretagne_s": bzh,
         "couverture_s": couverture,
         "couverture_2_s": couverture_again,
+        "couverture_modif_s": couverture_edited,
         "initiatives_s": table,
         "initiatives_2_s": table_again,
         "memoire_mb": opened,

@@ -21,8 +21,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from territoires.analysis.index import InitiativeIndex, Labels, index_for, ranges, take_entries
-from territoires.analysis.placement import commune_positions
+from territoires.analysis.index import (
+    InitiativeIndex,
+    Labels,
+    PlacementRows,
+    index_for,
+    ranges,
+    take_entries,
+)
+from territoires.analysis.placement import PlacementGroups, commune_positions, placement_groups
 from territoires.geo.reference import PARENT_COLUMN, GeoReference, Scope
 
 AggregateLevel = Literal["commune", "epci", "departement", "region", "territoire", "france"]
@@ -218,12 +225,18 @@ def _members_arrays(
 
 def touch(index: InitiativeIndex, members: pd.DataFrame) -> Touched:
     """Join the index's placement with ``membership`` rows on the commune, as arrays."""
-    member_pos, member_terr, codes = _members_arrays(index.reference, members)
+    return _touch(index.reference, index.placement_rows(), index.amounts, members)
+
+
+def _touch(
+    reference: GeoReference, placement: PlacementRows, amounts: np.ndarray, members: pd.DataFrame
+) -> Touched:
+    """``touch`` of a placement (``row`` indexes ``amounts``)."""
+    member_pos, member_terr, codes = _members_arrays(reference, members)
     known = member_pos >= 0
     order = np.flatnonzero(known)[np.argsort(member_pos[known], kind="stable")]
-    per_commune = np.bincount(member_pos[known], minlength=len(index.reference.communes))
+    per_commune = np.bincount(member_pos[known], minlength=len(reference.communes))
     offsets = np.concatenate([[0], np.cumsum(per_commune)])
-    placement = index.placement_rows()
     pos = placement.pos
     commune = np.maximum(pos, 0)
     count = np.where(pos >= 0, per_commune[commune], 0)
@@ -231,7 +244,7 @@ def touch(index: InitiativeIndex, members: pd.DataFrame) -> Touched:
     source = np.repeat(np.arange(len(placement)), count)
     row = placement.row[source]
     poids = placement.poids[source]
-    amounts = np.nan_to_num(index.amounts, nan=0.0)
+    amounts = np.nan_to_num(amounts, nan=0.0)
     return Touched(
         row=row,
         pos=pos[source],
@@ -294,6 +307,22 @@ class Pairs:
             terr_pos=self.terr_pos,
         )
 
+    def expanded(self, group: np.ndarray) -> Pairs:
+        """The pairs of each row, from these pairs computed per group of rows (``row``
+        numbering the groups, sorted): ``group`` gives each row's group."""
+        per_group = np.bincount(self.row, minlength=int(group.max(initial=-1)) + 1)
+        offsets = np.concatenate([[0], np.cumsum(per_group)])
+        counts = per_group[group]
+        taken = ranges(offsets[group], counts)
+        return Pairs(
+            row=np.repeat(np.arange(len(group), dtype=np.int64), counts),
+            terr=self.terr[taken],
+            weight=self.weight[taken],
+            codes=self.codes,
+            population=self.population,
+            terr_pos=self.terr_pos,
+        )
+
 
 def territory_pairs(index: InitiativeIndex, level: AggregateLevel, scope: Scope) -> Pairs:
     """The ``Pairs`` of an index at a level within a scope.
@@ -310,8 +339,20 @@ def territory_pairs(index: InitiativeIndex, level: AggregateLevel, scope: Scope)
 
 
 def _pairs(index: InitiativeIndex, level: AggregateLevel, scope: Scope) -> Pairs:
-    touched = touch(index, membership(index.reference, level, scope))
-    return _pairs_of(touched, index.reference, level)
+    """The pairs of the index's rows, computed once per group of rows with the same placement
+    (``placement_groups``: 28,600 groups for 50,000 initiatives, 137,000 placements instead
+    of 5.3 million), then given to each row of the group."""
+    groups = index_groups(index)
+    members = membership(index.reference, level, scope)
+    touched = _touch(index.reference, groups.placement, index.amounts[groups.first], members)
+    return _pairs_of(touched, index.reference, level).expanded(groups.group)
+
+
+def index_groups(index: InitiativeIndex) -> PlacementGroups:
+    """The ``placement_groups`` of an index's rows, computed once per index."""
+    return index.computed(
+        "placement_groups", lambda: placement_groups(index.placement_rows(), len(index))
+    )
 
 
 def _pairs_of(touched: Touched, reference: GeoReference, level: str) -> Pairs:

@@ -35,6 +35,7 @@ from territoires.analysis.aggregate import (
     check_initiatives,
     figures_frame,
     in_set,
+    index_groups,
     membership,
     territory_pairs,
     theme_label,
@@ -306,36 +307,88 @@ def accessibility(
     placement = index.placement_rows()
     if located is None:
         located = initiative_points(initiatives, points)
-    pos = placement.pos
     area_rows = has_zone(initiatives["zone_intervention"].to_numpy(dtype=object))
-    in_area = area_rows[placement.row] if len(placement) else np.empty(0, bool)
-    ids = index.ids[placement.row]
-    served = pos >= 0
-    area_ids = set(index.ids[area_rows].tolist())
-    near = located.loc[~located["initiative_id"].isin(area_ids)].reset_index(drop=True)
-    source, target = pairs_within(near, points, radius_km)
-    initiative = np.concatenate(
-        [ids[served & in_area], ids[served & ~in_area], near["initiative_id"].to_numpy()[source]]
-    ).astype(np.int64)
-    reached = np.concatenate([pos[served & in_area], pos[served & ~in_area], target])
-    return _catchment_shares(initiative, reached.astype(np.int64), population)
+    own = np.full(len(index), -1, dtype=np.int64)  # a commune (-1: none) per row
+    plain = ~area_rows[placement.row] if len(placement) else np.empty(0, bool)
+    own[placement.row[plain]] = placement.pos[plain]
+    near = _near_publics(index.ids[~area_rows], own[~area_rows], located)
+    shares = _area_shares(index, area_rows, population)
+    return shares + _near_shares(near, points, population, radius_km)
+
+
+def _area_shares(
+    index: InitiativeIndex, area_rows: np.ndarray, population: np.ndarray
+) -> np.ndarray:
+    """``_catchment_shares`` of the initiatives with an area served (``area_rows``): those
+    placed on the same communes (the same area, often) share one public, computed once
+    (``placement_groups`` of the index's root, where they were computed once)."""
+    groups = index_groups(index.root)
+    count = np.bincount(
+        groups.group[index.in_root()[area_rows]], minlength=len(groups.first)
+    ).astype(float)
+    public = groups.placement.row.astype(np.int64)
+    pos = groups.placement.pos.astype(np.int64)
+    kept = (count[public] > 0) & (pos >= 0)
+    return _catchment_shares(public[kept], pos[kept], population, count)
+
+
+def _near_publics(ids: np.ndarray, own: np.ndarray, located: pd.DataFrame) -> pd.DataFrame:
+    """The distinct publics of the initiatives ``ids`` (without an area served): one row per
+    distinct (own commune, zone, point), with ``n``, how many initiatives share it.
+
+    ``own`` is each initiative's commune position (-1 when not placed); ``zone, x, y`` its
+    point (NaN when not located). Initiatives based in one commune without exact coordinates
+    share their commune's point: their publics are the same, computed once.
+    """
+    points = located.set_index("initiative_id")[["zone", "x", "y"]].reindex(ids)
+    frame = points.reset_index(drop=True).assign(own=own)[["own", "zone", "x", "y"]]
+    frame = frame.loc[(own >= 0) | points["x"].notna().to_numpy()]
+    return (
+        frame.groupby(["own", "zone", "x", "y"], sort=False, dropna=False)
+        .size()
+        .rename("n")
+        .reset_index()
+    )
+
+
+def _near_shares(
+    publics: pd.DataFrame, points: pd.DataFrame, population: np.ndarray, radius_km: float
+) -> np.ndarray:
+    """Per commune, the sum of ``n / P`` over the publics of ``_near_publics`` that reach it:
+    the communes within ``radius_km`` of the point, plus the own commune (once)."""
+    source, target = pairs_within(publics, points, radius_km)
+    own = publics["own"].to_numpy(dtype=np.int64)
+    already = np.zeros(len(publics), dtype=bool)
+    already[source[target == own[source]]] = True
+    extra = np.flatnonzero((own >= 0) & ~already)
+    group = np.concatenate([source, extra])
+    commune = np.concatenate([target, own[extra]])
+    size = len(population)
+    public = np.bincount(group, weights=population[commune], minlength=len(publics))
+    count = publics["n"].to_numpy(dtype=float)
+    ratio = np.divide(count, public, out=np.zeros(len(public)), where=public > 0)
+    return _sums(commune, ratio[group], size)
 
 
 def _catchment_shares(
-    initiative: np.ndarray, pos: np.ndarray, population: np.ndarray
+    public: np.ndarray, pos: np.ndarray, population: np.ndarray, count: np.ndarray
 ) -> np.ndarray:
-    """Per commune, the sum of ``1 / P`` over the distinct initiatives reaching it (``P``: the
-    population of the communes each initiative reaches), from (initiative, commune) pairs that
-    may repeat: distinct pairs as one combined integer key (hashed, no sort), then sums by
-    ``bincount``."""
+    """Per commune, the sum of ``count[p] / P[p]`` over the publics ``p`` reaching it, from
+    (public, commune) pairs that may repeat (``P``: the population of a public's distinct
+    communes; ``count``: how many initiatives share each public, numbered from 0): distinct
+    pairs as one combined integer key (hashed, no sort), then sums by ``bincount``."""
     size = len(population)
-    keys = pd.unique(initiative * size + pos)
-    where = keys % size
-    group, _ = pd.factorize(keys // size)
-    public = population[where]
-    totals = np.bincount(group, weights=public)[group] if len(keys) else np.empty(0)
-    ratio = np.divide(1.0, totals, out=np.zeros(len(totals)), where=totals > 0)
-    return np.bincount(where, weights=ratio, minlength=size)
+    keys = pd.unique(public * size + pos)
+    where, group = keys % size, keys // size
+    totals = np.bincount(group, weights=population[where], minlength=len(count))
+    ratio = np.divide(count, totals, out=np.zeros(len(totals)), where=totals > 0)
+    return _sums(where, ratio[group], size)
+
+
+def _sums(pos: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Per commune, the sum of ``weights`` (floats, even with nothing to add up: numpy's
+    ``bincount`` gives integers then)."""
+    return np.bincount(pos, weights=weights, minlength=size).astype(float, copy=False)
 
 
 def _check_radius(radius_km: float) -> None:

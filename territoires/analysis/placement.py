@@ -11,9 +11,12 @@ what follows (filters, per-territory figures) works on arrays rather than on str
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from territoires.analysis.index import PlacementRows, ranges
 from territoires.analysis.memo import per_reference
 from territoires.errors import UnknownCodeError
 from territoires.geo.reference import PARENT_COLUMN, GeoReference
@@ -164,3 +167,91 @@ def _placement_frame(
         },
         columns=PLACEMENT_COLUMNS,
     )
+
+
+@dataclass(frozen=True)
+class PlacementGroups:
+    """Initiatives grouped by placement: the initiatives of a group are placed on the same
+    communes, in the same order, with the same weights.
+
+    Most initiatives share their placement with others (the initiatives based in one commune,
+    those serving one area): what depends only on the placement (the territories touched, an
+    area's public) is computed once per group. ``group`` gives each initiative's group,
+    ``first`` each group's first initiative, and ``placement`` the placement of each group
+    (its ``row``: the group).
+    """
+
+    group: np.ndarray
+    first: np.ndarray
+    placement: PlacementRows
+
+
+def placement_groups(placement: PlacementRows, length: int) -> PlacementGroups:
+    """Group the ``length`` initiatives of ``placement`` (an index's ``placement_rows()``) by
+    placement.
+
+    Rows placed on one commune (or none) are grouped on (commune, weight) as numbers; the
+    others on the bytes of their communes' positions, and of their weights unless these are
+    all equal (then on the one weight): the keys themselves are compared, never a digest.
+    """
+    rows, pos, poids = placement.row, placement.pos.astype(np.int32), placement.poids
+    if np.any(np.diff(rows) < 0):  # a caller's placement: each initiative's rows together
+        order = np.argsort(rows, kind="stable")
+        rows, pos, poids = rows[order], pos[order], poids[order]
+    poids = poids.astype(float)
+    sizes = np.bincount(rows, minlength=length)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    small = sizes <= 1
+    group = np.empty(length, dtype=np.int64)
+    group[small] = _single_keys(pos, poids, starts[small], sizes[small])
+    areas = np.empty(int((~small).sum()), dtype=object)
+    areas[:] = _area_keys(pos, poids, starts, sizes)
+    group[~small] = (group[small].max() + 1 if small.any() else 0) + pd.factorize(areas)[0]
+    _, first = np.unique(group, return_index=True)
+    taken = ranges(starts[first], sizes[first])
+    chosen = PlacementRows(
+        row=np.repeat(np.arange(len(first), dtype=np.int32), sizes[first]),
+        pos=pos[taken],
+        poids=poids[taken],
+    )
+    return PlacementGroups(group=group, first=first, placement=chosen)
+
+
+def _single_keys(
+    pos: np.ndarray, poids: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+) -> np.ndarray:
+    """Group numbers (from 0) of initiatives placed on one commune or none, on (commune,
+    weight)."""
+    placed = sizes == 1
+    commune = np.full(len(sizes), -2, dtype=np.int64)  # -2: placed nowhere
+    weight = np.zeros(len(sizes))
+    commune[placed], weight[placed] = pos[starts[placed]], poids[starts[placed]]
+    commune_code, _ = pd.factorize(commune)
+    weight_code, weights = pd.factorize(weight, use_na_sentinel=False)
+    return pd.factorize(commune_code.astype(np.int64) * len(weights) + weight_code)[0]
+
+
+def _area_keys(
+    pos: np.ndarray, poids: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+) -> list[bytes]:
+    """The exact keys of the initiatives placed on several communes (``sizes > 1``), in
+    order (see ``placement_groups``)."""
+    several = sizes > 1
+    if not several.any():
+        return []
+    placed = sizes > 0
+    low = np.minimum.reduceat(poids, starts[placed])
+    high = np.maximum.reduceat(poids, starts[placed])
+    chosen = several[placed]
+    keys = []
+    for start, size, same, weight in zip(
+        starts[several].tolist(),
+        sizes[several].tolist(),
+        (low == high)[chosen].tolist(),
+        low[chosen].tolist(),
+        strict=True,
+    ):
+        stop = start + size
+        tail = np.float64(weight).tobytes() if same else poids[start:stop].tobytes()
+        keys.append(pos[start:stop].tobytes() + tail)
+    return keys

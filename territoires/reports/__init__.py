@@ -34,8 +34,6 @@ from territoires.reports.content import (
     ranking_content,
     territory_content,
 )
-from territoires.reports.pdf import render_pdf
-from territoires.reports.slides import render_pptx
 
 OutputFormat = Literal["pdf", "pptx"]
 OUTPUT_FORMATS: tuple[str, ...] = ("pdf", "pptx")
@@ -69,7 +67,21 @@ def check_format(output_format: str) -> None:
 def render(content: SheetContent, output_format: str) -> bytes:
     """Render a sheet as ``pdf`` or ``pptx``."""
     check_format(output_format)
-    return render_pdf(content) if output_format == "pdf" else render_pptx(content)
+    return __getattr__(f"render_{output_format}")(content)
+
+
+def __getattr__(name: str):
+    """``render_pdf`` and ``render_pptx``, imported on first use: fpdf and python-pptx take
+    0.2–0.3 s to import, which a page offering a sheet to download need not wait for."""
+    if name == "render_pdf":
+        from territoires.reports.pdf import render_pdf
+
+        return render_pdf
+    if name == "render_pptx":
+        from territoires.reports.slides import render_pptx
+
+        return render_pptx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rurality_sources(rurality: pd.DataFrame | None) -> list[str]:

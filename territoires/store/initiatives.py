@@ -107,7 +107,8 @@ def _with_links(db: Backend, rows: list[tuple], ident: int | None) -> list[dict[
         record = dict(zip(_SELECTED, row, strict=True))
         owner = int(record["id"])
         record["id"] = owner
-        record["zone_intervention"] = json.loads(record["zone_intervention"] or "[]")
+        zone = record["zone_intervention"]  # "[]" for most: no parser for those
+        record["zone_intervention"] = json.loads(zone) if zone and zone != "[]" else []
         record["themes"] = themes.get(owner, [])
         record["financements"] = funds.get(owner, [])
         record["financeurs"] = [f["financeur"] for f in record["financements"]]
