@@ -7,12 +7,14 @@ server runs on the first one and headless Chromium on the others (``taskset``), 
 browsers do not starve the server. A first visit warms the process (reference and initiatives
 read); then N tabs of one browser navigate to « Carte » at once, and the bench reports:
 
-- the median and 95th percentile of the time from a tab's navigation to its map drawn (the
-  runtime's User Timing mark, on the browser's clock);
+- the median and 95th percentile of the time from a tab's navigation to its map drawn with
+  its points (the later of the runtime's two User Timing marks, territories and points, on the
+  browser's clock; as ``bench_carte`` times it);
 - the errors: tabs whose map was not drawn within ``TIMEOUT_S``, or that show an exception;
 - the server's memory per open session (its resident memory once every map is drawn, less the
   memory before, over N) and what is left a minute after the tabs closed (Streamlit keeps a
-  closed session's state for ``server.disconnectedSessionTTL`` seconds).
+  closed session's state for ``server.disconnectedSessionTTL`` seconds, 30 in this project's
+  configuration, after which the app hands its memory back).
 
 Run with ``python -m bench load``. ``BENCH_LOAD_SIZE`` sets the initiatives (50000),
 ``BENCH_LOAD_SESSIONS`` the tab counts (``10,25``), ``BENCH_LOAD_CODES`` the codes
@@ -33,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.bench_import import baseline_code, code_environment
-from bench.bench_map import ORIGIN_JS, _mark_time
+from bench.bench_map import ORIGIN_JS, POINTS_MARK, _mark_time
 from bench.bench_scale import BASELINE_COMMIT, database
 from bench.realistic import cached_reference
 
@@ -84,6 +86,14 @@ def _server_pid(port: int) -> int:
     return int(found.split("pid=")[1].split(",")[0])
 
 
+def _drawn_at(page) -> float | None:
+    """When the tab's map was drawn with its points (the later of its territories' mark and
+    its points' mark; ``bench_carte``'s hook sets the latter for the code of before), or None."""
+    territories = _mark_time(page)
+    points = _mark_time(page, (POINTS_MARK,))
+    return None if territories is None or points is None else max(territories, points)
+
+
 def _wait_drawn(pages: list, started: list[float]) -> tuple[list[float], int]:
     """Seconds from each tab's navigation to its map drawn; and the tabs that failed."""
     done: dict[int, float] = {}
@@ -92,7 +102,7 @@ def _wait_drawn(pages: list, started: list[float]) -> tuple[list[float], int]:
         for i, page in enumerate(pages):
             if i in done:
                 continue
-            drawn = _mark_time(page)
+            drawn = _drawn_at(page)
             if drawn is not None:
                 done[i] = (drawn - page.evaluate(ORIGIN_JS)) / 1000
         pages[0].wait_for_timeout(100)
@@ -103,7 +113,10 @@ def _wait_drawn(pages: list, started: list[float]) -> tuple[list[float], int]:
 def wave(browser, url: str, pid: int, count: int) -> dict[str, float]:
     """``count`` tabs opening « Carte » at once: times, errors, memory."""
     before = rss_mb(pid)
+    from bench.bench_carte import POINTS_HOOK_JS  # (bench_carte imports this module)
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(POINTS_HOOK_JS)
     pages = [context.new_page() for _ in range(count)]
     started = []
     for page in pages:
