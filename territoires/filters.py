@@ -195,7 +195,7 @@ def _rural_codes(rurality: pd.DataFrame) -> set[str]:
 def rural_mask(reference: GeoReference, rurality: pd.DataFrame | None) -> np.ndarray:
     """Which communes of the reference are rural (``rurality_frame(reference)`` by default),
     as a boolean array over ``reference.communes``; memoised per rurality frame."""
-    from territoires.analysis.aggregate import in_set
+    from territoires.analysis.aggregate import communes_in
     from territoires.analysis.memo import per_reference
 
     if rurality is None:
@@ -206,7 +206,7 @@ def rural_mask(reference: GeoReference, rurality: pd.DataFrame | None) -> np.nda
     return per_reference(
         reference,
         "rural_mask",
-        lambda: in_set(reference.communes["code_insee"], _rural_codes(frame)),
+        lambda: communes_in(reference, _rural_codes(frame)),
         token=(frame,),
     )
 
