@@ -40,7 +40,15 @@ from urllib.parse import urlencode
 
 from bench.bench_import import baseline_code
 from bench.bench_load import _chromium_wrapper, reference_and_chromium, serving
-from bench.bench_map import DRAWN_MARK, ORIGIN_JS, POINTS_MARK, SETTLE_S, Traffic, _mark_time
+from bench.bench_map import (
+    DRAWN_MARK,
+    ORIGIN_JS,
+    POINTS_HOOK_JS,
+    POINTS_MARK,
+    SETTLE_S,
+    Traffic,
+    _mark_time,
+)
 from bench.bench_scale import BASELINE_COMMIT, _sizes, database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,42 +57,6 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 TIMEOUT_S = 300
 VISITS = int(os.environ.get("BENCH_CARTE_VISITS", "5"))
 TARGET_RATIO = 1.5
-
-# For a runtime that sets no points mark (the code of before): markercluster's ``addLayers``
-# sets it in the animation frame after its last chunk, when it has put its groups on the map.
-# Run in every frame before the page's scripts: it catches Leaflet's ``window.L``, then
-# markercluster's ``L.MarkerClusterGroup``, as each is assigned.
-POINTS_HOOK_JS = f"""
-(() => {{
-  function wrap(group) {{
-    const add = group.prototype.addLayers;
-    group.prototype.addLayers = function (layers, skip) {{
-      const own = this.options.chunkProgress;
-      this.options.chunkProgress = function (done, total, elapsed) {{
-        if (own) {{ own(done, total, elapsed); }}
-        if (done === total && total > 0) {{  // not the empty call of onAdd
-          requestAnimationFrame(() => performance.mark("{POINTS_MARK}"));
-        }}
-      }};
-      return add.call(this, layers, skip);
-    }};
-  }}
-  let leaflet;
-  Object.defineProperty(window, "L", {{
-    configurable: true, enumerable: true,
-    get() {{ return leaflet; }},
-    set(value) {{
-      leaflet = value;
-      let group;
-      Object.defineProperty(value, "MarkerClusterGroup", {{
-        configurable: true, enumerable: true,
-        get() {{ return group; }},
-        set(cls) {{ group = cls; wrap(cls); }},
-      }});
-    }},
-  }});
-}})();
-"""
 
 
 def views() -> tuple[tuple[str, str], ...]:

@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.bench_import import baseline_code, code_environment
-from bench.bench_map import ORIGIN_JS, POINTS_MARK, _mark_time
+from bench.bench_map import ORIGIN_JS, POINTS_HOOK_JS, POINTS_MARK, _mark_time
 from bench.bench_scale import BASELINE_COMMIT, database
 from bench.realistic import cached_reference
 
@@ -113,8 +113,6 @@ def _wait_drawn(pages: list, started: list[float]) -> tuple[list[float], int]:
 def wave(browser, url: str, pid: int, count: int) -> dict[str, float]:
     """``count`` tabs opening « Carte » at once: times, errors, memory."""
     before = rss_mb(pid)
-    from bench.bench_carte import POINTS_HOOK_JS  # (bench_carte imports this module)
-
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(POINTS_HOOK_JS)
     pages = [context.new_page() for _ in range(count)]

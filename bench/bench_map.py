@@ -294,6 +294,43 @@ def mark_when_drawn(fmap) -> None:
 # When were the initiatives' points on screen? The runtime sets this mark in the frame that
 # shows the last of them (``bench_carte`` waits for it as well as for the territories).
 POINTS_MARK = "territoires:points-dessines"
+
+# For a runtime that sets no points mark (the code of before): markercluster's ``addLayers``
+# sets it in the animation frame after its last chunk, when it has put its groups on the map.
+# Run in every frame before the page's scripts: it catches Leaflet's ``window.L``, then
+# markercluster's ``L.MarkerClusterGroup``, as each is assigned.
+POINTS_HOOK_JS = f"""
+(() => {{
+  function wrap(group) {{
+    const add = group.prototype.addLayers;
+    group.prototype.addLayers = function (layers, skip) {{
+      const own = this.options.chunkProgress;
+      this.options.chunkProgress = function (done, total, elapsed) {{
+        if (own) {{ own(done, total, elapsed); }}
+        if (done === total && total > 0) {{  // not the empty call of onAdd
+          requestAnimationFrame(() => performance.mark("{POINTS_MARK}"));
+        }}
+      }};
+      return add.call(this, layers, skip);
+    }};
+  }}
+  let leaflet;
+  Object.defineProperty(window, "L", {{
+    configurable: true, enumerable: true,
+    get() {{ return leaflet; }},
+    set(value) {{
+      leaflet = value;
+      let group;
+      Object.defineProperty(value, "MarkerClusterGroup", {{
+        configurable: true, enumerable: true,
+        get() {{ return group; }},
+        set(cls) {{ group = cls; wrap(cls); }},
+      }});
+    }},
+  }});
+}})();
+"""
+
 ORIGIN_JS = "() => performance.timeOrigin"  # when the document's navigation started
 MARK_TIME_JS = """
 (names) => {
