@@ -128,6 +128,37 @@ class Labels:
             rows=np.repeat(np.arange(len(positions), dtype=np.int32), counts),
         )
 
+    @classmethod
+    def joined(cls, first: Labels, second: Labels) -> Labels:
+        """The rows of ``first`` then those of ``second``, on one vocabulary (``first``'s,
+        then ``second``'s labels it lacks)."""
+        lookup = {label: code for code, label in enumerate(first.vocabulary)}
+        remap = np.array(
+            [lookup.setdefault(label, len(lookup)) for label in second.vocabulary], dtype=np.int32
+        )
+        counts = np.concatenate([first.counts(), second.counts()])
+        codes = np.concatenate([first.codes, remap[second.codes] if len(remap) else second.codes])
+        return cls(
+            vocabulary=tuple(lookup),
+            offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            codes=codes.astype(np.int32),
+            rows=np.repeat(np.arange(len(counts), dtype=np.int32), counts),
+        )
+
+    def first_met(self) -> Labels:
+        """The same rows, on a vocabulary of the labels held, in the order first met (what
+        ``from_values`` gives for these rows)."""
+        held, first = np.unique(self.codes, return_index=True)
+        ordered = held[np.argsort(first, kind="stable")]
+        recode = np.full(len(self.vocabulary), -1, dtype=np.int32)
+        recode[ordered] = np.arange(len(ordered), dtype=np.int32)
+        return Labels(
+            vocabulary=tuple(self.vocabulary[code] for code in ordered),
+            offsets=self.offsets,
+            codes=recode[self.codes] if len(self.codes) else self.codes,
+            rows=self.rows,
+        )
+
     def masks(self, order: Sequence[Any] | None = None) -> np.ndarray | None:
         """One integer per row, with a bit set for each label it holds: bit ``i`` for
         ``order[i]`` (labels not in ``order`` left out), the label's code by default. None
@@ -167,6 +198,16 @@ class PlacementRows:
     def __len__(self) -> int:
         return len(self.row)
 
+    @classmethod
+    def joined(cls, first: PlacementRows, second: PlacementRows, shift: int) -> PlacementRows:
+        """The entries of ``first`` then those of ``second``, whose rows come ``shift`` rows
+        later."""
+        return cls(
+            row=np.concatenate([first.row, second.row + shift]).astype(np.int32),
+            pos=np.concatenate([first.pos, second.pos]).astype(np.int32),
+            poids=np.concatenate([first.poids, second.poids]).astype(np.float64),
+        )
+
     def take(self, positions: np.ndarray, length: int) -> tuple[PlacementRows, np.ndarray]:
         """The entries of the rows at ``positions`` (of an index of ``length`` rows), in that
         order and renumbered; and where they sit among these entries."""
@@ -195,7 +236,7 @@ def take_entries(
     new_row[positions] = np.arange(len(positions))
     moved = new_row[row]
     keep = np.flatnonzero(moved >= 0)
-    if len(positions) > 1 and np.any(np.diff(positions) < 0):  # reordered: follow the order
+    if len(keep) > 1 and np.any(np.diff(moved[keep]) < 0):  # follow the order of positions
         keep = keep[np.argsort(moved[keep], kind="stable")]
     return moved[keep].astype(np.int32), keep
 
@@ -341,6 +382,10 @@ class InitiativeIndex:
         from territoires.analysis.placement import served_communes
 
         if self._placement_source is None:
+            if PLACEMENT_ROWS in self._computed:  # a spliced index: built from its arrays
+                from territoires.analysis.placement import placement_frame_of
+
+                return placement_frame_of(self._computed[PLACEMENT_ROWS], self)
             return served_communes(self.frame, self.reference)
         source, keep = self._placement_source
         result = source.take(keep).reset_index(drop=True)
@@ -426,6 +471,97 @@ class InitiativeIndex:
         subset.root = self.root
         subset.root_rows = self.in_root()[positions]
         return subset
+
+    def spliced(self, fresh: pd.DataFrame, kept: Sequence[int]) -> InitiativeIndex:
+        """The index of this one's rows whose ids are in ``kept`` and of the rows of ``fresh``
+        (new or changed initiatives), in id order: what ``InitiativeIndex`` would build from
+        those rows, computed from this index's arrays for the kept rows and anew only for the
+        fresh ones (after an edit, a handful of rows rather than every one).
+
+        This index's ids must be increasing and hold ``kept``; ``fresh``'s ids must not be in
+        ``kept``.
+        """
+        kept_ids = np.asarray(kept, dtype=np.int64)
+        at = np.searchsorted(self.ids, kept_ids)
+        if len(self.ids) > 1 and np.any(np.diff(self.ids) <= 0):
+            raise ValueError("spliced needs an index in increasing id order")
+        if len(at) and (at.max() >= len(self.ids) or not np.array_equal(self.ids[at], kept_ids)):
+            raise ValueError("kept ids missing from the index")
+        kept_frame = self.frame.take(at)
+        combined = (
+            pd.concat([kept_frame, fresh], ignore_index=True)
+            if len(fresh)
+            else kept_frame.reset_index(drop=True)
+        )
+        ids = combined["id"].to_numpy(dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        if np.any(np.diff(ids[order]) == 0):
+            raise ValueError("fresh rows repeat kept ids")
+        frame = combined.take(order).reset_index(drop=True)
+        part = InitiativeIndex(fresh, self.reference) if len(fresh) else self.take(at[:0])
+
+        def labels(mine: Labels, theirs: Labels) -> Labels:
+            return Labels.joined(mine.take(at), theirs).take(order).first_met()
+
+        length = len(frame)
+        index = object.__new__(InitiativeIndex)
+        index._setup(
+            frame,
+            self.reference,
+            ids=ids[order],
+            themes=labels(self.themes, part.themes),
+            funders=labels(self.funders, part.funders),
+            types=labels(self.types, part.types),
+            years=numbers(frame.get("annee"), length),
+            amounts=numbers(frame.get("montant"), length),
+        )
+        if PLACEMENT_ROWS in self._computed or PLACEMENT_FRAME in self._computed:
+            index._computed[PLACEMENT_ROWS] = self._spliced_placement(at, part, order)
+        if "search" in self._computed:
+            texts = self._computed["search"]
+            joined_texts = [texts[p] for p in at.tolist()] + part.search_texts()
+            index._computed["search"] = [joined_texts[p] for p in order.tolist()]
+        return index
+
+    def _spliced_placement(
+        self, at: np.ndarray, part: InitiativeIndex, order: np.ndarray
+    ) -> PlacementRows:
+        """The placement of ``spliced``'s rows: this index's entries for its rows at ``at``
+        and ``part``'s, renumbered in ``order`` (kept rows then ``part``'s), each row's
+        entries in their order. The kept entries are moved as blocks, not row by row."""
+        mine, theirs = self.placement_rows(), part.placement_rows()
+        final = np.empty(len(order), dtype=np.int64)  # final row of each joined row
+        final[order] = np.arange(len(order))
+        if _row_starts(mine.row, len(self), mine.__dict__) is None:  # not grouped: row by row
+            taken, _ = mine.take(at, len(self))
+            joined = PlacementRows.joined(taken, theirs, len(at))
+            row, keep = take_entries(joined.row, order, len(order))
+            return PlacementRows(row=row, pos=joined.pos[keep], poids=joined.poids[keep])
+        moved = np.full(len(self), -1, dtype=np.int64)
+        moved[at] = final[: len(at)]  # increasing: ``at`` and the ids both are
+        rows = moved[mine.row]
+        pos, poids = mine.pos, mine.poids
+        if len(at) < len(self):
+            kept = rows >= 0
+            rows, pos, poids = rows[kept], pos[kept], poids[kept]
+        added = final[len(at) + theirs.row.astype(np.int64)]
+        if not len(added):
+            return PlacementRows(row=rows.astype(np.int32), pos=pos, poids=poids)
+        # both runs are grouped by increasing row, and no row is in both: merge them
+        slots = np.searchsorted(rows, added) + np.arange(len(added))
+        fresh = np.zeros(len(rows) + len(added), dtype=bool)
+        fresh[slots] = True
+
+        def merged(old: np.ndarray, new: np.ndarray, dtype: Any) -> np.ndarray:
+            result = np.empty(len(fresh), dtype=dtype)
+            result[~fresh], result[fresh] = old, new
+            return result
+
+        return PlacementRows(
+            row=merged(rows, added, np.int32),
+            pos=merged(pos, theirs.pos, np.int32),
+            poids=merged(poids, theirs.poids, np.float64),
+        )
 
     def rows_of(self, frame: pd.DataFrame) -> np.ndarray | None:
         """The positions in ``self.frame`` of the rows of ``frame``, when ``frame`` was

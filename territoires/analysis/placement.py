@@ -146,6 +146,15 @@ def served_communes(initiatives: pd.DataFrame, reference: GeoReference) -> pd.Da
     return _placement_frame(initiatives, reference, rows, pos, sizes, communes)
 
 
+def placement_frame_of(rows: PlacementRows, index) -> pd.DataFrame:
+    """The placement frame (as ``served_communes`` returns it) of an index whose placement
+    arrays are known (``InitiativeIndex.spliced``)."""
+    frame = index.frame
+    sizes = np.bincount(rows.row, minlength=len(frame)).astype(np.int64)
+    communes = frame["commune_code"].to_numpy(dtype=object)
+    return _placement_frame(frame, index.reference, rows.row, rows.pos, sizes, communes)
+
+
 def _placement_frame(
     initiatives: pd.DataFrame,
     reference: GeoReference,

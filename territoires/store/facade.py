@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from territoires.errors import StoreError
@@ -184,6 +185,21 @@ class Store:
     def list_initiatives(self) -> pd.DataFrame:
         """All initiatives but the deleted ones, as described in ``docs/architecture.md``."""
         return initiatives.initiatives_frame(self._read(initiatives.records, "active"))
+
+    def read_initiatives(
+        self, known: list[tuple] | None = None, *, most: float = 0.25
+    ) -> InitiativesRead:
+        """The initiatives but the deleted ones, read again only where they changed.
+
+        ``known`` holds the ``signatures`` of an earlier read (``InitiativesRead``). The rows
+        whose signature is still the same are not read again: the result lists their ids in
+        ``kept``, and ``frame`` holds the others (new or changed). Without ``known``, or when
+        more than ``most`` of the rows changed, every row is read (``full``).
+
+        The signatures are read before the rows: a row that changes in between keeps the
+        signature read first, and is read again the next time.
+        """
+        return self._read(_read_initiatives, known, most)
 
     def list_deleted(self) -> pd.DataFrame:
         """The soft-deleted initiatives: the same columns plus ``supprime_le, supprime_par``."""
@@ -507,6 +523,44 @@ class Store:
         """Close the connection."""
         with self._lock:
             self._db.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class InitiativesRead:
+    """What ``Store.read_initiatives`` read: ``frame``, the rows read (as
+    ``list_initiatives``); ``kept``, the ids of the earlier read's rows that did not change
+    (increasing); ``signatures``, the ``(id, *SIGNATURE_COLUMNS)`` of both in id order; and
+    ``full`` when every row was read."""
+
+    frame: pd.DataFrame
+    kept: np.ndarray
+    signatures: list[tuple]
+    full: bool
+
+
+def _read_initiatives(db, known: list[tuple] | None, most: float) -> InitiativesRead:
+    current = initiatives.signatures(db)
+    ids = np.array([row[0] for row in current], dtype=np.int64)
+    if known is not None:
+        same_ids = len(known) == len(current) and np.array_equal(ids, [row[0] for row in known])
+        if same_ids:  # row by row
+            changed = [row[0] for row, was in zip(current, known, strict=True) if row != was]
+        else:
+            before = set(known)
+            changed = [row[0] for row in current if row not in before]
+        if len(changed) <= most * max(len(current), 1):
+            frame = initiatives.initiatives_frame(initiatives.active_records(db, changed))
+            read = frame["id"].to_numpy(dtype=np.int64)
+            kept = ids[~np.isin(ids, changed)]
+            if len(read) < len(changed):  # removed meanwhile
+                present = np.isin(ids, np.concatenate([kept, read]))
+                current = [row for row, keep in zip(current, present.tolist(), strict=True) if keep]
+            return InitiativesRead(frame, kept, current, full=False)
+    frame = initiatives.initiatives_frame(initiatives.records(db, "active"))
+    present = np.isin(ids, frame["id"].to_numpy(dtype=np.int64))
+    if not present.all():  # removed between the two reads
+        current = [row for row, keep in zip(current, present.tolist(), strict=True) if keep]
+    return InitiativesRead(frame, np.empty(0, dtype=np.int64), current, full=True)
 
 
 def restore_backup(

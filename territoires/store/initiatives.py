@@ -74,18 +74,54 @@ def records(db: Backend, which: Which = "active") -> list[dict[str, Any]]:
     rows = fetch(
         db, f"SELECT {', '.join(_SELECTED)} FROM initiatives {_FILTERS[which]} ORDER BY id"
     )
-    return _with_links(db, rows, None)
+    return _with_links(db, rows)
 
 
 def get(db: Backend, ident: int) -> dict[str, Any] | None:
     """One initiative as a record (deleted ones included), or None."""
     rows = fetch(db, f"SELECT {', '.join(_SELECTED)} FROM initiatives {_FILTERS['one']}", (ident,))
-    found = _with_links(db, rows, ident)
+    found = _with_links(db, rows, ("WHERE initiative_id = ? ", (ident,)))
     return found[0] if found else None
 
 
-def _with_links(db: Backend, rows: list[tuple], ident: int | None) -> list[dict[str, Any]]:
-    where, params = ("", ()) if ident is None else ("WHERE initiative_id = ? ", (ident,))
+# What tells a stored row from its earlier state: its version, last change and fingerprint
+# (of every data field, themes and funders included). Every write raises the version and the
+# change time and writes the fingerprint anew; an undo or a restore puts back an earlier
+# state with its own.
+SIGNATURE_COLUMNS: tuple[str, ...] = ("version", "modifie_le", "empreinte")
+_CHUNK = 500  # ids per ``IN (…)`` list
+
+
+def signatures(db: Backend) -> list[tuple]:
+    """Every active initiative's ``(id, *SIGNATURE_COLUMNS)``, in id order."""
+    query = (
+        f"SELECT id, {', '.join(SIGNATURE_COLUMNS)} FROM initiatives "
+        f"{_FILTERS['active']} ORDER BY id"
+    )
+    return [tuple(row) for row in db.execute(query).fetchall()]
+
+
+def active_records(db: Backend, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The active initiatives among ``ids`` as records (see ``records``), ordered by id."""
+    result: list[dict[str, Any]] = []
+    ordered = sorted(int(i) for i in ids)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        rows = fetch(
+            db,
+            f"SELECT {', '.join(_SELECTED)} FROM initiatives "
+            f"{_FILTERS['active']} AND id IN ({marks}) ORDER BY id",
+            chunk,
+        )
+        result.extend(_with_links(db, rows, (f"WHERE initiative_id IN ({marks}) ", chunk)))
+    return result
+
+
+def _with_links(
+    db: Backend, rows: list[tuple], where: tuple[str, Sequence[Any]] = ("", ())
+) -> list[dict[str, Any]]:
+    where, params = where
     themes: dict[int, list[str]] = {}
     for owner, code in fetch(
         db,

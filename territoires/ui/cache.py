@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
@@ -69,12 +70,36 @@ def data_version() -> int:
     return get_store().data_version()
 
 
+# The last index read per database, with its rows' signatures: the next version reads again
+# only the rows that changed since (``Store.read_initiatives``, ``InitiativeIndex.spliced``).
+_LATEST: dict[str, tuple[InitiativeIndex, list[tuple]]] = {}
+_LATEST_LOCK = threading.Lock()
+
+
 # Two versions: the one on screen and the next one, while sessions move over to it.
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _index(url: str, version: int) -> InitiativeIndex:
+    return read_index(_store_for(url), get_reference(), url)
+
+
+def read_index(store, reference: GeoReference, key: str) -> InitiativeIndex:
+    """Every initiative of ``store`` and its index: the rows that did not change since the
+    last read under ``key`` are taken from that read's index, the others read and indexed
+    anew (the result is the same as a whole read: ``tests/ui/test_cache.py``)."""
     from territoires.analysis.index import InitiativeIndex
 
-    return InitiativeIndex(_store_for(url).list_initiatives(), get_reference())
+    with _LATEST_LOCK:
+        latest = _LATEST.get(key)
+    if latest is not None and latest[0].reference is not reference:
+        latest = None
+    read = store.read_initiatives(None if latest is None else latest[1])
+    if read.full or latest is None:
+        index = InitiativeIndex(read.frame, reference)
+    else:
+        index = latest[0].spliced(read.frame, read.kept)
+    with _LATEST_LOCK:
+        _LATEST[key] = (index, read.signatures)
+    return index
 
 
 def get_index() -> InitiativeIndex:

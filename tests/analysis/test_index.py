@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from territoires.analysis.aggregate import aggregate, breakdowns, key_figures
@@ -117,3 +117,91 @@ def test_filters_through_the_index_match_the_filtered_rows(tiny_reference, sampl
         plain = apply_filters(sample.copy(), filters, tiny_reference)
         assert plain.index.tolist() == rows
     assert filtered_index(index, Filters()) is index  # nothing filtered: no copy
+
+
+# --- an index spliced after a change equals the index built afresh ---------------------------
+
+_PARTS = [
+    {"level": "epci", "code": "200000001"},
+    {"level": "commune", "code": "56003"},
+    {"level": "commune", "code": "22002"},
+    {"level": "departement", "code": "22"},
+    {"level": "epci", "code": "inconnu"},
+]
+_ROW = st.fixed_dictionaries(
+    {
+        "commune_code": st.sampled_from(["22001", "22009", "56003", "56012", "99999", ""]),
+        "themes": st.lists(st.sampled_from(["prendre-soin", "cultures-savoirs", "autre"])),
+        "financeurs": st.lists(st.sampled_from(["Région", "État", "Fondation"]), max_size=3),
+        "type": st.sampled_from(["projet associatif", "fondation territoriale"]),
+        "zone_intervention": st.one_of(st.just([]), st.lists(st.sampled_from(_PARTS), max_size=3)),
+        "annee": st.one_of(st.none(), st.integers(2018, 2025)),
+        "montant": st.one_of(st.none(), st.floats(0, 1e6)),
+        "titre": st.text(max_size=5),
+    }
+)
+
+
+@given(
+    before=st.lists(_ROW, max_size=10),
+    after=st.lists(st.tuples(st.sampled_from(["keep", "drop", "change"]), _ROW), max_size=10),
+    added=st.lists(_ROW, max_size=4),
+    computed=st.sampled_from(["none", "placement", "frame", "search"]),
+)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+def test_an_index_spliced_with_changed_rows_equals_the_index_built_afresh(
+    tiny_reference, before, after, added, computed
+):
+    from territoires.analysis.placement import served_communes
+
+    ids = list(range(3, 3 * len(before) + 3, 3))  # gaps: new rows may fall between
+    old = initiatives_frame([{**row, "id": i} for i, row in zip(ids, before, strict=True)])
+    previous = InitiativeIndex(old, tiny_reference)
+    if computed == "placement":
+        previous.placement_rows()
+    elif computed == "frame":
+        previous.placement  # noqa: B018 - the placement frame computed first
+    elif computed == "search":
+        previous.placement_rows()
+        previous.search_texts()
+    fates = [(i, fate, row) for i, (fate, row) in zip(ids, after, strict=False)]
+    fates += [(i, "keep", None) for i in ids[len(after) :]]
+    kept = [i for i, fate, _ in fates if fate == "keep"]
+    fresh_rows = [{**row, "id": i} for i, fate, row in fates if fate == "change"]
+    free = [i for i in range(1, 3 * len(before) + 8) if i not in ids]
+    fresh_rows += [{**row, "id": i} for i, row in zip(free, added, strict=False)]
+    fresh_rows.sort(key=lambda r: r["id"])
+    fresh = initiatives_frame(fresh_rows) if fresh_rows else old.iloc[:0]
+    kept_rows = old.loc[old["id"].isin(kept)]
+    whole = pd.concat([kept_rows, fresh]).sort_values("id").reset_index(drop=True)
+
+    spliced = previous.spliced(fresh, kept)
+    afresh = InitiativeIndex(whole, tiny_reference)
+    pd.testing.assert_frame_equal(spliced.frame, afresh.frame)
+    assert spliced.ids.tolist() == afresh.ids.tolist()
+    for name in ("themes", "funders", "types"):
+        mine, theirs = getattr(spliced, name), getattr(afresh, name)
+        assert mine.vocabulary == theirs.vocabulary, name
+        for part in ("offsets", "codes", "rows"):
+            assert getattr(mine, part).tolist() == getattr(theirs, part).tolist(), (name, part)
+    np.testing.assert_array_equal(spliced.years, afresh.years)
+    np.testing.assert_array_equal(spliced.amounts, afresh.amounts)
+    expected = served_communes(whole, tiny_reference)
+    pd.testing.assert_frame_equal(spliced.placement, expected)
+    rows = spliced.placement_rows()
+    assert rows.row.tolist() == expected["row"].tolist()
+    assert rows.pos.tolist() == expected["pos"].tolist()
+    assert rows.poids.tolist() == expected["poids"].tolist()
+    assert spliced.search_texts() == afresh.search_texts()
+    # and the figures a page shows from it
+    assert key_figures(spliced.frame, tiny_reference, index=spliced) == key_figures(
+        whole.copy(), tiny_reference
+    )
+
+
+def test_a_splice_refuses_kept_ids_the_index_does_not_hold(tiny_reference, sample):
+    index = InitiativeIndex(sample, tiny_reference)
+    with pytest.raises(ValueError, match="missing"):
+        index.spliced(sample.iloc[:0], [1, 99])
+    with pytest.raises(ValueError, match="repeat"):
+        index.spliced(sample.iloc[[0]], [1, 2])
