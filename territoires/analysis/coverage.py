@@ -20,6 +20,8 @@ All functions are pure (a memo keeps the communes' projected points per referenc
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -351,11 +353,43 @@ def _near_publics(ids: np.ndarray, own: np.ndarray, located: pd.DataFrame) -> pd
     )
 
 
+_NEAR_SHARES: OrderedDict[tuple, tuple[pd.DataFrame, np.ndarray]] = OrderedDict()
+_NEAR_SHARES_LOCK = threading.Lock()
+
+
 def _near_shares(
     publics: pd.DataFrame, points: pd.DataFrame, population: np.ndarray, radius_km: float
 ) -> np.ndarray:
     """Per commune, the sum of ``n / P`` over the publics of ``_near_publics`` that reach it:
-    the communes within ``radius_km`` of the point, plus the own commune (once)."""
+    the communes within ``radius_km`` of the point, plus the own commune (once).
+
+    Kept for the last publics seen, by their exact content (their bytes, not a digest): an
+    edit that moves no initiative finds the same publics, and the sums are not computed
+    again. Read-only."""
+    key = (
+        float(radius_km),
+        publics["own"].to_numpy(dtype=np.int64).tobytes(),
+        "\0".join(map(str, publics["zone"].tolist())),
+        publics[["x", "y"]].to_numpy(dtype=float).tobytes(),
+        publics["n"].to_numpy(dtype=float).tobytes(),
+    )
+    with _NEAR_SHARES_LOCK:
+        found = _NEAR_SHARES.get(key)
+        if found is not None and found[0] is points:
+            _NEAR_SHARES.move_to_end(key)
+            return found[1]
+    result = _near_shares_of(publics, points, population, radius_km)
+    result.flags.writeable = False
+    with _NEAR_SHARES_LOCK:
+        _NEAR_SHARES[key] = (points, result)
+        while len(_NEAR_SHARES) > 4:
+            _NEAR_SHARES.popitem(last=False)
+    return result
+
+
+def _near_shares_of(
+    publics: pd.DataFrame, points: pd.DataFrame, population: np.ndarray, radius_km: float
+) -> np.ndarray:
     source, target = pairs_within(publics, points, radius_km)
     own = publics["own"].to_numpy(dtype=np.int64)
     already = np.zeros(len(publics), dtype=bool)

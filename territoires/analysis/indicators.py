@@ -251,8 +251,13 @@ def frr_indicator(reference: GeoReference) -> Indicator:
 
 def frr_codes(reference: GeoReference) -> set[str]:
     """INSEE codes of the communes classed FRR (imported list, else the committed one)."""
-    values = by_key(builtin_indicators(reference))["frr"].values
-    return set(values.index[values > 0])
+    frr = by_key(builtin_indicators(reference))["frr"]
+    return per_reference(
+        reference,
+        "frr_codes",
+        lambda: frozenset(frr.values.index[frr.values > 0]),
+        token=(frr,),
+    )
 
 
 def read_zonages(path: Path = ZONAGES_FILE) -> pd.DataFrame | None:

@@ -10,7 +10,10 @@ reference value is a population-weighted figure of the reference territory as a 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
@@ -24,6 +27,7 @@ from territoires.analysis.aggregate import (
 )
 from territoires.analysis.coverage import DEFAULT_RADIUS_KM, commune_coverage, coverage
 from territoires.analysis.indicators import Indicator, commune_table, territory_means
+from territoires.analysis.memo import per_reference
 from territoires.analysis.score import ScoreSettings, Selection, need_column, underserved_score
 from territoires.geo.reference import PARENT_COLUMN, GeoReference, Scope
 
@@ -94,6 +98,36 @@ def with_needs(
     return table.join(needs, on="code")
 
 
+@dataclass(frozen=True)
+class ReferenceSide:
+    """What the reference values take from the reference alone: each territory's reference
+    territory (``parents``), those needed, their need means and their names."""
+
+    parents: pd.Series
+    needed: set[str]
+    needs: pd.DataFrame
+    names: pd.Series
+
+
+def reference_side(
+    reference: GeoReference,
+    members: pd.DataFrame,
+    reference_level: ReferenceLevel,
+    indicators: Sequence[Indicator] = (),
+) -> ReferenceSide:
+    """The part of ``reference_values`` that does not depend on the initiatives."""
+    parents = main_parents(reference, members, reference_level)
+    needed = set(parents.dropna())
+    ref_members = membership(reference, reference_level)
+    ref_members = ref_members.loc[ref_members["code"].isin(needed)]
+    return ReferenceSide(
+        parents=parents,
+        needed=needed,
+        needs=need_table(indicators, reference, ref_members),
+        names=territory_names(reference, reference_level),
+    )
+
+
 def reference_values(
     initiatives: pd.DataFrame,
     reference: GeoReference,
@@ -104,16 +138,16 @@ def reference_values(
     communes: pd.DataFrame,
     radius_km: float = DEFAULT_RADIUS_KM,
     themes: Sequence[str] = (),
+    side: ReferenceSide | None = None,
 ) -> pd.DataFrame:
     """The measures of each territory's reference territory, indexed by the territory's code.
 
     Columns: ``reference_code``, ``reference_nom`` and every coverage and ``besoin_<key>``
-    column, computed over the reference territory as a whole (all of its communes).
+    column, computed over the reference territory as a whole (all of its communes). ``side``:
+    ``reference_side(reference, members, reference_level, indicators)``, when known.
     """
-    parents = main_parents(reference, members, reference_level)
-    needed = set(parents.dropna())
-    ref_members = membership(reference, reference_level)
-    ref_members = ref_members.loc[ref_members["code"].isin(needed)]
+    if side is None:
+        side = reference_side(reference, members, reference_level, indicators)
     if reference_level == "france":
         scope = FRANCE
         table = coverage(
@@ -135,14 +169,65 @@ def reference_values(
             communes=communes,
             themes=themes,
         )
-        table = table.loc[table["code"].isin(needed)]
-    table = table.set_index("code").join(need_table(indicators, reference, ref_members))
-    names = territory_names(reference, reference_level)
-    table["reference_nom"] = [str(names.get(code, code)) for code in table.index]
-    result = table.reindex(parents.to_numpy())
-    result.index = parents.index
-    result.insert(0, "reference_code", parents.to_numpy())
+        table = table.loc[table["code"].isin(side.needed)]
+    table = table.set_index("code").join(side.needs)
+    table["reference_nom"] = [str(side.names.get(code, code)) for code in table.index]
+    result = table.reindex(side.parents.to_numpy())
+    result.index = side.parents.index
+    result.insert(0, "reference_code", side.parents.to_numpy())
     return result
+
+
+@dataclass(frozen=True)
+class NeedSide:
+    """What a ranking takes from the reference and the indicators alone, for one level,
+    scope and reference level: the territories' communes, their need means and the reference
+    side."""
+
+    members: pd.DataFrame
+    needs: pd.DataFrame
+    references: ReferenceSide
+
+
+_SIDES = 8  # need sides kept per reference
+_SIDES_LOCK = threading.Lock()
+
+
+def need_side(
+    reference: GeoReference,
+    level: AggregateLevel,
+    scope: Scope,
+    reference_level: ReferenceLevel,
+    indicators: Sequence[Indicator],
+) -> NeedSide:
+    """The ``NeedSide`` of a ranking, kept per reference for the last levels, scopes and
+    reference levels asked with these very indicators (the built-in ones are the same
+    objects for a reference): a new data version ranks again without recomputing it.
+    Shared: read-only for every caller."""
+    memo: OrderedDict = per_reference(reference, "need_sides", OrderedDict)
+    key = (level, repr(scope), reference_level)
+    wanted = tuple(indicators)
+    with _SIDES_LOCK:
+        found = memo.get(key)
+        if found is not None and _same(found[0], wanted):
+            memo.move_to_end(key)
+            return found[1]
+    members = membership(reference, level, scope)
+    side = NeedSide(
+        members=members,
+        needs=need_table(wanted, reference, members, commune_table(wanted, reference)),
+        references=reference_side(reference, members, reference_level, wanted),
+    )
+    with _SIDES_LOCK:
+        memo[key] = (wanted, side)
+        memo.move_to_end(key)
+        while len(memo) > _SIDES:
+            memo.popitem(last=False)
+    return side
+
+
+def _same(first: tuple, second: tuple) -> bool:
+    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
 
 
 def rank_territories(
@@ -204,18 +289,19 @@ def rank_territories(
         communes=communes,
         themes=selection.themes,
     )
-    members = membership(reference, level, scope)
-    indicator_communes = commune_table(used, reference)
-    table = table.join(need_table(used, reference, members, indicator_communes), on="code")
+    chosen = reference_level_for(level, reference_level)
+    side = need_side(reference, level, scope, chosen, used)
+    table = table.join(side.needs, on="code")
     references = reference_values(
         initiatives,
         reference,
-        members,
-        reference_level_for(level, reference_level),
+        side.members,
+        chosen,
         indicators=used,
         communes=communes,
         radius_km=radius_km,
         themes=selection.themes,
+        side=side.references,
     )
     return underserved_score(
         table,

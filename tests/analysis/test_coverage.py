@@ -306,3 +306,24 @@ def test_themes_considered_follow_the_filter(tiny_reference, sample):
     assert trois["themes_manquants"] == "Prendre soin" and trois["nb_themes_manquants"] == 1
     two = coverage(sample, tiny_reference, "epci", themes=["prendre-soin", "espaces-cooperation"])
     assert two.set_index("code").loc["200000001", "themes_manquants"] == "Espaces de coopération"
+
+
+def test_accessibility_kept_for_the_same_publics_equals_it_computed_again(
+    tiny_reference, monkeypatch
+):
+    from territoires.analysis import coverage as module
+    from territoires.analysis.coverage import accessibility
+
+    here = {"commune_code": "22001", "latitude": 48.05, "longitude": -3.45}
+    moved = {"commune_code": "22001", "latitude": 48.25, "longitude": -3.15}
+    frames = [
+        initiatives_frame([here, {"commune_code": "56003"}]),
+        initiatives_frame([moved, {"commune_code": "56003"}]),  # one point moved
+        initiatives_frame([here, {"commune_code": "56003"}]),
+    ]
+    kept = [accessibility(frame, tiny_reference, 6.0) for frame in frames]
+    monkeypatch.setattr(module, "_near_shares", module._near_shares_of)  # nothing kept
+    for frame, value in zip(frames, kept, strict=True):
+        np.testing.assert_array_equal(value, accessibility(frame, tiny_reference, 6.0))
+    assert not np.array_equal(kept[0], kept[1])
+    np.testing.assert_array_equal(kept[0], kept[2])

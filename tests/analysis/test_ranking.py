@@ -15,6 +15,7 @@ from territoires.analysis.ranking import (
 )
 from territoires.analysis.score import ScoreSettings
 from territoires.analysis.synthetic import initiatives_frame, sample_indicator
+from territoires.geo.reference import Scope
 
 NEED = sample_indicator({"22001": 1.0, "22002": 0.0, "56003": 1.0})
 
@@ -79,3 +80,58 @@ def test_rank_territories_names_the_reference_in_the_reasons(tiny_reference):
         initiatives, tiny_reference, "epci", rural_codes=rural, reference_level="region"
     )
     assert region.loc[region["eligible"], "raisons"].str.contains(r"\(Bretagne : ").all()
+
+
+def test_the_need_side_is_kept_for_the_same_indicators_and_recomputed_for_others(tiny_reference):
+    from territoires.analysis.ranking import need_side, reference_side
+
+    scope = Scope("france", "")
+    kept = need_side(tiny_reference, "epci", scope, "departement", [NEED])
+    assert need_side(tiny_reference, "epci", scope, "departement", [NEED]) is kept
+    other = sample_indicator({"22001": 0.0, "22002": 1.0, "56003": 0.0})  # same key and label
+    changed = need_side(tiny_reference, "epci", scope, "departement", [other])
+    assert changed is not kept
+    assert not changed.needs.equals(kept.needs)  # its own values, not the first indicator's
+    members = membership(tiny_reference, "epci", scope)
+    pd.testing.assert_frame_equal(changed.members, members)
+    fresh = reference_side(tiny_reference, members, "departement", [other])
+    pd.testing.assert_frame_equal(changed.references.needs, fresh.needs)
+    pd.testing.assert_series_equal(changed.references.parents, fresh.parents)
+    assert need_side(tiny_reference, "epci", scope, "region", [NEED]) is not kept
+
+
+def test_a_ranking_computed_again_for_new_initiatives_equals_one_from_scratch(
+    tiny_reference, monkeypatch
+):
+    from territoires.analysis import ranking
+    from territoires.analysis.indicators import commune_table
+    from territoires.analysis.ranking import NeedSide, need_table, reference_side
+
+    def fresh_side(reference, level, scope, reference_level, indicators):  # nothing kept
+        members = membership(reference, level, scope)
+        return NeedSide(
+            members=members,
+            needs=need_table(indicators, reference, members, commune_table(indicators, reference)),
+            references=reference_side(reference, members, reference_level, indicators),
+        )
+
+    rural = set(tiny_reference.communes["code_insee"])
+    settings = ScoreSettings(need_weights=(("test", 1.0),))
+    first = initiatives_frame([{"commune_code": "22001", "themes": ["prendre-soin"]}])
+    second = initiatives_frame([{"commune_code": "56003", "themes": ["prendre-soin"]}])
+    results = []
+    for initiatives in (first, second, first):  # the need side kept between them
+        results.append(
+            rank_territories(
+                initiatives, tiny_reference, "epci", indicators=[NEED], settings=settings,
+                rural_codes=rural,
+            )
+        )  # fmt: skip
+    monkeypatch.setattr(ranking, "need_side", fresh_side)
+    for initiatives, kept in zip((first, second, first), results, strict=True):
+        alone = rank_territories(
+            initiatives, tiny_reference, "epci", indicators=[NEED], settings=settings,
+            rural_codes=rural,
+        )  # fmt: skip
+        pd.testing.assert_frame_equal(kept, alone)
+    assert not results[0].equals(results[1])  # the initiatives do change the ranking
