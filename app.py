@@ -8,7 +8,7 @@ from territoires import texts
 from territoires.errors import TerritoiresError
 from territoires.ui.access_view import account_sidebar, gate, refuse_page
 from territoires.ui.bootstrap import ensure_ready
-from territoires.ui.cache import remember_version, watch_data
+from territoires.ui.cache import remember_version, warm_after_first_page, watch_data
 from territoires.ui.chrome import render_chrome
 from territoires.ui.memory import settle_after_first_run, start_session_sweeper
 from territoires.ui.navigation import PAGE_SPECS
@@ -63,3 +63,4 @@ try:
     page.run()
 finally:  # also when the page stops early (st.stop) or reruns
     settle_after_first_run(page.url_path)
+    warm_after_first_page()  # once per process: the reference's tables, in the background

@@ -65,6 +65,21 @@ def store_session() -> Iterator:
     yield get_store()
 
 
+def warm_after_first_page() -> bool:
+    """Once per process, after its first page: compute in the background what pages take
+    from the reference alone (``territoires.analysis.warmup``). Returns whether it started."""
+    from territoires.analysis.warmup import start_warmup, started
+    from territoires.errors import TerritoiresError
+
+    if started():
+        return False
+    try:
+        reference = get_reference()
+    except TerritoiresError:  # the page said why; nothing to prepare
+        return False
+    return start_warmup(reference)
+
+
 def data_version() -> int:
     """The store's data version: one indexed read."""
     return get_store().data_version()

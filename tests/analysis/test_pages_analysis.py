@@ -149,3 +149,21 @@ def test_an_imported_indicator_becomes_a_need_component(demo_env):
     shown = frame["Taux de pauvreté 2021 (2021)"]
     assert shown.notna().sum() >= len(frame) - 1 > 10  # every ranked commune but the secret one
     assert any("taux de pauvreté 2021 : " in r.lower() for r in frame["Raisons"])
+
+
+def test_the_reference_tables_prepared_ahead_are_the_ones_couverture_uses(demo_env, monkeypatch):
+    from territoires.analysis import ranking
+    from territoires.analysis.warmup import warm_reference
+    from territoires.ui.cache import get_reference
+
+    warm_reference(get_reference())  # what the server does after its first page
+    computed = []
+    real = ranking.reference_side
+    monkeypatch.setattr(
+        ranking, "reference_side", lambda *a, **k: computed.append(a[2]) or real(*a, **k)
+    )
+    at = _app("app_pages/couverture.py")
+    assert at.title[0].value.startswith("Couverture")
+    assert computed == []  # the page found the need side ready: nothing computed again
+    at.selectbox(key="cov_reference").set_value("region").run()
+    assert computed == ["region"]  # another comparison: computed by the page (and kept)
