@@ -6,25 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from test_undo import ADMIN, FIRST, NEW_FUNDER, SECOND  # the same two files
 
 from territoires.importers.pipeline import import_file
-from territoires.importers.vocabulary import Correspondence
-from territoires.store import Actor, Store
+from territoires.store import Store
 from territoires.store.facade import InitiativesRead
-
-ADMIN = Actor("admin@exemple.fr", "admin")
-HEADER = "Réf;Titre;Porteur;Code INSEE;Financeurs;Thèmes;Montant;Année;Latitude;Longitude\n"
-FIRST = HEADER + (
-    "A1;Jardin;Les Amis;22001;Carasso;soin;12 000 €;2023;48.05;-3.45\n"
-    "A2;Café;Asso;22002;FdF + JM Bruneau;cultures;0,1;2024;;\n"
-    "A3;Fête;Asso;56003;FdF;;;2022;;\n"
-)
-SECOND = HEADER + (
-    "A1;Jardin partagé;Les Amis;22001;Carasso + Mairie de Glomel;soin;13 000,5 €;2023;48.05;-3.45\n"
-    "A2;Café;Asso;22002;FdF + JM Bruneau;cultures;0,1;2024;;\n"
-    "A4;Bus;Asso;56004;Mairie de Glomel;coopération;500;2025;;\n"
-)
-NEW_FUNDER = Correspondence("financeurs", "Mairie de Glomel", "Mairie de Glomel")
 
 
 def _load(store: Store, text: str, name: str, reference) -> int:
