@@ -137,7 +137,7 @@ class Labels:
             [lookup.setdefault(label, len(lookup)) for label in second.vocabulary], dtype=np.int32
         )
         counts = np.concatenate([first.counts(), second.counts()])
-        codes = np.concatenate([first.codes, remap[second.codes] if len(remap) else second.codes])
+        codes = np.concatenate([first.codes, remap[second.codes]])
         return cls(
             vocabulary=tuple(lookup),
             offsets=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
@@ -155,7 +155,7 @@ class Labels:
         return Labels(
             vocabulary=tuple(self.vocabulary[code] for code in ordered),
             offsets=self.offsets,
-            codes=recode[self.codes] if len(self.codes) else self.codes,
+            codes=recode[self.codes],
             rows=self.rows,
         )
 
@@ -197,16 +197,6 @@ class PlacementRows:
 
     def __len__(self) -> int:
         return len(self.row)
-
-    @classmethod
-    def joined(cls, first: PlacementRows, second: PlacementRows, shift: int) -> PlacementRows:
-        """The entries of ``first`` then those of ``second``, whose rows come ``shift`` rows
-        later."""
-        return cls(
-            row=np.concatenate([first.row, second.row + shift]).astype(np.int32),
-            pos=np.concatenate([first.pos, second.pos]).astype(np.int32),
-            poids=np.concatenate([first.poids, second.poids]).astype(np.float64),
-        )
 
     def take(self, positions: np.ndarray, length: int) -> tuple[PlacementRows, np.ndarray]:
         """The entries of the rows at ``positions`` (of an index of ``length`` rows), in that
@@ -516,7 +506,9 @@ class InitiativeIndex:
             amounts=numbers(frame.get("montant"), length),
         )
         if PLACEMENT_ROWS in self._computed or PLACEMENT_FRAME in self._computed:
-            index._computed[PLACEMENT_ROWS] = self._spliced_placement(at, part, order)
+            placement = self._spliced_placement(at, part, order)
+            if placement is not None:  # else computed anew when asked
+                index._computed[PLACEMENT_ROWS] = placement
         if "search" in self._computed:
             texts = self._computed["search"]
             joined_texts = [texts[p] for p in at.tolist()] + part.search_texts()
@@ -525,18 +517,17 @@ class InitiativeIndex:
 
     def _spliced_placement(
         self, at: np.ndarray, part: InitiativeIndex, order: np.ndarray
-    ) -> PlacementRows:
+    ) -> PlacementRows | None:
         """The placement of ``spliced``'s rows: this index's entries for its rows at ``at``
         and ``part``'s, renumbered in ``order`` (kept rows then ``part``'s), each row's
-        entries in their order. The kept entries are moved as blocks, not row by row."""
-        mine, theirs = self.placement_rows(), part.placement_rows()
+        entries in their order. The kept entries are moved as blocks, not row by row; None
+        when this index's entries are not grouped by row (a placement given by a caller)."""
+        mine = self.placement_rows()
+        if _row_starts(mine.row, len(self), mine.__dict__) is None:
+            return None
+        theirs = part.placement_rows()
         final = np.empty(len(order), dtype=np.int64)  # final row of each joined row
         final[order] = np.arange(len(order))
-        if _row_starts(mine.row, len(self), mine.__dict__) is None:  # not grouped: row by row
-            taken, _ = mine.take(at, len(self))
-            joined = PlacementRows.joined(taken, theirs, len(at))
-            row, keep = take_entries(joined.row, order, len(order))
-            return PlacementRows(row=row, pos=joined.pos[keep], poids=joined.poids[keep])
         moved = np.full(len(self), -1, dtype=np.int64)
         moved[at] = final[: len(at)]  # increasing: ``at`` and the ids both are
         rows = moved[mine.row]

@@ -114,8 +114,10 @@ def reference_side(
     members: pd.DataFrame,
     reference_level: ReferenceLevel,
     indicators: Sequence[Indicator] = (),
+    communes: pd.DataFrame | None = None,
 ) -> ReferenceSide:
-    """The part of ``reference_values`` that does not depend on the initiatives."""
+    """The part of ``reference_values`` that does not depend on the initiatives
+    (``communes``: ``commune_table(indicators, reference)``, when known)."""
     parents = main_parents(reference, members, reference_level)
     needed = set(parents.dropna())
     ref_members = membership(reference, reference_level)
@@ -123,7 +125,7 @@ def reference_side(
     return ReferenceSide(
         parents=parents,
         needed=needed,
-        needs=need_table(indicators, reference, ref_members),
+        needs=need_table(indicators, reference, ref_members, communes),
         names=territory_names(reference, reference_level),
     )
 
@@ -213,10 +215,11 @@ def need_side(
             memo.move_to_end(key)
             return found[1]
     members = membership(reference, level, scope)
+    communes = commune_table(wanted, reference)
     side = NeedSide(
         members=members,
-        needs=need_table(wanted, reference, members, commune_table(wanted, reference)),
-        references=reference_side(reference, members, reference_level, wanted),
+        needs=need_table(wanted, reference, members, communes),
+        references=reference_side(reference, members, reference_level, wanted, communes),
     )
     with _SIDES_LOCK:
         memo[key] = (wanted, side)

@@ -98,7 +98,7 @@ def signatures(db: Backend) -> list[tuple]:
         f"SELECT id, {', '.join(SIGNATURE_COLUMNS)} FROM initiatives "
         f"{_FILTERS['active']} ORDER BY id"
     )
-    return [tuple(row) for row in db.execute(query).fetchall()]
+    return fetch(db, query)
 
 
 def active_records(db: Backend, ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -205,3 +205,12 @@ def test_a_splice_refuses_kept_ids_the_index_does_not_hold(tiny_reference, sampl
         index.spliced(sample.iloc[:0], [1, 99])
     with pytest.raises(ValueError, match="repeat"):
         index.spliced(sample.iloc[[0]], [1, 2])
+
+
+def test_a_splice_of_an_index_given_an_ungrouped_placement_computes_its_own(tiny_reference, sample):
+    from territoires.analysis.placement import served_communes
+
+    shuffled = served_communes(sample, tiny_reference).iloc[::-1].reset_index(drop=True)
+    index = InitiativeIndex(sample, tiny_reference, placement=shuffled)
+    spliced = index.spliced(sample.iloc[[1]].reset_index(drop=True), [1, 3, 4])
+    pd.testing.assert_frame_equal(spliced.placement, served_communes(sample, tiny_reference))
