@@ -534,6 +534,13 @@ def test_coverage_key_figures_are_read_in_full(browser, app_url):
     remote: list[str] = []
     context, page = _open(browser, f"{app_url}/couverture", remote, height=800, width=1280)
     page.locator('[data-testid="stMetricLabel"]').first.wait_for(timeout=120_000)
+    # measured once the page's stylesheet reached the labels (a loaded machine may draw them
+    # a frame before): if it never does, the wait fails
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+            .every((label) => getComputedStyle(label).whiteSpace === "normal")""",
+        timeout=30_000,
+    )
     labels = page.evaluate(METRIC_LABELS_JS)
     assert any("les moins couverts" in label["text"] for label in labels), labels
     assert [label["text"] for label in labels if label["cut"]] == [], labels
